@@ -1,0 +1,1 @@
+"""Printers and lasers from configuration: hot folders, job tickets, finished-job feedback."""

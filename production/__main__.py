@@ -1,0 +1,5 @@
+import sys
+
+from production.cli import main
+
+sys.exit(main())

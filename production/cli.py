@@ -1,0 +1,130 @@
+"""The `production` command line: one sub-command per job, each a small function."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from production.customization import parse_zip
+from production.errors import ProductionError
+from production.inspection import describe
+from production.samples import sample_zips
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Command | None = getattr(args, "command", None)
+    if command is None:
+        parser.print_help()
+        return 2
+    try:
+        return command(args)
+    except ProductionError as exc:
+        print(f"production: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="production",
+        description="Turn Amazon Custom order zips into print-ready files and track them.",
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    inspect = sub.add_parser(
+        "inspect",
+        help="parse customization zips and show what is in them (never the buyer's text)",
+    )
+    inspect.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
+    inspect.add_argument("--json", action="store_true", help="one JSON object per zip")
+    _config_option(inspect)
+    inspect.set_defaults(command=_inspect)
+
+    demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
+    _config_option(demo)
+    demo.set_defaults(command=_demo)
+    return parser
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the shop's configuration folder (default: the built-in one)",
+    )
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    return _inspect_paths(args.zips, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
+def _inspect_paths(paths: Sequence[Path], *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    failures = 0
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"{path}: cannot read the file ({exc.strerror})", file=err)
+            failures += 1
+            continue
+        try:
+            summary = describe(parse_zip(data, source=path.name))
+        except ProductionError as exc:
+            print(f"{path}: {exc}", file=err)
+            failures += 1
+            continue
+        except Exception as exc:  # a bug must not hide the other zips or show a traceback
+            _report_bug(path, exc, err)
+            failures += 1
+            continue
+        _print_summary(summary, as_json=as_json, out=out)
+    return 1 if failures else 0
+
+
+def _print_summary(summary: dict[str, Any], *, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False), file=out)
+        return
+    print(
+        f"order {summary['order_id']} item {summary['order_item_id']} "
+        f"(asin {summary['asin'] or '-'}, qty {summary['quantity']}, from {summary['source']})",
+        file=out,
+    )
+    for surface in summary["surfaces"]:
+        print(f"  surface {surface['name']!r}: {len(surface['elements'])} element(s)", file=out)
+        for element in surface["elements"]:
+            print(f"    {element['summary']}", file=out)
+        for option in surface["options"]:
+            print(f"    option {option['label']!r}", file=out)
+    for warning in summary["warnings"]:
+        print(f"  warning: {warning}", file=out)
+
+
+def _report_bug(path: Path, exc: Exception, err: TextIO) -> None:
+    print(f"{path}: internal error ({type(exc).__name__}); please report it", file=err)
+    if os.environ.get("PRODUCTION_DEBUG"):
+        raise exc
+
+
+def _demo(args: argparse.Namespace) -> int:
+    zips = sample_zips()
+    print(f"Parsing {len(zips)} sample zips from {zips[0].parent if zips else '-'}")
+    return _inspect_paths(zips, as_json=False, out=sys.stdout, err=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

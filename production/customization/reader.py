@@ -1,0 +1,113 @@
+"""From zip bytes to a `Customization`: pick the document, read it, join SVGs and photos."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from production.customization.document import read_document
+from production.customization.drafts import DraftCustomization
+from production.customization.merge import SurfaceMerger
+from production.customization.values import Shape
+from production.customization.xmlsafe import UnsafeXml, parse_xml, xml_to_data
+from production.customization.ziparchive import DEFAULT_LIMITS, ZipLimits, ZipMembers, read_zip
+from production.errors import CustomizationError
+from production.model import Customization
+
+__all__ = ["parse_document", "parse_zip"]
+
+
+def parse_zip(
+    data: bytes, *, source: str = "zip", limits: ZipLimits = DEFAULT_LIMITS
+) -> Customization:
+    """Parse a customization zip; raise `CustomizationError` naming the item and the problem."""
+    members = read_zip(data, source=source, limits=limits)
+    draft = _read_draft(members, source)
+    return _assemble(draft, members, source)
+
+
+def parse_document(data: bytes, *, source: str = "json") -> Customization:
+    """Parse a customization JSON on its own (no SVGs or photos beside it)."""
+    shape = Shape(item_id=None, source=source, document="JSON")
+    draft = read_document(_load_json(data, shape), shape)
+    return _assemble(draft, {}, source)
+
+
+def _assemble(
+    draft: DraftCustomization, members: Mapping[str, bytes], source: str
+) -> Customization:
+    merger = SurfaceMerger(members, item_id=draft.item.order_item_id, source=source)
+    surfaces = tuple(merger.surface(s) for s in draft.surfaces)
+    return Customization(
+        item=draft.item,
+        surfaces=surfaces,
+        source=draft.source,
+        warnings=tuple(dict.fromkeys(draft.warnings + merger.warnings)),
+    )
+
+
+def _read_draft(members: ZipMembers, source: str) -> DraftCustomization:
+    item_id = members.item_id
+    json_name = _pick(members.with_suffix(".json", ".JSON"), item_id)
+    xml_name = _pick(members.with_suffix(".xml", ".XML"), item_id)
+    if json_name is None and xml_name is None:
+        raise CustomizationError(
+            "the zip holds no customization JSON or XML", item_id=item_id, source=source
+        )
+    json_error: CustomizationError | None = None
+    if json_name is not None:
+        shape = Shape(item_id=item_id, source=source, document="JSON")
+        try:
+            draft = read_document(_load_json(members[json_name], shape), shape)
+        except CustomizationError as exc:
+            if xml_name is None:
+                raise
+            json_error = exc
+        else:
+            _check_member_name(draft, json_name)
+            return draft
+    assert xml_name is not None
+    shape = Shape(item_id=item_id, source=source, document="XML")
+    try:
+        root = parse_xml(members[xml_name])
+        draft = read_document(xml_to_data(root), shape, from_xml=True)
+    except UnsafeXml as exc:
+        raise json_error or CustomizationError(
+            f"XML {xml_name!r} is unusable: {exc}", item_id=item_id, source=source
+        ) from exc
+    except CustomizationError:
+        if json_error is not None:
+            raise json_error from None
+        raise
+    reason = f"the JSON is unusable ({json_error.message})" if json_error else "the zip has no JSON"
+    draft.warnings.append(f"{reason}; read the XML backup instead")
+    _check_member_name(draft, xml_name)
+    return draft
+
+
+def _pick(names: list[str], item_id: str | None) -> str | None:
+    if item_id is not None:
+        for name in names:
+            if name.rsplit(".", 1)[0] == item_id:
+                return name
+    return names[0] if len(names) == 1 else None
+
+
+def _check_member_name(draft: DraftCustomization, name: str) -> None:
+    stem = name.rsplit(".", 1)[0]
+    if stem.isdigit() and stem != draft.item.order_item_id:
+        draft.warnings.append(
+            f"member {name!r} is named for another order item than the one it describes"
+        )
+
+
+def _load_json(data: bytes, shape: Shape) -> Any:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise shape.error("document", "is not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise shape.error("document", f"is not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise shape.error("document", "is nested too deeply") from exc

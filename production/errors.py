@@ -1,0 +1,84 @@
+"""The one exception tree of the project.
+
+    ProductionError                 anything the pipeline reports to a person
+    ├── CustomizationError          a customization zip (or its JSON, XML, SVG, images) is unusable
+    ├── ConfigError                 the shop's configuration is missing or wrong
+    ├── RenderError                 a surface cannot be turned into a print file
+    ├── PrinterError                a device or hot folder cannot take a job
+    ├── AmazonError                 the Selling Partner API refused or failed a call
+    └── StoreError                  the job store cannot record a change
+
+Every error carries the ids it is about (order, order item, job) and a message that names the
+problem. Messages never contain buyer text, names, addresses or file names chosen by the buyer.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmazonError",
+    "ConfigError",
+    "CustomizationError",
+    "PrinterError",
+    "ProductionError",
+    "RenderError",
+    "StoreError",
+]
+
+
+class ProductionError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str | None = None,
+        item_id: str | None = None,
+        job_id: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.order_id = order_id
+        self.item_id = item_id
+        self.job_id = job_id
+        self.source = source
+
+    def subject(self) -> str:
+        """What the error is about, most specific first: job, order item, order, then source."""
+        if self.job_id:
+            return f"job {self.job_id}"
+        if self.item_id:
+            return f"order item {self.item_id}"
+        if self.order_id:
+            return f"order {self.order_id}"
+        if self.source:
+            return self.source
+        return "input"
+
+    def __str__(self) -> str:
+        return f"{self.subject()}: {self.message}"
+
+
+class CustomizationError(ProductionError):
+    """A customization zip, or something inside it, cannot be read safely or makes no sense."""
+
+
+class ConfigError(ProductionError):
+    """The shop's configuration is missing, malformed, or names something that does not exist."""
+
+
+class RenderError(ProductionError):
+    """A surface cannot be rendered into a print file (unknown product, missing font, ...)."""
+
+
+class PrinterError(ProductionError):
+    """A printer or its hot folder cannot take a job."""
+
+
+class AmazonError(ProductionError):
+    """The Selling Partner API answered with an error or could not be reached."""
+
+
+class StoreError(ProductionError):
+    """The job store could not record or read a change."""

@@ -1,0 +1,1 @@
+"""Print files from customizations: placement, PDF writing, fonts, proofs."""
