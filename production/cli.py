@@ -87,7 +87,7 @@ def _inspect_paths(paths: Sequence[Path], *, as_json: bool, out: TextIO, err: Te
             print(f"{path}: {exc}", file=err)
             failures += 1
             continue
-        except Exception as exc:  # a bug must not hide the other zips or show a traceback
+        except Exception as exc:  # noqa: BLE001 - a bug must not hide the other zips or show a traceback
             _report_bug(path, exc, err)
             failures += 1
             continue

@@ -1,4 +1,4 @@
-"""A summary of a parsed customization that is safe to print: ids, geometry, fonts — no buyer text."""
+"""A summary of a parsed customization that is safe to print: ids, geometry, fonts, no text."""
 
 from __future__ import annotations
 
@@ -57,11 +57,19 @@ def _element(element: Element) -> dict[str, Any]:
             "box": _box(element.box),
             "summary": (
                 f"image: {element.member} {size.width:g}×{size.height:g} {element.media_type}"
-                + (f" (EXIF orientation {element.exif_orientation})" if element.exif_orientation != 1 else "")
+                + (
+                    f" (EXIF orientation {orientation})"
+                    if (orientation := element.exif_orientation) != 1
+                    else ""
+                )
             ),
         }
     assert isinstance(element, OverlayElement)
-    return {"kind": "overlay", "file": element.file_name, "summary": f"overlay: {element.file_name}"}
+    return {
+        "kind": "overlay",
+        "file": element.file_name,
+        "summary": f"overlay: {element.file_name}",
+    }
 
 
 def _box(box: Any) -> list[float] | None:

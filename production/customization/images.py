@@ -91,6 +91,8 @@ def _check_jpeg_complete(data: bytes) -> None:
     scan = _first_scan_offset(data)
     if scan is None:
         raise ImageProblem("it is truncated (the JPEG has no image data)")
+    if data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        return  # the usual case, decided without scanning megabytes
     # Inside entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so the first
     # FF D9 after the scan starts is the real end of the image (trailers after it are harmless).
     if data.find(b"\xff\xd9", scan) < 0:

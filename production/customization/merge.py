@@ -29,7 +29,10 @@ from production.model import (
 
 __all__ = ["SurfaceMerger"]
 
-_URL = re.compile(r"^https?://[^\s/]+/", re.IGNORECASE)
+_URL = re.compile(r"^https?://([^\s/:@]+)/", re.IGNORECASE)
+# Seller images and fonts live on Amazon's media hosts; a customer file naming any other host
+# is not from Amazon (and nothing here ever fetches it anyway).
+_AMAZON_HOSTS = ("media-amazon.com", "amazonaws.com", "ssl-images-amazon.com", "amazon.com")
 _CENTER_TOLERANCE = 0.5  # preview units: well under a millimetre on any product
 
 
@@ -90,8 +93,13 @@ class SurfaceMerger:
         return svg
 
     def _check_href(self, href: str, svg_name: str) -> None:
-        if _URL.match(href) or href in self.members:
+        if href in self.members:
             return
+        if url := _URL.match(href):
+            host = url.group(1).lower()
+            if any(host == h or host.endswith("." + h) for h in _AMAZON_HOSTS):
+                return
+            raise self.error(f"SVG {svg_name!r} refers to an image on {host!r}, not an Amazon host")
         if not href:
             raise self.error(f"SVG {svg_name!r} has an <image> without a reference")
         if "/" in href or "\\" in href or ":" in href or href.startswith("."):

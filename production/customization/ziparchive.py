@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import cast
+
+from isal import isal_zlib
 
 from production.errors import CustomizationError
 
@@ -16,6 +20,8 @@ _LOCAL_HEADER = b"PK\x03\x04"
 _EMPTY_ARCHIVE = b"PK\x05\x06"
 _ITEM_MEMBER = re.compile(r"^(\d{6,20})\.(json|xml)$", re.IGNORECASE)
 _CHUNK = 1 << 20
+# isal's stubs declare its error as an instance, not a class; this is the class it raises.
+_INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ def read_zip(data: bytes, *, source: str, limits: ZipLimits = DEFAULT_LIMITS) ->
             name = checker.check_name(info.filename)
             if name.lower() in {n.lower() for n in members}:
                 raise checker.error(f"two members are named '{name}'")
-            members[name] = checker.read(archive, info)
+            members[name] = checker.read(archive, info, data)
     return ZipMembers(members, source=source)
 
 
@@ -144,7 +150,7 @@ class _MemberChecker:
             raise self.error(f"member name {raw!r} has no file name")
         return name
 
-    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
         name = info.filename
         if info.flag_bits & 0x1:
             raise self.error(f"member '{name}' is encrypted")
@@ -156,6 +162,47 @@ class _MemberChecker:
         self._check_ratio(name, info.file_size, info.compress_size)
         # Declared sizes can lie: count what really comes out, and stop at the limit.
         budget = min(self.limits.max_member_bytes, self.limits.max_total_bytes - self.total)
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            content = self._inflate(info, data, budget)
+        else:
+            content = self._read_with_zipfile(archive, info, budget)
+        self._check_ratio(name, len(content), info.compress_size)
+        self.total += len(content)
+        return content
+
+    def _inflate(self, info: zipfile.ZipInfo, data: bytes, budget: int) -> bytes:
+        """Read a stored or deflated member straight from the archive bytes.
+
+        Same checks as `zipfile` (sizes, CRC), but inflated with ISA-L, which is twice as fast
+        as zlib on photos; that is most of the time a parse takes.
+        """
+        name = info.filename
+        start = info.header_offset
+        if data[start : start + 4] != b"PK\x03\x04":
+            raise self.error(f"member '{name}' is damaged (no local header)")
+        name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
+        begin = start + 30 + name_length + extra_length
+        compressed = data[begin : begin + info.compress_size]
+        if len(compressed) != info.compress_size:
+            raise self.error(f"member '{name}' is damaged (the zip ends inside it)")
+        if info.compress_type == zipfile.ZIP_STORED:
+            content = compressed
+        else:
+            inflater = isal_zlib.decompressobj(-15)
+            try:
+                content = inflater.decompress(compressed, budget + 1)
+            except _INFLATE_ERROR as exc:
+                raise self.error(f"member '{name}' is damaged ({_short(exc)})") from exc
+        if len(content) > budget:
+            raise self.error(f"member '{name}' expands past the size limit")
+        if len(content) != info.file_size or isal_zlib.crc32(content) != info.CRC:
+            raise self.error(f"member '{name}' is damaged (size or checksum does not match)")
+        return content
+
+    def _read_with_zipfile(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int
+    ) -> bytes:
+        name = info.filename
         chunks: list[bytes] = []
         size = 0
         try:
@@ -169,8 +216,6 @@ class _MemberChecker:
             raise self.error(f"member '{name}' is damaged ({_short(exc)})") from exc
         except (NotImplementedError, RuntimeError) as exc:
             raise self.error(f"member '{name}' cannot be read ({_short(exc)})") from exc
-        self._check_ratio(name, size, info.compress_size)
-        self.total += size
         return b"".join(chunks)
 
     def _check_ratio(self, name: str, size: int, compressed: int) -> None:

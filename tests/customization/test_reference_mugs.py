@@ -145,7 +145,9 @@ def test_broken_json_falls_back_to_the_xml_with_a_warning() -> None:
     with zipfile.ZipFile(out, "w") as archive:
         for info in source.infolist():
             data = source.read(info)
-            archive.writestr(info, data[: len(data) // 2] if info.filename.endswith(".json") else data)
+            archive.writestr(
+                info, data[: len(data) // 2] if info.filename.endswith(".json") else data
+            )
     customization = parse_zip(out.getvalue())
     assert customization.source == "xml"
     assert customization.surfaces == parse_zip(mug_zip("mug-05")).surfaces

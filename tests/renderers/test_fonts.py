@@ -22,10 +22,8 @@ ROBOTO_FILES = (
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # ~/.fonts of whoever runs the tests must not leak into the search path.
-    for name in ("HOME", "XDG_DATA_HOME", "XDG_DATA_DIRS"):
-        monkeypatch.delenv(name, raising=False)
+def _private_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The ~/.fonts of whoever runs the tests must not leak into the search path."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
