@@ -1,0 +1,1 @@
+"""Synthetic Amazon Custom zips (`zips/`) and the script that makes them."""
