@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from production.customization.drafts import DraftSurface, DraftText
-from production.customization.values import Shape, as_list
+from production.customization.values import Shape, as_list, split_lines
 from production.model import Option
 
 __all__ = ["find_version3", "read_aspects", "read_version3"]
@@ -76,7 +76,7 @@ def _read_area(surface: DraftSurface, area: dict[str, Any], shape: Shape, path: 
         DraftText(
             name=name,
             label=shape.text(area.get("label"), f"{path}.label"),
-            lines=tuple(text.replace("\r\n", "\n").split("\n")),
+            lines=split_lines(text),
             font_family=shape.optional_text(area.get("fontFamily"), f"{path}.fontFamily"),
             color=shape.color(area.get("fill"), f"{path}.fill", name=color_name),
             box=box,
@@ -118,7 +118,7 @@ def read_aspects(document: dict[str, Any], shape: Shape) -> list[DraftSurface] |
             DraftText(
                 name=f"aspect {index + 1}",
                 label=shape.text(aspect.get("title"), f"{path}.title"),
-                lines=tuple(text.split("\n")),
+                lines=split_lines(text),
                 font_family=shape.optional_text(font, f"{path}.font.value"),
                 color=shape.color(color, f"{path}.color.value"),
                 box=None,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from production.customization.drafts import DraftImage, DraftSurface, DraftText
-from production.customization.values import Shape, as_list
+from production.customization.values import Shape, as_list, split_lines
 from production.geometry import Box, Size
 from production.model import BuyerPlacement, Color, Option
 
@@ -157,7 +157,7 @@ class _SurfaceWalker:
             DraftText(
                 name=name,
                 label=label,
-                lines=tuple(value.replace("\r\n", "\n").replace("\r", "\n").split("\n")),
+                lines=split_lines(value),
                 font_family=ctx.font_family,
                 color=ctx.color,
                 box=self._box(ctx.placement, ctx.placement_path) if ctx.placement else None,

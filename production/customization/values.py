@@ -15,7 +15,7 @@ from production.errors import CustomizationError
 from production.geometry import Box, Point, Size
 from production.model import Color
 
-__all__ = ["Shape", "as_list"]
+__all__ = ["Shape", "as_list", "split_lines"]
 
 _HEX3 = re.compile(r"^#?([0-9a-fA-F]{3})$")
 _HEX6 = re.compile(r"^#?([0-9a-fA-F]{6})$")
@@ -29,6 +29,11 @@ def as_list(value: Any) -> list[Any]:
     if isinstance(value, list):
         return value
     return [value]
+
+
+def split_lines(text: str) -> tuple[str, ...]:
+    """The lines of a buyer's text, whatever line ends the browser sent."""
+    return tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 class Shape:

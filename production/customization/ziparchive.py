@@ -6,7 +6,7 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -69,11 +69,7 @@ class ZipMembers(Mapping[str, bytes]):
     @property
     def item_id(self) -> str | None:
         """The order item id that the member names reveal (`<orderItemId>.json`/`.xml`)."""
-        for name in self._members:
-            match = _ITEM_MEMBER.match(name)
-            if match:
-                return match.group(1)
-        return None
+        return _item_id_from_names(list(self._members))
 
 
 def read_zip(data: bytes, *, source: str, limits: ZipLimits = DEFAULT_LIMITS) -> ZipMembers:
@@ -107,7 +103,7 @@ def _is_ignorable(info: zipfile.ZipInfo) -> bool:
     return info.is_dir() or name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1] == ".DS_Store"
 
 
-def _item_id_from_names(names: Iterator[str] | list[str]) -> str | None:
+def _item_id_from_names(names: Iterable[str]) -> str | None:
     for name in names:
         match = _ITEM_MEMBER.match(name.rsplit("/", 1)[-1])
         if match:
