@@ -64,6 +64,23 @@ def _render(element: ImageElement, data: bytes) -> tuple[Image.Image, Matrix]:
     return raster, page.to_page.then(Matrix.scale(DPI / 72))
 
 
+def _render_photo(orientation: int, matrix: Matrix) -> tuple[Image.Image, Matrix]:
+    """The test picture, stored for `orientation`, centred on the element origin under `matrix`."""
+    data, stored = _jpeg(orientation)
+    element = ImageElement(
+        name="",
+        label="",
+        member="p.jpg",
+        media_type="image/jpeg",
+        pixel_size=Size(*UPRIGHT),
+        stored_size=stored,
+        exif_orientation=orientation,
+        svg=SvgPlacement(matrix),
+        svg_rect=Box(-100, -150, 200, 300),
+    )
+    return _render(element, data)
+
+
 def _colour_at(raster: Image.Image, to_pixels: Matrix, x: float, y: float) -> tuple[int, int, int]:
     point = to_pixels.apply(x, y)
     r, g, b = raster.getpixel((round(point.x), round(point.y)))
@@ -76,19 +93,7 @@ def _colour_at(raster: Image.Image, to_pixels: Matrix, x: float, y: float) -> tu
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_every_exif_orientation_prints_upright(orientation: int) -> None:
-    data, stored = _jpeg(orientation)
-    element = ImageElement(
-        name="",
-        label="",
-        member="p.jpg",
-        media_type="image/jpeg",
-        pixel_size=Size(*UPRIGHT),
-        stored_size=stored,
-        exif_orientation=orientation,
-        svg=SvgPlacement(Matrix.translate(200, 200)),
-        svg_rect=Box(-100, -150, 200, 300),
-    )
-    raster, to_pixels = _render(element, data)
+    raster, to_pixels = _render_photo(orientation, Matrix.translate(200, 200))
     # In preview units the picture spans x 100..300, y 50..350.
     assert _colour_at(raster, to_pixels, 150, 100) == RED
     assert _colour_at(raster, to_pixels, 250, 100) == BLUE
@@ -98,19 +103,8 @@ def test_every_exif_orientation_prints_upright(orientation: int) -> None:
 
 @pytest.mark.parametrize("degrees", [30.0, -12.5, 90.0])
 def test_rotated_placement_turns_about_the_centre(degrees: float) -> None:
-    data, stored = _jpeg(1)
     matrix = Matrix.rotate(degrees).then(Matrix.translate(200, 200))
-    element = ImageElement(
-        name="",
-        label="",
-        member="p.jpg",
-        media_type="image/jpeg",
-        pixel_size=Size(*UPRIGHT),
-        stored_size=stored,
-        svg=SvgPlacement(matrix),
-        svg_rect=Box(-100, -150, 200, 300),
-    )
-    raster, to_pixels = _render(element, data)
+    raster, to_pixels = _render_photo(1, matrix)
     for local, colour in (((-50, -75), RED), ((50, -75), BLUE), ((0, 75), GREEN)):
         where = matrix.apply(*local)
         assert _colour_at(raster, to_pixels, where.x, where.y) == colour, (degrees, local)
