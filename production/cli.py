@@ -13,7 +13,9 @@ from typing import Any, TextIO
 from production.customization import parse_zip
 from production.errors import ProductionError
 from production.inspection import describe
+from production.rendering import ItemRenderer
 from production.samples import sample_zips
+from production.settings import DEFAULT_CONFIG_DIR, load_settings
 
 __all__ = ["main"]
 
@@ -56,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="one JSON object per zip")
     _config_option(inspect)
     inspect.set_defaults(command=_inspect)
+
+    render = sub.add_parser(
+        "render",
+        help="make the print PDF and job ticket of every surface of the given zips",
+    )
+    render.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
+    render.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder to write the files into"
+    )
+    _config_option(render)
+    render.set_defaults(command=_render)
 
     demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
     _config_option(demo)
@@ -117,6 +130,43 @@ def _print_summary(summary: dict[str, Any], *, as_json: bool, out: TextIO) -> No
             print(f"    option {option['label']!r}", file=out)
     for warning in summary["warnings"]:
         print(f"  warning: {warning}", file=out)
+
+
+def _render(args: argparse.Namespace) -> int:
+    renderer = ItemRenderer(load_settings(args.config or DEFAULT_CONFIG_DIR))
+    return _render_paths(renderer, args.zips, args.out, out=sys.stdout, err=sys.stderr)
+
+
+def _render_paths(
+    renderer: ItemRenderer, paths: Sequence[Path], folder: Path, *, out: TextIO, err: TextIO
+) -> int:
+    failures = 0
+    for path in paths:
+        try:
+            output = renderer.render_zip(path.read_bytes(), source=path.name)
+            output.write(folder)
+        except OSError as exc:
+            print(f"{path}: cannot read or write ({exc.strerror or exc})", file=err)
+            failures += 1
+            continue
+        except ProductionError as exc:
+            print(f"{path}: {exc}", file=err)
+            failures += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad zip must not stop the others
+            _report_bug(path, exc, err)
+            failures += 1
+            continue
+        item = output.customization.item
+        print(f"{path.name}: order {item.order_id} item {item.order_item_id}", file=out)
+        for job in output.jobs:
+            made = job.pdf_name or "ticket only (options)"
+            print(f"  {job.surface}: {made}", file=out)
+            for reason in job.ticket["hold"]:
+                print(f"    hold: {reason}", file=out)
+            for warning in job.ticket["warnings"]:
+                print(f"    warning: {warning}", file=out)
+    return 1 if failures else 0
 
 
 def _report_bug(path: Path, exc: Exception, err: TextIO) -> None:

@@ -4,6 +4,8 @@
     ├── CustomizationError          a customization zip (or its JSON, XML, SVG, images) is unusable
     ├── ConfigError                 the shop's configuration is missing or wrong
     ├── RenderError                 a surface cannot be turned into a print file
+    │   ├── UnknownProductError     no product template matches the item's ASIN or SKU
+    │   └── MissingFontError        a font the design names is not installed
     ├── PrinterError                a device or hot folder cannot take a job
     ├── AmazonError                 the Selling Partner API refused or failed a call
     └── StoreError                  the job store cannot record a change
@@ -18,15 +20,20 @@ __all__ = [
     "AmazonError",
     "ConfigError",
     "CustomizationError",
+    "MissingFontError",
     "PrinterError",
     "ProductionError",
     "RenderError",
     "StoreError",
+    "UnknownProductError",
 ]
 
 
 class ProductionError(Exception):
     """Base of every error the project raises on purpose."""
+
+    # What a person has to fix when a job is held for this error (shown on the desk page).
+    cause = "error"
 
     def __init__(
         self,
@@ -63,13 +70,35 @@ class ProductionError(Exception):
 class CustomizationError(ProductionError):
     """A customization zip, or something inside it, cannot be read safely or makes no sense."""
 
+    cause = "bad input"
+
 
 class ConfigError(ProductionError):
     """The shop's configuration is missing, malformed, or names something that does not exist."""
 
+    cause = "configuration"
+
 
 class RenderError(ProductionError):
     """A surface cannot be rendered into a print file (unknown product, missing font, ...)."""
+
+    cause = "cannot render"
+
+
+class UnknownProductError(RenderError):
+    """No `[[product]]` in products.toml matches the item; the message names its ASIN and SKU."""
+
+    cause = "unknown product"
+
+
+class MissingFontError(RenderError):
+    """The design names a font family the shop has not installed (nor aliased)."""
+
+    cause = "missing font"
+
+    def __init__(self, message: str, *, family: str, **ids: str | None) -> None:
+        super().__init__(message, **ids)
+        self.family = family
 
 
 class PrinterError(ProductionError):

@@ -209,6 +209,8 @@ class Surface:
     snapshot_member: str | None = None
     base_image_url: str | None = None
     fonts: tuple[SellerFont, ...] = ()
+    # What the SVG draws outside Amazon's subset; the renderer then falls back to a full converter.
+    svg_unsupported: tuple[str, ...] = ()
 
     @property
     def texts(self) -> tuple[TextElement, ...]:

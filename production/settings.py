@@ -31,6 +31,7 @@ from production.settings_schema import Location, Table, read_toml, resolve_path
 
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",
+    "DEFAULT_CONFIG_DIR",
     "DEFAULT_LWA_ENDPOINT",
     "DEFAULT_MARKETPLACE_IDS",
     "DEFAULT_PRINTER_DPI",
@@ -52,6 +53,8 @@ __all__ = [
 
 DEFAULT_SHOP_NAME = "Print shop"
 DEFAULT_PRINTER_DPI = 300
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+"""The configuration that comes with the project: sample printers and the sample products."""
 DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 DEFAULT_LWA_ENDPOINT = "https://api.amazon.com"
 DEFAULT_MARKETPLACE_IDS = ("ATVPDKIKX0DER",)  # amazon.com

@@ -19,8 +19,10 @@ __all__ = [
     "DEFAULT_BLEED_MM",
     "DEFAULT_MIN_PPI_HOLD",
     "DEFAULT_SAFE_MARGIN_MM",
+    "OVERLAYS",
     "PROCESSES",
     "Companion",
+    "Overlays",
     "Process",
     "Product",
     "SurfaceTemplate",
@@ -30,6 +32,8 @@ __all__ = [
 
 Process = Literal["print", "engrave", "sublimation"]
 PROCESSES: tuple[Process, ...] = ("print", "engrave", "sublimation")
+Overlays = Literal["auto", "print", "skip"]
+OVERLAYS: tuple[Overlays, ...] = ("auto", "print", "skip")
 
 DEFAULT_BLEED_MM = 0.0
 DEFAULT_SAFE_MARGIN_MM = 3.0
@@ -40,7 +44,7 @@ _COMPANION_KEYS = frozenset({"sku", "quantity"})
 _SURFACE_KEYS = frozenset(
     {
         "name", "printer", "process", "width_mm", "height_mm", "bleed_mm", "design_box",
-        "safe_margin_mm", "min_ppi_hold", "cut",
+        "safe_margin_mm", "min_ppi_hold", "cut", "overlays",
     }
 )  # fmt: skip
 _ROUNDED = re.compile(r"rounded:(\d+(?:\.\d+)?)")
@@ -73,6 +77,9 @@ class SurfaceTemplate:
     safe_margin_mm: float = DEFAULT_SAFE_MARGIN_MM
     min_ppi_hold: float = DEFAULT_MIN_PPI_HOLD  # below this effective ppi the job is held
     cut: str | None = None  # engrave only: "rect", "rounded:R_MM" or an absolute SVG path
+    # Option overlay images: "auto" prints those found in the assets folder (the rest are
+    # usually preview masks), "print" requires them, "skip" never prints them.
+    overlays: Overlays = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +186,7 @@ def _surface(table: Table, root: Path, printers: Collection[str]) -> SurfaceTemp
         safe_margin_mm=margin,
         min_ppi_hold=table.number("min_ppi_hold", DEFAULT_MIN_PPI_HOLD),
         cut=_cut(table, root, process, width, height),
+        overlays=cast(Overlays, table.choice("overlays", OVERLAYS, "auto")),
     )
 
 

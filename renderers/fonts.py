@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
-from production.errors import RenderError
+from production.errors import MissingFontError, RenderError
 
 __all__ = [
     "FONT_SUFFIXES",
@@ -159,7 +159,7 @@ class FontIndex:
             self.refresh()
             found = _lookup(self._tables, family, url, self._aliases)
         if found is None:
-            raise RenderError(self._not_installed(family, url))
+            raise MissingFontError(self._not_installed(family, url), family=family)
         faces, substituted_for = found
         face = min(faces, key=lambda f: _face_rank(f, wanted_weight, wanted_italic))
         return ResolvedFont(

@@ -30,7 +30,9 @@ from production.model import (
     Surface,
     TextElement,
 )
+from production.settings_products import Overlays
 from renderers.fonts import FontIndex, ResolvedFont, missing_glyphs
+from renderers.pdfx import PDF_VERSION, mark_pdfx4
 from renderers.placement import PageGeometry, image_unit_matrix
 
 __all__ = ["ImageReport", "PdfRenderer", "RenderedSurface"]
@@ -81,10 +83,16 @@ class PdfRenderer:
         *,
         title: str,
         now: datetime | None = None,
+        overlays: Overlays = "auto",
     ) -> RenderedSurface:
         out = io.BytesIO()
-        canvas = Canvas(out, pagesize=(page.width_pt, page.height_pt), invariant=True)
+        canvas = Canvas(
+            out, pagesize=(page.width_pt, page.height_pt), invariant=True, pdfVersion=PDF_VERSION
+        )
+        mark_pdfx4(canvas)
         canvas.setTitle(title)
+        canvas.setSubject(title)
+        canvas.setAuthor("")
         canvas.setCreator("amazon-custom-production")
         canvas.setProducer("amazon-custom-production")
         if now is not None:
@@ -94,6 +102,7 @@ class PdfRenderer:
         canvas.setBleedBox((0, 0, page.width_pt, page.height_pt))
         result = RenderedSurface(pdf=b"", page=page)
         drawing = _Drawing(self, canvas, page, members, result, customization)
+        drawing.overlays = overlays
         drawing.seller_fonts = {font.family: font.url for font in surface.fonts}
         for element in surface.elements:
             drawing.draw(element)
@@ -137,6 +146,7 @@ class _Drawing:
         self.item_id = customization.item.order_item_id
         self.to_pdf = page.to_pdf()
         self.seller_fonts: dict[str, str] = {}
+        self.overlays: Overlays = "auto"
 
     def error(self, message: str) -> RenderError:
         return RenderError(message, item_id=self.item_id)
@@ -184,13 +194,18 @@ class _Drawing:
 
     def overlay(self, element: Element) -> None:
         assert isinstance(element, OverlayElement)
+        if self.overlays == "skip" or element.svg is None or element.svg_rect is None:
+            return
         data = self.renderer.overlay_asset(element.file_name)
         if data is None:
-            raise self.error(
-                f"overlay image {element.file_name!r} is not in the shop's assets folder "
-                "(save it there under that name; it is never downloaded)"
+            where = "the shop's assets folder (save it there under that name; never downloaded)"
+            if self.overlays == "print":
+                raise self.error(f"overlay image {element.file_name!r} is not in {where}")
+            # Most overlays are the listing's preview masks, which a shop does not print; the
+            # art it does print it puts in the assets folder.
+            self.result.warnings.append(
+                f"overlay image {element.file_name!r} was not printed: it is not in {where}"
             )
-        if element.svg is None or element.svg_rect is None:
             return
         rect = element.svg_rect
         # Overlays are PNG or JPEG seller art, drawn upright into their rect.

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from production.customization import parse_zip
 from production.errors import ConfigError
 from production.geometry import Box
+from production.samples import sample_zips
 from production.settings import Product, Settings, SurfaceTemplate, load_settings
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config"
@@ -71,7 +73,7 @@ def test_default_config_loads() -> None:
     assert settings.assets.allowed_hosts == ()
 
 
-@pytest.mark.parametrize("asin", ["B0SAMPLE0001", "B0EXAMPLE01"])
+@pytest.mark.parametrize("asin", ["B0SAMPLE03", "B0EXAMPLE01"])
 def test_default_config_mugs(asin: str) -> None:
     product = load_settings(DEFAULT_CONFIG).product_for(asin, None)
 
@@ -83,14 +85,20 @@ def test_default_config_mugs(asin: str) -> None:
     assert front.printer == "uv-1"
 
 
-def test_default_config_keychain_is_engraved() -> None:
-    product = load_settings(DEFAULT_CONFIG).product_for("B0SAMPLE0002", None)
+def test_default_config_has_a_template_for_every_sample_surface() -> None:
+    settings = load_settings(DEFAULT_CONFIG)
+    for path in sample_zips():
+        item = parse_zip(path.read_bytes())
+        product = settings.product_for(item.item.asin, item.item.sku)
+        assert product is not None, path.name
+        for surface in item.surfaces:
+            assert product.surface(surface.name) is not None, (path.name, surface.name)
 
-    assert product is not None
-    front = product.surface("FRONT")
-    assert front is not None
-    assert (front.process, front.printer) == ("engrave", "laser-1")
-    assert (front.width_mm, front.height_mm) == (50.8, 50.8)
+
+def test_default_config_engraves_and_sublimates_some_samples() -> None:
+    settings = load_settings(DEFAULT_CONFIG)
+    processes = {(s.process, s.printer) for p in settings.products for s in p.surfaces}
+    assert {("engrave", "laser-1"), ("sublimation", "sub-1"), ("print", "uv-1")} <= processes
 
 
 # --- defaults --------------------------------------------------------------------------------

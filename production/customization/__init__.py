@@ -6,14 +6,22 @@ parse_document(bytes)  a JSON document alone (the zip's JSON, or a Seller Centra
 
 from __future__ import annotations
 
-from production.customization.reader import parse_document, parse_zip
-from production.customization.ziparchive import DEFAULT_LIMITS, ZipLimits, looks_like_zip, read_zip
+from production.customization.reader import parse_document, parse_members, parse_zip
+from production.customization.ziparchive import (
+    DEFAULT_LIMITS,
+    ZipLimits,
+    ZipMembers,
+    looks_like_zip,
+    read_zip,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ZipLimits",
+    "ZipMembers",
     "looks_like_zip",
     "parse_document",
+    "parse_members",
     "parse_zip",
     "read_zip",
 ]

@@ -70,6 +70,7 @@ class SurfaceMerger:
             snapshot_member=draft.snapshot_member,
             base_image_url=draft.base_image_url,
             fonts=tuple(svg.fonts) if svg else (),
+            svg_unsupported=tuple(dict.fromkeys(svg.unsupported)) if svg else (),
         )
 
     # -- the SVG ---------------------------------------------------------------------------

@@ -15,14 +15,18 @@ from production.customization.ziparchive import DEFAULT_LIMITS, ZipLimits, ZipMe
 from production.errors import CustomizationError
 from production.model import Customization
 
-__all__ = ["parse_document", "parse_zip"]
+__all__ = ["parse_document", "parse_members", "parse_zip"]
 
 
 def parse_zip(
     data: bytes, *, source: str = "zip", limits: ZipLimits = DEFAULT_LIMITS
 ) -> Customization:
     """Parse a customization zip; raise `CustomizationError` naming the item and the problem."""
-    members = read_zip(data, source=source, limits=limits)
+    return parse_members(read_zip(data, source=source, limits=limits), source=source)
+
+
+def parse_members(members: ZipMembers, *, source: str = "zip") -> Customization:
+    """Parse the members of a zip already read (and checked) by `read_zip`."""
     draft = _read_draft(members, source)
     return _assemble(draft, members, source)
 

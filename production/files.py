@@ -1,0 +1,62 @@
+"""Writing files so that a reader (a RIP watching a hot folder, a person) never sees half of one.
+
+Each file is written as a hidden `.name.part` in the same folder, flushed to disk, then renamed
+over its final name: a rename within one filesystem is atomic, so the file appears whole or not
+at all. A group of files (a PDF and its ticket) appears together: if any of them cannot be
+written, the ones already in place are removed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["write_atomically", "write_group"]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename, durable on return."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with part.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        part.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+    _sync_folder(path.parent)
+
+
+def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write every file of `files` (name → bytes) into `folder`, or none of them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for name, data in files.items():
+            if Path(name).name != name or name in {"", ".", ".."}:
+                raise ValueError(f"not a plain file name: {name!r}")
+            path = folder / name
+            write_atomically(path, data)
+            written.append(path)
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return written
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder's entry is on disk (POSIX).
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
