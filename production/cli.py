@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -71,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     render.set_defaults(command=_render)
 
     demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder for the print files (default: a new folder in the system's temp folder)",
+    )
     _config_option(demo)
     demo.set_defaults(command=_demo)
     return parser
@@ -177,8 +185,37 @@ def _report_bug(path: Path, exc: Exception, err: TextIO) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     zips = sample_zips()
-    print(f"Parsing {len(zips)} sample zips from {zips[0].parent if zips else '-'}")
-    return _inspect_paths(zips, as_json=False, out=sys.stdout, err=sys.stderr)
+    if not zips:
+        print("production: no sample zips found (run samples/make_samples.py)", file=sys.stderr)
+        return 1
+    folder = args.out or Path(tempfile.mkdtemp(prefix="production-demo-"))
+    renderer = ItemRenderer(load_settings(args.config or DEFAULT_CONFIG_DIR))
+    print(f"Rendering {len(zips)} sample zips from {zips[0].parent} into {folder}\n")
+    failures = 0
+    rows: list[tuple[str, ...]] = []
+    for path in zips:
+        try:
+            output = renderer.render_zip(path.read_bytes(), source=path.name)
+            output.write(folder)
+        except ProductionError as exc:
+            print(f"{path.name}: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        for job in output.jobs:
+            state = "held" if job.held else ("ticket" if job.pdf is None else "ready")
+            printer = job.printer.id if job.printer else "-"
+            shown = job.pdf_name or job.ticket_name
+            rows.append((job.identity.job_id, job.surface, printer, state, str(folder / shown)))
+    _print_table(("JOB", "SURFACE", "PRINTER", "STATE", "FILE"), rows, sys.stdout)
+    print(f"\n{len(rows)} job(s); each PDF has its JSON ticket beside it.")
+    return 1 if failures else 0
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip(), file=out)
 
 
 if __name__ == "__main__":

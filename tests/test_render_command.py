@@ -389,3 +389,18 @@ def test_a_configuration_error_is_one_line(
     assert code == 1
     [line] = _lines(err)
     assert "products.toml" in line and "asin or a sku" in line
+
+
+def test_the_demo_renders_the_samples_and_lists_their_files(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "production", "demo", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    listed = [line.split()[-1] for line in run.stdout.splitlines() if str(tmp_path) in line][1:]
+    assert len(listed) == 11  # ten zips; the two-sided tote has two jobs
+    for shown in listed:
+        assert Path(shown).is_file()
+        assert Path(shown).with_suffix(".json").is_file()
