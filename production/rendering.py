@@ -20,6 +20,7 @@ from production.errors import (
     ConfigError,
     CustomizationError,
     ProductionError,
+    RenderError,
     UnknownProductError,
 )
 from production.files import write_group
@@ -27,8 +28,9 @@ from production.model import Customization, Surface
 from production.settings import Printer, Settings
 from production.settings_products import Product, SurfaceTemplate
 from renderers.fonts import FontIndex
-from renderers.pdf import PdfRenderer, RenderedSurface
-from renderers.placement import page_geometry
+from renderers.pdf import PdfRenderer, RenderedSurface, image_report
+from renderers.placement import PageGeometry, page_geometry
+from renderers.svgfallback import render_svg_page
 
 __all__ = ["ItemOutput", "ItemRenderer", "JobOutput", "utc_now"]
 
@@ -171,15 +173,19 @@ class ItemRenderer:
         )
         identity = job_identity(customization, surface.name, taken)
         item = customization.item
-        rendered = self.pdf.render(
-            customization,
-            surface,
-            page,
-            members,
-            title=f"Order {item.order_id} item {item.order_item_id} {surface.name}",
-            now=now,
-            overlays=template.overlays,
-        )
+        title = f"Order {item.order_id} item {item.order_item_id} {surface.name}"
+        if surface.svg_unsupported and surface.svg_member in members:
+            rendered = self._fallback(surface, page, members, template, title=title, now=now)
+        else:
+            rendered = self.pdf.render(
+                customization,
+                surface,
+                page,
+                members,
+                title=title,
+                now=now,
+                overlays=template.overlays,
+            )
         preflight = _preflight(rendered, template)
         document = self._ticket(
             identity,
@@ -193,6 +199,59 @@ class ItemRenderer:
             preflight=preflight,
         )
         return JobOutput(identity, surface.name, template, printer, rendered.pdf, document)
+
+    def _fallback(
+        self,
+        surface: Surface,
+        page: PageGeometry,
+        members: Mapping[str, bytes],
+        template: SurfaceTemplate,
+        *,
+        title: str,
+        now: datetime,
+    ) -> RenderedSurface:
+        """A surface whose SVG goes beyond Amazon's subset, drawn by the general converter."""
+        assert surface.svg_member is not None
+        extra: dict[str, bytes] = {}
+        drop: set[str] = set()
+        warnings: list[str] = []
+        for overlay in surface.overlays:
+            asset = None if template.overlays == "skip" else self._overlay_asset(overlay.file_name)
+            if asset is not None:
+                extra[overlay.url] = asset
+                continue
+            if template.overlays == "print":
+                raise RenderError(
+                    f"overlay image {overlay.file_name!r} is not in the shop's assets folder"
+                )
+            drop.add(overlay.url)
+            if template.overlays == "auto":
+                warnings.append(f"overlay image {overlay.file_name!r} was not printed")
+        pdf = render_svg_page(
+            members[surface.svg_member],
+            {**members, **extra},
+            page,
+            title=title,
+            now=now,
+            drop=drop,
+        )
+        what = ", ".join(surface.svg_unsupported)
+        warnings.append(f"the SVG uses {what}: drawn by the general SVG converter")
+        holds = []
+        if surface.texts:
+            # The converter finds fonts through the system's font list, not the shop's folders:
+            # its text may be in a substitute font, which a person has to look at first.
+            holds.append(
+                "drawn by the general SVG converter, whose text may not be in the buyer's "
+                "font: check the PDF before printing"
+            )
+        return RenderedSurface(
+            pdf=pdf,
+            page=page,
+            images=[image_report(image, page) for image in surface.images],
+            warnings=warnings,
+            holds=holds,
+        )
 
     def _ticket(
         self,
@@ -234,7 +293,7 @@ class ItemRenderer:
 
 
 def _preflight(rendered: RenderedSurface, template: SurfaceTemplate) -> Preflight:
-    preflight = Preflight(warnings=list(rendered.warnings))
+    preflight = Preflight(warnings=list(rendered.warnings), holds=list(rendered.holds))
     for image in rendered.images:
         if image.ppi < template.min_ppi_hold:
             preflight.holds.append(

@@ -35,7 +35,7 @@ from renderers.fonts import FontIndex, ResolvedFont, missing_glyphs
 from renderers.pdfx import PDF_VERSION, mark_pdfx4
 from renderers.placement import PageGeometry, image_unit_matrix
 
-__all__ = ["ImageReport", "PdfRenderer", "RenderedSurface"]
+__all__ = ["ImageReport", "PdfRenderer", "RenderedSurface", "image_report"]
 
 # ASCII85 would make every embedded photo 25 % larger for no gain in a binary-safe file.
 rl_config.useA85 = 0
@@ -59,6 +59,7 @@ class RenderedSurface:
     images: list[ImageReport] = field(default_factory=list)
     fonts: list[ResolvedFont] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)  # reasons nobody should print it unchecked
 
 
 class PdfRenderer:
@@ -183,14 +184,7 @@ class _Drawing:
             self.canvas.drawImage(_JpegPassthrough(data), 0, 0, 1, 1)
         else:
             self.canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, 1, 1, mask="auto")
-        self.result.images.append(self._report(element, matrix, rect))
-
-    def _report(self, element: ImageElement, matrix: Matrix, rect: Box) -> ImageReport:
-        scale = matrix.scale_x * self.page.mm_per_unit
-        printed = (rect.width * scale, rect.height * scale)
-        pixels = (int(element.pixel_size.width), int(element.pixel_size.height))
-        ppi = min(pixels[0] / (printed[0] / 25.4), pixels[1] / (printed[1] / 25.4))
-        return ImageReport(element.member, pixels, printed, ppi)
+        self.result.images.append(image_report(element, self.page))
 
     def overlay(self, element: Element) -> None:
         assert isinstance(element, OverlayElement)
@@ -253,17 +247,19 @@ class _Drawing:
     def _fit_into_box(self, font: str, element: TextElement, box: Box) -> None:
         """Old zips give a box, no layout: centre the lines in it at the largest size that fits."""
         lines = element.lines
+        # The font's whole height (ascent to descent) must fit, not just one em per line.
+        ascent = pdfmetrics.getAscent(font, 1.0)
+        descent = pdfmetrics.getDescent(font, 1.0)  # negative: below the baseline
+        extent = (len(lines) - 1) * FABRIC_LINE_HEIGHT + (ascent - descent)
         widest = max((pdfmetrics.stringWidth(line, font, 1.0) for line in lines), default=0.0)
-        size = box.height / (len(lines) * FABRIC_LINE_HEIGHT)
+        size = box.height / extent
         if widest > 0:
             size = min(size, box.width / widest)
-        block = size * FABRIC_LINE_HEIGHT
-        top = box.y + (box.height - block * len(lines)) / 2
-        ascent = pdfmetrics.getAscent(font, size)
+        top = box.y + (box.height - extent * size) / 2
         spans = []
         for index, line in enumerate(lines):
             width = pdfmetrics.stringWidth(line, font, size)
-            baseline = top + index * block + (block - size) / 2 + ascent
+            baseline = top + (ascent + index * FABRIC_LINE_HEIGHT) * size
             spans.append((line, box.x + (box.width - width) / 2, baseline))
         self._spans(font, size, spans)
 
@@ -304,6 +300,16 @@ _DRAWERS: dict[str, Callable[[_Drawing, Element], None]] = {
     "text": _Drawing.text,
     "overlay": _Drawing.overlay,
 }
+
+
+def image_report(element: ImageElement, page: PageGeometry) -> ImageReport:
+    """The printed size and effective resolution of a photo on `page`."""
+    matrix, rect = _image_geometry(element)
+    scale = matrix.scale_x * page.mm_per_unit
+    printed = (rect.width * scale, rect.height * scale)
+    pixels = (int(element.pixel_size.width), int(element.pixel_size.height))
+    ppi = min(pixels[0] / (printed[0] / 25.4), pixels[1] / (printed[1] / 25.4))
+    return ImageReport(element.member, pixels, printed, ppi)
 
 
 def _clip_box(element: Element) -> Box | None:

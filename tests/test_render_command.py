@@ -404,3 +404,66 @@ def test_the_demo_renders_the_samples_and_lists_their_files(tmp_path: Path) -> N
     for shown in listed:
         assert Path(shown).is_file()
         assert Path(shown).with_suffix(".json").is_file()
+
+
+# --- SVG outside Amazon's subset: the general converter ---------------------------------------
+
+
+def _with_circle(path: Path, svg_suffix: str) -> bytes:
+    """The zip with a magenta circle (outside Amazon's subset) added to one surface's SVG."""
+    source = zipfile.ZipFile(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(svg_suffix):
+                circle = b'<circle cx="200" cy="196" r="20" fill="#ff00ff"/></svg>'
+                data = data.replace(b"</svg>", circle)
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def _svg_member(path: Path, surface: str) -> str:
+    customization = parse_zip(path.read_bytes())
+    [member] = [s.svg_member for s in customization.surfaces if s.name == surface]
+    assert member is not None
+    return member
+
+
+def test_a_surface_beyond_the_subset_is_drawn_by_the_general_converter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zip_path = tmp_path / "tote.zip"
+    zip_path.write_bytes(
+        _with_circle(sample("two-surfaces"), _svg_member(sample("two-surfaces"), "FRONT"))
+    )
+    code, _, err = render(capsys, [zip_path], tmp_path / "out")
+    assert (code, err) == (0, "")
+    front = tmp_path / "out" / "900-0000004-0000004_90000000000044_FRONT"
+    ticket = json.loads(front.with_suffix(".json").read_text())
+    assert any("<circle>" in w and "general SVG converter" in w for w in ticket["warnings"])
+    assert ticket["hold"] == []  # no text on this surface: nothing a font could change
+    assert ticket["images"][0]["pixels"] == [1600, 1600]
+    # The circle's centre, (200, 196) in preview units, on the 254 mm square page with 3 mm
+    # bleed: the design box (80, 90, 240, 240) fills the trim area.
+    scale = 254 / 240
+    x_mm, y_mm = 3 + (200 - 80) * scale, 3 + (196 - 90) * scale
+    dpi = 50
+    image = pdfium.PdfDocument(front.with_suffix(".pdf"))[0].render(scale=dpi / 72).to_pil()
+    pixel = image.convert("RGB").getpixel((round(x_mm / 25.4 * dpi), round(y_mm / 25.4 * dpi)))
+    assert pixel == MAGENTA
+
+
+def test_text_drawn_by_the_general_converter_is_held_for_a_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zip_path = tmp_path / "mug.zip"
+    zip_path.write_bytes(
+        _with_circle(sample("photo-text"), _svg_member(sample("photo-text"), "FRONT"))
+    )
+    code, out, _ = render(capsys, [zip_path], tmp_path / "out")
+    assert code == 0
+    [ticket_file] = (tmp_path / "out").glob("*.json")
+    [reason] = json.loads(ticket_file.read_text())["hold"]
+    assert "general SVG converter" in reason and "font" in reason
+    assert "hold:" in out
