@@ -10,6 +10,7 @@ import pytest
 
 from production.customization import parse_zip, read_zip
 from production.geometry import Box
+from production.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer
 from renderers.placement import MM, page_geometry
@@ -91,3 +92,27 @@ def test_effective_resolution_is_reported_per_photo() -> None:
     # 4000 px over 130 preview units at 0.6838 mm per unit: 88.9 mm, 1143 ppi.
     assert front.printed_mm[0] == pytest.approx(130 * 88.9 / 130, abs=0.05)
     assert front.ppi == pytest.approx(4000 / (88.9 / 25.4), rel=1e-3)
+
+
+def test_a_png_keeps_its_transparency() -> None:
+    # png-alpha.zip: a red heart on fully transparent pixels stored as (0, 0, 0, 0). Dropping
+    # the alpha would print those as a black square around the heart.
+    data = (SAMPLES_DIR / "png-alpha.zip").read_bytes()
+    customization = parse_zip(data)
+    surface = customization.surfaces[0]
+    page = page_geometry(width_mm=215.9, height_mm=88.9, bleed_mm=3, design_box=surface.design_box)
+    result = PdfRenderer(fonts=FontIndex([])).render(
+        customization, surface, page, read_zip(data, source="png"), title="png"
+    )
+    assert b"/SMask" in result.pdf
+    image = _raster(result.pdf)
+    px_per_pt = DPI / 72
+
+    def colour(x: float, y: float) -> tuple[int, int, int]:
+        point = page.to_page.apply(x, y)
+        return image.getpixel((round(point.x * px_per_pt), round(point.y * px_per_pt)))
+
+    # The PNG spans (50.25, 140.75)–(160.75, 251.25) in preview units, centred on (105.5, 196).
+    assert colour(53, 144) == (255, 255, 255)  # a transparent corner shows the page
+    red = colour(105.5, 196)
+    assert red[0] > 180 and red[1] < 80 and red[2] < 100  # the heart itself
