@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from production.customization import parse_zip
+from production.daemon import Daemon
+from production.demo import run_demo
 from production.errors import ProductionError
 from production.inspection import describe
+from production.pipeline import Folders, Pipeline
 from production.rendering import ItemRenderer
-from production.samples import sample_zips
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
+from production.store import JobRecord, JobState, SqliteStore
+from production.table import print_table
 
 __all__ = ["main"]
 
@@ -70,6 +74,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     _config_option(render)
     render.set_defaults(command=_render)
+
+    run = sub.add_parser("run", help="run the production daemon until SIGTERM or Ctrl-C")
+    _config_option(run)
+    run.set_defaults(command=_run)
+
+    jobs = sub.add_parser("jobs", help="list jobs and their states")
+    jobs.add_argument("--state", choices=[s.value for s in JobState], help="only this state")
+    jobs.add_argument("--json", action="store_true", help="one JSON object per job")
+    _config_option(jobs)
+    jobs.set_defaults(command=_jobs)
+
+    done = sub.add_parser("done", help="mark a queued job printed (by job id or ticket barcode)")
+    done.add_argument("job", metavar="JOB-OR-BARCODE")
+    _config_option(done)
+    done.set_defaults(command=_done)
+
+    retry = sub.add_parser("retry", help="render a held job again once its cause is fixed")
+    retry.add_argument("job", metavar="JOB")
+    _config_option(retry)
+    retry.set_defaults(command=_retry)
+
+    cancel = sub.add_parser("cancel", help="cancel an order and pull its files back")
+    cancel.add_argument("order", metavar="ORDER")
+    _config_option(cancel)
+    cancel.set_defaults(command=_cancel)
 
     demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
     demo.add_argument(
@@ -140,6 +169,98 @@ def _print_summary(summary: dict[str, Any], *, as_json: bool, out: TextIO) -> No
         print(f"  warning: {warning}", file=out)
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config or DEFAULT_CONFIG_DIR)
+
+
+def _pipeline(settings: Settings) -> Pipeline:
+    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    return Pipeline(settings, store)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
+    daemon = Daemon(_pipeline(settings))
+    daemon.install_signal_handlers()
+    daemon.run()
+    return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    try:
+        jobs = store.jobs(state=JobState(args.state) if args.state else None)
+    finally:
+        store.close()
+    if args.json:
+        for job in jobs:
+            print(json.dumps(_job_summary(job), ensure_ascii=False))
+        return 0
+    rows = [
+        (job.job_id, job.order_id, job.surface, job.printer or "-", job.state.value,
+         job.reason or "")
+        for job in jobs
+    ]  # fmt: skip
+    print_table(("JOB", "ORDER", "SURFACE", "PRINTER", "STATE", "REASON"), rows, sys.stdout)
+    return 0
+
+
+def _job_summary(job: JobRecord) -> dict[str, Any]:
+    return {
+        "job_id": job.job_id,
+        "order_id": job.order_id,
+        "order_item_id": job.order_item_id,
+        "surface": job.surface,
+        "printer": job.printer,
+        "state": job.state.value,
+        "cause": job.cause,
+        "reason": job.reason,
+        "hot_paths": list(job.hot_paths),
+        "attempts": job.attempts,
+        "updated_at": job.updated_at.isoformat(timespec="seconds"),
+    }
+
+
+def _done(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(_settings(args))
+    try:
+        job = pipeline.store.job(args.job.strip())
+        if job is None:
+            print(f"production: no job {args.job.strip()!r}", file=sys.stderr)
+            return 1
+        pipeline.mark_printed(job.job_id, reason="marked done by an operator")
+    finally:
+        pipeline.store.close()
+    print(f"{job.job_id}: printed")
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(_settings(args))
+    try:
+        pipeline.store.transition(
+            args.job, JobState.RECEIVED, reason="retried by an operator", expect={JobState.HELD}
+        )
+    finally:
+        pipeline.store.close()
+    print(f"{args.job}: will be rendered again")
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(_settings(args))
+    try:
+        messages = pipeline.cancel_order(args.order, reason="cancelled by an operator")
+    finally:
+        pipeline.store.close()
+    for message in messages:
+        print(message)
+    print(f"order {args.order}: cancelled")
+    return 0
+
+
 def _render(args: argparse.Namespace) -> int:
     renderer = ItemRenderer(load_settings(args.config or DEFAULT_CONFIG_DIR))
     return _render_paths(renderer, args.zips, args.out, out=sys.stdout, err=sys.stderr)
@@ -184,38 +305,8 @@ def _report_bug(path: Path, exc: Exception, err: TextIO) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    zips = sample_zips()
-    if not zips:
-        print("production: no sample zips found (run samples/make_samples.py)", file=sys.stderr)
-        return 1
     folder = args.out or Path(tempfile.mkdtemp(prefix="production-demo-"))
-    renderer = ItemRenderer(load_settings(args.config or DEFAULT_CONFIG_DIR))
-    print(f"Rendering {len(zips)} sample zips from {zips[0].parent} into {folder}\n")
-    failures = 0
-    rows: list[tuple[str, ...]] = []
-    for path in zips:
-        try:
-            output = renderer.render_zip(path.read_bytes(), source=path.name)
-            output.write(folder)
-        except ProductionError as exc:
-            print(f"{path.name}: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        for job in output.jobs:
-            state = "held" if job.held else ("ticket" if job.pdf is None else "ready")
-            printer = job.printer.id if job.printer else "-"
-            shown = job.pdf_name or job.ticket_name
-            rows.append((job.identity.job_id, job.surface, printer, state, str(folder / shown)))
-    _print_table(("JOB", "SURFACE", "PRINTER", "STATE", "FILE"), rows, sys.stdout)
-    print(f"\n{len(rows)} job(s); each PDF has its JSON ticket beside it.")
-    return 1 if failures else 0
-
-
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: TextIO) -> None:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
-        print("  ".join(cells).rstrip(), file=out)
+    return run_demo(args.config or DEFAULT_CONFIG_DIR, folder, out=sys.stdout, err=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ written, the ones already in place are removed again.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["write_atomically", "write_group"]
+__all__ = ["move_file", "remove_partial_files", "write_atomically", "write_group"]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -60,3 +61,31 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def move_file(source: Path, target: Path) -> None:
+    """Move a file, durably; across filesystems by copy, fsync and unlink."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        source.rename(target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        write_atomically(target, source.read_bytes())
+        source.unlink()
+        return
+    _sync_folder(target.parent)
+
+
+def remove_partial_files(folder: Path) -> int:
+    """Delete the `.name.part` files a killed writer left in `folder`; how many there were."""
+    removed = 0
+    try:
+        leftovers = [p for p in folder.iterdir() if p.name.startswith(".") and p.suffix == ".part"]
+    except OSError:
+        return 0
+    for path in leftovers:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed

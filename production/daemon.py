@@ -1,0 +1,158 @@
+"""`production run`: the long-running loop that drives the pipeline.
+
+Like huey's consumer: `initialize()`, `loop()` for one pass (what tests call directly), and
+`run()` repeating it until asked to stop. Signal handlers only set a flag. The loop sleeps on an
+event that the filesystem watcher (inotify through watchdog) sets when something lands in the
+inbox or a done folder, with a periodic rescan as a safety net for filesystems whose changes
+inotify does not see (network shares).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from production.pipeline import Pipeline
+
+__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon"]
+
+DEFAULT_RESCAN_SECONDS = 5.0
+_SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
+
+
+def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
+    # watchdog logs this at ERROR when its reader wakes after stop(); nothing is lost by it.
+    return "called when the thread is inactive" not in str(record.msg)
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_shutdown_race)
+
+
+class _Wake(FileSystemEventHandler):
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.event.set()
+
+
+class Daemon:
+    """Runs the pipeline until stopped; one pass at a time."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
+        watch: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.pipeline = pipeline
+        self.rescan_seconds = rescan_seconds
+        self.watch = watch
+        self.monotonic = monotonic
+        self.wake = threading.Event()
+        self.stopping = False
+        self._observer: Observer | None = None  # type: ignore[valid-type]
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        self.pipeline.prepare()
+        if self.watch:
+            self._start_watching()
+
+    def shutdown(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        self.pipeline.store.close()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+
+    def run(self, *, until: Callable[[], bool] | None = None) -> None:
+        """Pass after pass until `stop()` (or `until()` is true); then shut down."""
+        self.initialize()
+        try:
+            while not self.stopping:
+                self.wake.clear()
+                busy = self.loop()
+                if until is not None and until():
+                    break
+                if not busy and not self.stopping:
+                    self.wake.wait(self._pause())
+        finally:
+            self.shutdown()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT stop after the step in hand; a second one stops at once."""
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            if self.stopping:
+                # The store and the files are crash-safe: stopping mid-step loses nothing.
+                raise SystemExit(128 + signum)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    def loop(self) -> bool:
+        """Do whatever is waiting; True if anything was done (so look again at once)."""
+        pipeline = self.pipeline
+        busy = False
+        for claimed in pipeline.inbox.pending_claims():
+            if self.stopping:
+                return busy
+            self._take(claimed)
+            busy = True
+        for path in pipeline.inbox.settled():
+            if self.stopping:
+                return busy
+            taken = pipeline.inbox.claim(path)
+            if taken is not None:
+                self._take(taken)
+                busy = True
+        busy |= pipeline.render_received() > 0
+        busy |= pipeline.deliver_rendered() > 0
+        busy |= pipeline.collect_finished() > 0
+        return busy
+
+    def _take(self, claimed: Path) -> None:
+        item_id = self.pipeline.take_in(claimed)
+        if item_id is not None:
+            self.pipeline.render_item(item_id)
+            for job in self.pipeline.store.jobs(order_item_id=item_id):
+                if job.state.value == "rendered":
+                    self.pipeline.deliver_job(job)
+
+    def _pause(self) -> float:
+        if self.pipeline.inbox.waiting:
+            return _SETTLE_POLL_SECONDS
+        return self.rescan_seconds
+
+    def _start_watching(self) -> None:
+        observer = Observer()
+        handler = _Wake(self.wake)
+        folders: list[Path] = [self.pipeline.inbox.folder]
+        for printer in self.pipeline.settings.printers.values():
+            if printer.done_folder is not None:
+                folders.append(printer.done_folder)
+        for folder in folders:
+            if folder.is_dir():
+                observer.schedule(handler, str(folder), recursive=False)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer

@@ -1,0 +1,324 @@
+"""The daemon's work on one order item: take its zip in, render it, deliver it, notice it done.
+
+Every step reads the store, does one side effect, and records it; each step can be repeated
+after a crash at any line and ends in the same place. The zip is the daemon's own copy under
+`data_dir/zips/`, the master files are under `data_dir/masters/` (kept until the order
+ships), and the hot folders get a copy of the masters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from printers.hotfolder import deliver, finished_names, withdraw
+from production.customization import parse_members, read_zip
+from production.errors import ProductionError
+from production.files import move_file, remove_partial_files, write_group
+from production.inbox import Inbox
+from production.rendering import ItemRenderer, JobOutput, utc_now
+from production.settings import Settings
+from production.store import JobRecord, JobState, JobStore, NewItem, NewJob
+
+__all__ = ["EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
+
+EventLog = Callable[[dict[str, object]], None]
+"""Receives one structured event per state change; never buyer text."""
+
+
+def json_lines(event: dict[str, object]) -> None:
+    print(json.dumps(event, ensure_ascii=False, default=str), file=sys.stderr, flush=True)
+
+
+def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
+    """The job an item has while it cannot be rendered at all (its surfaces are unknown)."""
+    return NewJob(f"{order_item_id}-item", "*", None, f"{order_id}_{order_item_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The daemon's own folders under `data_dir`."""
+
+    root: Path
+
+    @property
+    def claimed(self) -> Path:
+        return self.root / "claimed"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "jobs.sqlite3"
+
+    @property
+    def zips(self) -> Path:
+        return self.root / "zips"
+
+    @property
+    def masters(self) -> Path:
+        return self.root / "masters"
+
+    def create(self) -> None:
+        for folder in (self.claimed, self.zips, self.masters):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+class Pipeline:
+    """The steps of the floor, each safe to repeat."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        renderer: ItemRenderer | None = None,
+        log: EventLog = json_lines,
+        inbox: Inbox | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.renderer = renderer or ItemRenderer(settings)
+        self.log = log
+        self.folders = Folders(settings.shop.data_dir)
+        self.inbox = inbox or Inbox(settings.shop.inbox, self.folders.claimed)
+
+    def prepare(self) -> None:
+        """Create the working folders and take back what a crash left half-done."""
+        self.folders.create()
+        self.inbox.prepare()
+        for path in sorted(self.folders.zips.glob("*.zip")):
+            # Moved out of `claimed/` but never recorded: take it in again.
+            if self.store.item(path.stem) is None:
+                move_file(path, self.folders.claimed / f"0-recovered__{path.name}")
+        for item in self.store.items():
+            # Recorded, then the process died before the first render.
+            if not self.store.jobs(order_item_id=item.order_item_id):
+                self.render_item(item.order_item_id)
+        folders = [self.folders.masters, self.folders.zips, self.folders.claimed]
+        folders += [printer.hot_folder for printer in self.settings.printers.values()]
+        for folder in folders:
+            remove_partial_files(folder)
+
+    # -- intake ------------------------------------------------------------------------------
+
+    def take_in(self, claimed: Path) -> str | None:
+        """Record a claimed zip as an order item; the item id, or None if it was refused."""
+        started = time.monotonic()
+        try:
+            data = claimed.read_bytes()
+            members = read_zip(data, source="inbox")
+            customization = parse_members(members, source="inbox")
+        except ProductionError as exc:
+            self._reject(claimed, str(exc))
+            return None
+        except OSError as exc:
+            self._reject(claimed, f"the file cannot be read ({exc.strerror or exc})")
+            return None
+        item = customization.item
+        if self.store.item(item.order_item_id) is not None:
+            claimed.unlink(missing_ok=True)
+            self._event("duplicate", order=item.order_id, item=item.order_item_id)
+            return None
+        zip_path = self.folders.zips / f"{item.order_item_id}.zip"
+        move_file(claimed, zip_path)
+        self.store.add_item(
+            NewItem(
+                order_item_id=item.order_item_id,
+                order_id=item.order_id,
+                asin=item.asin,
+                sku=item.sku,
+                quantity=item.quantity,
+                zip_path=str(zip_path),
+                digest=hashlib.sha256(data).hexdigest(),
+            )
+        )
+        self._event("received", order=item.order_id, item=item.order_item_id, started=started)
+        return item.order_item_id
+
+    def _reject(self, claimed: Path, reason: str) -> None:
+        self.inbox.reject(claimed, reason)
+        # The file's name may be the buyer's (operators name downloads): log the reason only.
+        self._event("rejected", reason=reason)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_item(self, order_item_id: str) -> list[JobRecord]:
+        """Render every surface of an item into the masters; held jobs if it cannot be."""
+        item = self.store.item(order_item_id)
+        if item is None:
+            return []
+        started = time.monotonic()
+        try:
+            output = self.renderer.render_zip(Path(item.zip_path).read_bytes(), source="store")
+        except (ProductionError, OSError) as exc:
+            cause = exc.cause if isinstance(exc, ProductionError) else "zip unreadable"
+            reason = str(exc) if isinstance(exc, ProductionError) else f"zip unreadable: {exc}"
+            placeholder = placeholder_job(item.order_id, item.order_item_id)
+            jobs = self.store.set_jobs(
+                order_item_id, [placeholder], state=JobState.HELD, reason=reason, cause=cause
+            )
+            for record in jobs:
+                self._event_job(record, started)
+            return jobs
+        new_jobs = [
+            NewJob(out.identity.job_id, out.surface, out.printer.id if out.printer else None,
+                   out.identity.stem)
+            for out in output.jobs
+        ]  # fmt: skip
+        added = self.store.set_jobs(
+            order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read"
+        )
+        for record in added:
+            self._event_job(record, None)
+        # Jobs already queued or further along keep their files: only the new ones are written.
+        fresh = {record.job_id for record in added}
+        outputs = [out for out in output.jobs if out.identity.job_id in fresh]
+        write_group(self.folders.masters, {n: d for out in outputs for n, d in out.files().items()})
+        return [self._after_render(out, started) for out in outputs]
+
+    def _after_render(self, job: JobOutput, started: float) -> JobRecord:
+        holds = list(job.ticket["hold"])
+        if holds:
+            record = self.store.transition(
+                job.identity.job_id,
+                JobState.HELD,
+                reason="; ".join(holds),
+                cause="review",
+                expect={JobState.RECEIVED},
+            )
+        else:
+            record = self.store.transition(
+                job.identity.job_id,
+                JobState.RENDERED,
+                reason="rendered",
+                expect={JobState.RECEIVED},
+            )
+        self._event_job(record, started)
+        return record
+
+    def render_received(self) -> int:
+        """Render again every item with a job back in RECEIVED (a retry, or after a crash)."""
+        items = dict.fromkeys(j.order_item_id for j in self.store.jobs(state=JobState.RECEIVED))
+        for order_item_id in items:
+            self.render_item(order_item_id)
+        return len(items)
+
+    # -- delivery ----------------------------------------------------------------------------
+
+    def deliver_rendered(self) -> int:
+        jobs = self.store.jobs(state=JobState.RENDERED)
+        for job in jobs:
+            self.deliver_job(job)
+        return len(jobs)
+
+    def deliver_job(self, job: JobRecord) -> JobRecord:
+        started = time.monotonic()
+        files = self._master_files(job)
+        printer = self.settings.printers.get(job.printer or "")
+        if printer is None:
+            # Options only with no template: nothing to print, a person takes it from stock.
+            record = self.store.transition(
+                job.job_id, JobState.QUEUED, reason="nothing to print", expect={JobState.RENDERED}
+            )
+            self._event_job(record, started)
+            return record
+        if any(name in finished_names(printer) for name in files):
+            # A crash came between delivery and its record, and the device already took it.
+            paths = [str(printer.hot_folder / name) for name in files]
+            record = self.store.transition(
+                job.job_id, JobState.QUEUED, reason="already taken by the device",
+                expect={JobState.RENDERED}, hot_paths=paths,
+            )  # fmt: skip
+            self._event_job(record, started)
+            return record
+        try:
+            written = deliver(printer, files)
+        except ProductionError as exc:
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=exc.message, cause="printer",
+                expect={JobState.RENDERED},
+            )  # fmt: skip
+        else:
+            record = self.store.transition(
+                job.job_id, JobState.QUEUED, reason=f"in the hot folder of {printer.id}",
+                expect={JobState.RENDERED}, hot_paths=[str(p) for p in written],
+            )  # fmt: skip
+        self._event_job(record, started)
+        return record
+
+    def _master_files(self, job: JobRecord) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for suffix in (".pdf", ".json"):
+            path = self.folders.masters / f"{job.stem}{suffix}"
+            if path.exists():
+                files[path.name] = path.read_bytes()
+        return files
+
+    # -- feedback and cancellation -------------------------------------------------------------
+
+    def collect_finished(self) -> int:
+        """Mark queued jobs printed whose file the device moved to its done folder."""
+        changed = 0
+        for printer in self.settings.printers.values():
+            if printer.done_folder is None or printer.feedback != "done_folder":
+                continue
+            names = finished_names(printer)
+            if not names:
+                continue
+            for job in self.store.jobs(state=JobState.QUEUED):
+                if job.printer == printer.id and (
+                    f"{job.stem}.pdf" in names or f"{job.stem}.json" in names
+                ):
+                    self.mark_printed(job.job_id, reason=f"in the done folder of {printer.id}")
+                    changed += 1
+        return changed
+
+    def mark_printed(self, job_id: str, *, reason: str) -> JobRecord:
+        record = self.store.transition(
+            job_id, JobState.PRINTED, reason=reason, expect={JobState.QUEUED}
+        )
+        self._event_job(record, None)
+        if record.order_id in self.store.orders_ready_to_ship():
+            self._event("ready to ship", order=record.order_id)
+        return record
+
+    def cancel_order(self, order_id: str, *, reason: str) -> list[str]:
+        """Cancel an order's jobs and take their files back out of the hot folders."""
+        messages = []
+        for job in self.store.cancel_order(order_id, reason=reason):
+            pulled = withdraw(job.hot_paths)
+            self._event_job(job, None)
+            for path in pulled.removed:
+                messages.append(f"{job.job_id}: took {path.name} back out of {path.parent}")
+            for path in pulled.gone:
+                if path.suffix == ".pdf":
+                    messages.append(f"{job.job_id}: {path.name} was already taken by the device")
+        return messages
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _event_job(self, job: JobRecord, started: float | None) -> None:
+        event: dict[str, object] = {
+            "time": utc_now().isoformat(timespec="milliseconds"),
+            "job": job.job_id,
+            "order": job.order_id,
+            "state": job.state.value,
+        }
+        if started is not None:
+            event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        if job.state is JobState.HELD:
+            event["cause"] = job.cause
+            event["reason"] = job.reason
+        self.log(event)
+
+    def _event(self, state: str, *, started: float | None = None, **fields: object) -> None:
+        event: dict[str, object] = {"time": utc_now().isoformat(timespec="milliseconds")}
+        event |= {key: value for key, value in fields.items()}
+        event["state"] = state
+        if started is not None:
+            event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        self.log(event)

@@ -1,0 +1,110 @@
+"""The interface of the job store; the pipeline, the CLI and the desk page see only this."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+
+__all__ = ["JobStore"]
+
+
+class JobStore(Protocol):
+    """Items, their jobs, the jobs' states and the audit trail of every change.
+
+    Every method that changes something is one transaction: it happens whole or not at all, and
+    each state change writes its audit row in that same transaction. Failures raise `StoreError`.
+    Lists come back in a stable order: items by arrival, jobs by creation then id, audit rows in
+    the order they were written.
+    """
+
+    def add_item(self, item: NewItem) -> bool:
+        """Record a new order item; False, changing nothing, if its order_item_id is known."""
+        ...
+
+    def item(self, order_item_id: str) -> ItemRecord | None:
+        """The item, or None."""
+        ...
+
+    def items(self, *, order_id: str | None = None) -> list[ItemRecord]:
+        """All items, or those of one order."""
+        ...
+
+    def set_jobs(
+        self,
+        order_item_id: str,
+        jobs: Sequence[NewJob],
+        *,
+        state: JobState = JobState.RECEIVED,
+        reason: str = "",
+        cause: str | None = None,
+    ) -> list[JobRecord]:
+        """Replace the item's received, rendered and held jobs with `jobs`, all in `state`.
+
+        Jobs already queued or further along (or cancelled) are kept as they are, and a new job
+        with one of their ids is skipped. Returns the jobs added, in the order given; each gets
+        an audit row from None. Replaced jobs disappear, their audit rows stay.
+        """
+        ...
+
+    def transition(
+        self,
+        job_id: str,
+        to: JobState,
+        *,
+        reason: str = "",
+        cause: str | None = None,
+        expect: Collection[JobState] | None = None,
+        hot_paths: Sequence[str] | None = None,
+    ) -> JobRecord:
+        """Move the job to `to` and return it; `StoreError` if the table in `states` forbids it.
+
+        `expect` makes it a compare-and-set: the change happens only if the job is in one of
+        those states now. Entering HELD needs a `cause`; leaving it clears the cause, and going
+        from HELD back to RECEIVED counts an attempt. `hot_paths` replaces the delivered files.
+        """
+        ...
+
+    def job(self, job_id: str) -> JobRecord | None:
+        """The job, or None."""
+        ...
+
+    def jobs(
+        self,
+        *,
+        state: JobState | None = None,
+        order_id: str | None = None,
+        order_item_id: str | None = None,
+    ) -> list[JobRecord]:
+        """Jobs matching every filter given."""
+        ...
+
+    def audit(self, *, job_id: str | None = None, order_id: str | None = None) -> list[AuditEntry]:
+        """Audit rows matching every filter given, oldest first."""
+        ...
+
+    def orders_ready_to_ship(self) -> list[str]:
+        """Order ids, sorted, that the shipping desk can close now.
+
+        Ready means: at least one job is PRINTED, every other job of the order is PRINTED or
+        CANCELLED, and every item of the order has at least one job (an item not yet planned
+        would otherwise be left out of the parcel).
+        """
+        ...
+
+    def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
+        """Cancel every job of the order not yet shipped, purged or cancelled; return those."""
+        ...
+
+    def get_meta(self, key: str) -> str | None:
+        """A value the daemon keeps between runs (e.g. the last order poll), or None."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value the daemon keeps between runs."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection; the store cannot be used afterwards."""
+        ...

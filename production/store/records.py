@@ -1,0 +1,95 @@
+"""What the job store takes and gives back: frozen records of ids, never buyer content.
+
+An item is one Amazon order item and the customization zip it came with; a job is one printable
+surface of an item. Records hold ids, SKU/ASIN, quantities, surface and printer names, file names
+the shop chose, and reasons — never buyer text, photos, names or addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = ["AuditEntry", "ItemRecord", "JobRecord", "JobState", "NewItem", "NewJob"]
+
+
+class JobState(StrEnum):
+    """Where a job is on the floor; the value is what the store writes."""
+
+    RECEIVED = "received"
+    RENDERED = "rendered"
+    QUEUED = "queued"
+    PRINTED = "printed"
+    SHIPPED = "shipped"
+    PURGED = "purged"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An order item as intake first sees it."""
+
+    order_item_id: str
+    order_id: str
+    asin: str | None
+    sku: str | None
+    quantity: int
+    zip_path: str
+    digest: str  # sha256 hex of the zip, to recognise the same download again
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """An order item as the store holds it."""
+
+    order_item_id: str
+    order_id: str
+    asin: str | None
+    sku: str | None
+    quantity: int
+    zip_path: str
+    digest: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """One printable surface of an item, as the planner lays it out."""
+
+    job_id: str  # "<orderItemId>-<surface>"
+    surface: str
+    printer: str | None
+    stem: str  # output file stem "<orderId>_<orderItemId>_<surface>"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A job as the store holds it."""
+
+    job_id: str
+    order_id: str
+    order_item_id: str
+    surface: str
+    printer: str | None
+    stem: str
+    state: JobState
+    reason: str | None  # why the last change happened; None when none was given
+    cause: str | None  # what a person must fix; set only while HELD
+    hot_paths: tuple[str, ...]  # files delivered to a hot folder
+    attempts: int  # how often a person released the job from HELD back to RECEIVED
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One state change; `from_state` is None when the job was created."""
+
+    at: datetime
+    job_id: str
+    order_id: str
+    from_state: JobState | None
+    to_state: JobState
+    reason: str

@@ -1,0 +1,216 @@
+"""The daemon, one pass at a time: inbox to hot folder, holds, retries, feedback, cancellation."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from production.store import JobState
+from tests.daemon.shop import SETTLE, Shop, renumbered, sample
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    shop = Shop(tmp_path)
+    yield shop
+    shop.close()
+
+
+def test_a_dropped_zip_reaches_the_hot_folder_with_its_ticket(shop: Shop) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "order.zip")
+    shop.settle()
+
+    [job] = shop.jobs()
+    assert (job.job_id, job.state) == ("90000000000033-FRONT", JobState.QUEUED)
+    stem = "900-0000003-0000003_90000000000033_FRONT"
+    assert sorted(p.name for p in shop.hot().iterdir()) == [f"{stem}.json", f"{stem}.pdf"]
+    assert shop.ticket(job)["job_id"] == job.job_id
+    assert not any(shop.inbox.glob("*.zip"))  # taken out of the inbox
+    states = [entry.to_state for entry in shop.store.audit(job_id=job.job_id)]
+    assert states == [JobState.RECEIVED, JobState.RENDERED, JobState.QUEUED]
+
+
+def test_a_file_is_claimed_only_once_it_has_settled(shop: Shop) -> None:
+    path = shop.drop(sample("photo-text").read_bytes()[:3000], "copying.zip")
+    shop.daemon.loop()
+    shop.clock.advance(SETTLE / 2)
+    path.write_bytes(sample("photo-text").read_bytes())  # the copy goes on
+    shop.daemon.loop()
+    shop.clock.advance(SETTLE / 2 + 0.1)
+    shop.daemon.loop()
+    assert path.exists() and shop.jobs() == []  # changed half-way: the clock started again
+    shop.clock.advance()
+    shop.daemon.loop()
+    assert not path.exists() and [j.state for j in shop.jobs()] == [JobState.QUEUED]
+
+
+@pytest.mark.parametrize("name", [".hidden.zip", "order.zip.part", "order.zip.tmp", "x.crdownload"])
+def test_names_of_files_being_written_are_left_alone(shop: Shop, name: str) -> None:
+    path = shop.drop(sample("photo-text").read_bytes(), name)
+    shop.settle()
+    assert path.exists() and shop.jobs() == []
+
+
+def test_the_same_zip_dropped_twice_is_one_job(shop: Shop) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "first.zip")
+    shop.settle()
+    shop.drop(sample("photo-text").read_bytes(), "again.zip")
+    shop.drop(sample("photo-text").read_bytes(), "third (1).zip")
+    shop.settle()
+    assert len(shop.jobs()) == 1
+    assert len(list(shop.hot().iterdir())) == 2
+    assert not any(shop.inbox.glob("*.zip"))
+    assert sum(1 for e in shop.events if e["state"] == "duplicate") == 2
+
+
+def test_an_unreadable_file_goes_to_rejected_with_its_reason(shop: Shop) -> None:
+    shop.drop(b"this is not a zip", "broken.zip")
+    shop.drop(sample("text-only").read_bytes(), "good.zip")
+    shop.settle()
+    rejected = shop.inbox / "rejected"
+    assert (rejected / "broken.zip").read_bytes() == b"this is not a zip"
+    reason = (rejected / "broken.zip.reason.txt").read_text()
+    assert "zip" in reason and reason.count("\n") == 1
+    assert [j.state for j in shop.jobs()] == [JobState.QUEUED]  # the good one went on
+
+
+def test_an_unknown_product_is_held_and_retry_renders_it_once_configured(shop: Shop) -> None:
+    products = shop.config / "products.toml"
+    original = products.read_text()
+    products.write_text(original.replace('asin = "B0SAMPLE03"', 'asin = "B0NOTSAMPLE3"'))
+    shop.restart()
+    shop.drop(sample("photo-text").read_bytes(), "order.zip")
+    shop.settle()
+    [held] = shop.jobs()
+    assert (held.state, held.cause) == (JobState.HELD, "unknown product")
+    assert "B0SAMPLE03" in (held.reason or "")
+    assert list(shop.hot().iterdir()) == []
+
+    products.write_text(original)
+    shop.restart()
+    shop.store.transition(held.job_id, JobState.RECEIVED, reason="retry", expect={JobState.HELD})
+    shop.daemon.loop()
+    [job] = shop.jobs()
+    assert (job.job_id, job.state) == ("90000000000033-FRONT", JobState.QUEUED)
+
+
+def test_a_missing_font_holds_the_item_naming_the_family(shop: Shop) -> None:
+    shop_toml = shop.config / "shop.toml"
+    shop_toml.write_text(shop_toml.read_text().replace('"font-c85d8f95', '"no-such-alias'))
+    shop.restart()
+    shop.drop(sample("seller-font").read_bytes(), "order.zip")
+    shop.settle()
+    [held] = shop.jobs()
+    assert (held.state, held.cause) == (JobState.HELD, "missing font")
+    assert "font-c85d8f95-b74e-a34c-051c-3" in (held.reason or "")
+
+
+def test_a_missing_hot_folder_holds_the_job_and_the_daemon_goes_on(shop: Shop) -> None:
+    shop.hot("uv-1").rmdir()
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")  # uv-1
+    shop.drop(sample("text-only").read_bytes(), "sign.zip")  # laser-1
+    shop.settle()
+    by_printer = {j.printer: j for j in shop.jobs()}
+    assert by_printer["uv-1"].state is JobState.HELD
+    assert by_printer["uv-1"].cause == "printer"
+    assert "does not exist" in (by_printer["uv-1"].reason or "")
+    assert by_printer["laser-1"].state is JobState.QUEUED
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """A folder nobody can write into, root included (root ignores mode bits)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    subprocess.run(["chattr", "+i", str(folder)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_read_only_hot_folder_holds_the_job(shop: Shop) -> None:
+    with read_only(shop.hot("uv-1")):
+        shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+        shop.settle()
+    [job] = shop.jobs()
+    assert (job.state, job.cause) == (JobState.HELD, "printer")
+    assert "not writable" in (job.reason or "")
+    assert list(shop.hot("uv-1").iterdir()) == []
+
+
+def test_the_done_folder_marks_jobs_printed_and_the_order_ready(shop: Shop) -> None:
+    shop.drop(sample("two-surfaces").read_bytes(), "tote.zip")
+    shop.settle()
+    jobs = shop.jobs()
+    assert {j.state for j in jobs} == {JobState.QUEUED}
+    # The RIP moves each finished file into its done folder.
+    for job in jobs:
+        pdf = next(Path(p) for p in job.hot_paths if p.endswith(".pdf"))
+        pdf.rename(shop.done() / pdf.name)
+    shop.daemon.loop()
+    assert {j.state for j in shop.jobs()} == {JobState.PRINTED}
+    assert shop.store.orders_ready_to_ship() == ["900-0000004-0000004"]
+    assert any(e["state"] == "ready to ship" for e in shop.events)
+
+
+def test_cancelling_pulls_waiting_files_back_out_of_the_hot_folder(shop: Shop) -> None:
+    shop.drop(sample("two-surfaces").read_bytes(), "tote.zip")
+    shop.settle()
+    front = shop.job("90000000000044-FRONT")
+    taken = next(Path(p) for p in front.hot_paths if p.endswith(".pdf"))
+    taken.rename(shop.root / taken.name)  # the RIP already took FRONT's PDF
+    messages = shop.daemon.pipeline.cancel_order("900-0000004-0000004", reason="buyer cancelled")
+    assert {j.state for j in shop.jobs()} == {JobState.CANCELLED}
+    assert list(shop.hot().iterdir()) == []
+    assert any("already taken" in m and "FRONT" in m for m in messages)
+
+
+def test_after_a_restart_nothing_is_lost_or_repeated(shop: Shop) -> None:
+    for number in range(5):
+        shop.drop(renumbered(sample("text-only"), number), f"{number}.zip")
+    shop.settle()
+    before = {p.name: p.stat().st_mtime_ns for p in shop.hot("laser-1").iterdir()}
+    shop.restart()
+    shop.settle()
+    after = {p.name: p.stat().st_mtime_ns for p in shop.hot("laser-1").iterdir()}
+    assert after == before and len(after) == 10
+    assert len(shop.jobs(JobState.QUEUED)) == 5
+
+
+def test_low_resolution_holds_for_review_when_the_template_says_so(shop: Shop) -> None:
+    products = shop.config / "products.toml"
+    text = products.read_text()
+    mug = text.index('asin = "B0SAMPLE03"')
+    cut = text.index("design_box", mug)
+    products.write_text(text[:cut] + "min_ppi_hold = 1000\n" + text[cut:])
+    shop.restart()
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    assert (job.state, job.cause) == (JobState.HELD, "review")
+    assert "ppi" in (job.reason or "")
+    assert list(shop.hot().iterdir()) == []
+
+
+def test_events_are_one_line_per_change_without_buyer_text(shop: Shop) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "Best Dad order.zip")
+    shop.settle()
+    text = json.dumps(shop.events)
+    for words in ("Best Dad", "Ever"):
+        assert words not in text
+    changes = [e for e in shop.events if "job" in e]
+    assert [e["state"] for e in changes] == ["received", "rendered", "queued"]
+    assert all({"time", "job", "order", "state"} <= set(e) for e in changes)
+    assert all("duration_ms" in e for e in changes[1:])
