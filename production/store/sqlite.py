@@ -8,6 +8,7 @@ of failing halfway. Times are ISO-8601 UTC text, which also sorts in time order.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -107,6 +108,13 @@ class SqliteStore:
             if found is None:
                 raise StoreError("no such order item in the job store", item_id=order_item_id)
             replaceable, args = _in(INITIAL_STATES)
+            # A re-render replaces the item's unfinished jobs; the count of a person's retries
+            # belongs to the item's story and carries over to the new jobs.
+            carried = db.execute(
+                "SELECT COALESCE(MAX(attempts), 0) AS n FROM jobs"
+                f" WHERE order_item_id = ? AND state IN ({replaceable})",
+                (order_item_id, *args),
+            ).fetchone()["n"]
             db.execute(
                 f"DELETE FROM jobs WHERE order_item_id = ? AND state IN ({replaceable})",
                 (order_item_id, *args),
@@ -119,14 +127,17 @@ class SqliteStore:
             }
             now = self._now()
             added = [
-                start_job(
-                    new,
-                    order_id=found["order_id"],
-                    order_item_id=order_item_id,
-                    state=state,
-                    at=now,
-                    reason=reason,
-                    cause=cause,
+                dataclasses.replace(
+                    start_job(
+                        new,
+                        order_id=found["order_id"],
+                        order_item_id=order_item_id,
+                        state=state,
+                        at=now,
+                        reason=reason,
+                        cause=cause,
+                    ),
+                    attempts=carried,
                 )
                 for new in jobs
                 if new.job_id not in kept

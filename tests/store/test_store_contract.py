@@ -347,6 +347,15 @@ def test_releasing_a_held_job_to_received_counts_an_attempt(store: JobStore) -> 
     assert get(store, job.job_id).attempts == 2
 
 
+def test_a_rerender_keeps_the_count_of_retries(store: JobStore) -> None:
+    (job,) = add(store)
+    walk(store, job.job_id, S.HELD, S.RECEIVED)
+    [front, back] = store.set_jobs(
+        ITEM, [new_job("FRONT", ITEM, ORDER), new_job("BACK", ITEM, ORDER)], reason="again"
+    )
+    assert (front.attempts, back.attempts) == (1, 1)
+
+
 def test_expect_changes_only_from_the_expected_states(store: JobStore) -> None:
     (job,) = add(store)
     walk(store, job.job_id, S.RENDERED, S.QUEUED)

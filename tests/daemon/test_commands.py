@@ -1,0 +1,109 @@
+"""`production jobs | done | retry | cancel`: what the floor types while the daemon runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from production.cli import main
+from production.store import JobState
+from tests.daemon.shop import Shop, sample
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Shop]:
+    shop = Shop(tmp_path)
+    yield shop
+    shop.close()
+
+
+def run(capsys: pytest.CaptureFixture[str], shop: Shop, *argv: str) -> tuple[int, str, str]:
+    code = main([*argv, "--config", str(shop.config)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_jobs_lists_every_job_and_filters_by_state(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.drop(sample("two-surfaces").read_bytes(), "tote.zip")
+    shop.drop(b"junk", "junk.zip")
+    shop.settle()
+    code, out, _ = run(capsys, shop, "jobs")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["JOB", "ORDER", "SURFACE", "PRINTER", "STATE", "REASON"]
+    assert {line.split()[0] for line in lines[1:]} == {
+        "90000000000044-FRONT",
+        "90000000000044-BACK",
+    }
+    code, out, _ = run(capsys, shop, "jobs", "--state", "held", "--json")
+    assert (code, out) == (0, "")
+    code, out, _ = run(capsys, shop, "jobs", "--state", "queued", "--json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert {r["state"] for r in records} == {"queued"} and len(records) == 2
+    assert all(Path(p).exists() for r in records for p in r["hot_paths"])
+
+
+def test_done_by_barcode_marks_the_job_printed(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    barcode = shop.ticket(job)["barcode"]
+    code, out, _ = run(capsys, shop, "done", f" {barcode}\n")  # a scanner may add whitespace
+    assert code == 0 and "printed" in out
+    assert shop.job(job.job_id).state is JobState.PRINTED
+    assert shop.store.orders_ready_to_ship() == ["900-0000003-0000003"]
+
+
+def test_done_on_an_unknown_or_unqueued_job_is_one_line(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, shop, "done", "NOPE-1")
+    assert code == 1 and err.count("\n") == 1 and "NOPE-1" in err
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    assert run(capsys, shop, "done", job.job_id)[0] == 0
+    code, _, err = run(capsys, shop, "done", job.job_id)  # already printed
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_retry_renders_a_held_job_again_after_the_cause_is_fixed(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.hot("uv-1").rmdir()
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    [held] = shop.jobs()
+    assert held.state is JobState.HELD
+    code, out, _ = run(capsys, shop, "jobs", "--state", "held")
+    assert "does not exist" in out
+    shop.hot("uv-1").mkdir()
+    assert run(capsys, shop, "retry", held.job_id)[0] == 0
+    shop.daemon.loop()
+    [job] = shop.jobs()
+    assert (job.state, job.attempts) == (JobState.QUEUED, 1)
+    code, _, err = run(capsys, shop, "retry", job.job_id)  # not held: refused, one line
+    assert code == 1 and err.count("\n") == 1
+
+
+def test_cancel_pulls_the_orders_files_back(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+    shop.drop(sample("two-surfaces").read_bytes(), "tote.zip")
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    code, out, _ = run(capsys, shop, "cancel", "900-0000004-0000004")
+    assert code == 0 and "cancelled" in out
+    left = sorted(p.name for p in shop.hot().iterdir())
+    assert left == [
+        "900-0000003-0000003_90000000000033_FRONT.json",
+        "900-0000003-0000003_90000000000033_FRONT.pdf",
+    ]
+    states = {j.job_id: j.state for j in shop.jobs()}
+    assert states["90000000000044-FRONT"] is JobState.CANCELLED
+    assert states["90000000000033-FRONT"] is JobState.QUEUED
