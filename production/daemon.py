@@ -10,8 +10,8 @@ inotify does not see (network shares).
 from __future__ import annotations
 
 import logging
+import queue
 import signal
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +36,35 @@ def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
 logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_shutdown_race)
 
 
+class _Wakeup:
+    """What the loop sleeps on; set by the filesystem watcher's thread and by signal handlers.
+
+    Not a `threading.Event`: a signal handler runs between any two bytecodes of the main thread,
+    also while that thread holds the event's lock inside `clear()` or `wait()`, and `set()` then
+    waits for that lock forever. `queue.SimpleQueue.put()` is reentrant (no Python-level lock).
+    """
+
+    def __init__(self) -> None:
+        self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
+
+    def set(self) -> None:
+        self._tokens.put(None)
+
+    def clear(self) -> None:
+        while not self._tokens.empty():
+            self._tokens.get_nowait()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until `set()` (at once if it was set since `clear()`) or `timeout`; True if set."""
+        try:
+            self._tokens.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        return True
+
+
 class _Wake(FileSystemEventHandler):
-    def __init__(self, event: threading.Event) -> None:
+    def __init__(self, event: _Wakeup) -> None:
         self.event = event
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -59,7 +86,7 @@ class Daemon:
         self.rescan_seconds = rescan_seconds
         self.watch = watch
         self.monotonic = monotonic
-        self.wake = threading.Event()
+        self.wake = _Wakeup()
         self.stopping = False
         self._observer: Observer | None = None  # type: ignore[valid-type]
 

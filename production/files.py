@@ -78,14 +78,18 @@ def move_file(source: Path, target: Path) -> None:
 
 
 def remove_partial_files(folder: Path) -> int:
-    """Delete the `.name.part` files a killed writer left in `folder`; how many there were."""
+    """Delete the `.name.part` files a killed writer left in `folder`; how many it could.
+
+    Best effort: a folder that cannot be read or written now (a read-only share) keeps its
+    leftovers until the next start, which must not fail because of them.
+    """
     removed = 0
     try:
         leftovers = [p for p in folder.iterdir() if p.name.startswith(".") and p.suffix == ".part"]
     except OSError:
         return 0
     for path in leftovers:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             path.unlink()
             removed += 1
     return removed

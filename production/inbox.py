@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from production.files import move_file, write_atomically
+from production.settings import DEFAULT_SETTLE_SECONDS
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "REJECTED_FOLDER", "Inbox", "is_ignored"]
 
-DEFAULT_SETTLE_SECONDS = 2.0
 REJECTED_FOLDER = "rejected"
 _IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".download", ".partial")
 _CLAIM_SEPARATOR = "__"

@@ -84,7 +84,9 @@ class Pipeline:
         self.renderer = renderer or ItemRenderer(settings)
         self.log = log
         self.folders = Folders(settings.shop.data_dir)
-        self.inbox = inbox or Inbox(settings.shop.inbox, self.folders.claimed)
+        self.inbox = inbox or Inbox(
+            settings.shop.inbox, self.folders.claimed, settle_seconds=settings.shop.settle_seconds
+        )
 
     def prepare(self) -> None:
         """Create the working folders and take back what a crash left half-done."""
@@ -100,6 +102,7 @@ class Pipeline:
                 self.render_item(item.order_item_id)
         folders = [self.folders.masters, self.folders.zips, self.folders.claimed]
         folders += [printer.hot_folder for printer in self.settings.printers.values()]
+        folders.append(self.inbox.rejected)  # a reason file, or a file moved back across disks
         for folder in folders:
             remove_partial_files(folder)
 

@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_LWA_ENDPOINT",
     "DEFAULT_MARKETPLACE_IDS",
     "DEFAULT_PRINTER_DPI",
+    "DEFAULT_SETTLE_SECONDS",
     "DEFAULT_SHOP_NAME",
     "PROCESSES",
     "AmazonSettings",
@@ -53,6 +54,8 @@ __all__ = [
 
 DEFAULT_SHOP_NAME = "Print shop"
 DEFAULT_PRINTER_DPI = 300
+DEFAULT_SETTLE_SECONDS = 2.0
+"""How long a file in the inbox must stay unchanged before it is taken (it may still be copied)."""
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 """The configuration that comes with the project: sample printers and the sample products."""
 DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
@@ -64,7 +67,7 @@ PrintFormat = Literal["pdf", "svg"]
 Feedback = Literal["done_folder", "manual"]
 
 _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
-_SHOP_KEYS = frozenset({"name", "inbox", "data_dir", "retention_days"})
+_SHOP_KEYS = frozenset({"name", "inbox", "data_dir", "retention_days", "settle_seconds"})
 _FONT_KEYS = frozenset({"dirs", "aliases"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset({"endpoint", "lwa_endpoint", "marketplace_ids"})
@@ -83,6 +86,7 @@ class ShopSettings:
     inbox: Path  # operators drop order zips here
     data_dir: Path  # the job store, working copies, print files
     retention_days: int  # days buyer files are kept after an order ships; 0: purge once shipped
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS  # an inbox file unchanged this long is taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,7 @@ def _shop(file: Table, root: Path) -> ShopSettings:
         inbox=table.path("inbox", root, "inbox"),
         data_dir=table.path("data_dir", root, "data"),
         retention_days=table.integer("retention_days", 0),
+        settle_seconds=table.number("settle_seconds", DEFAULT_SETTLE_SECONDS),
     )
 
 

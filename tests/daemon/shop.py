@@ -18,6 +18,27 @@ from production.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.store import JobRecord, JobState, SqliteStore
 
 SETTLE = 2.0
+PRINTERS = ("uv-1", "sub-1", "laser-1")  # the printers of config/printers.toml
+
+
+def make_config(folder: Path, *, settle_seconds: float | None = None) -> Path:
+    """A copy of the default configuration with the hot and done folders its printers name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for toml in DEFAULT_CONFIG_DIR.glob("*.toml"):
+        shutil.copyfile(toml, folder / toml.name)
+    for printer in PRINTERS:
+        (folder / "hot" / printer).mkdir(parents=True)
+    (folder / "done" / "uv-1").mkdir(parents=True)
+    if settle_seconds is not None:
+        shop_toml = folder / "shop.toml"
+        text, count = re.subn(
+            r"(?m)^settle_seconds = \S+",
+            f"settle_seconds = {settle_seconds}",
+            shop_toml.read_text(),
+        )
+        assert count == 1, "config/shop.toml has no settle_seconds line to change"
+        shop_toml.write_text(text)
+    return folder
 
 
 def sample(name: str) -> Path:
@@ -69,13 +90,7 @@ class Shop:
     events: list[dict[str, object]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.config = self.root / "config"
-        self.config.mkdir(parents=True, exist_ok=True)
-        for toml in DEFAULT_CONFIG_DIR.glob("*.toml"):
-            shutil.copyfile(toml, self.config / toml.name)
-        for printer in ("uv-1", "sub-1", "laser-1"):
-            (self.config / "hot" / printer).mkdir(parents=True)
-        (self.config / "done" / "uv-1").mkdir(parents=True)
+        self.config = make_config(self.root / "config")
         self.daemon = self._daemon()
 
     def _daemon(self) -> Daemon:
