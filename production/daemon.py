@@ -138,6 +138,13 @@ class Daemon:
 
     def loop(self) -> bool:
         """Do whatever is waiting; True if anything was done (so look again at once)."""
+        try:
+            return self._pass()
+        except Exception as exc:  # noqa: BLE001 - a full disk or a locked store is retried later
+            self.pipeline.report_error(exc)
+            return False
+
+    def _pass(self) -> bool:
         pipeline = self.pipeline
         busy = False
         for claimed in pipeline.inbox.pending_claims():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from printers.hotfolder import deliver, finished_names, withdraw
 from production.customization import parse_members, read_zip
-from production.errors import ProductionError
+from production.errors import ProductionError, StoreError
 from production.files import move_file, remove_partial_files, write_group
 from production.inbox import Inbox
 from production.rendering import ItemRenderer, JobOutput, utc_now
@@ -121,6 +121,9 @@ class Pipeline:
         except OSError as exc:
             self._reject(claimed, f"the file cannot be read ({exc.strerror or exc})")
             return None
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the shop on one file
+            self._reject(claimed, f"internal error ({type(exc).__name__}); please report it")
+            return None
         item = customization.item
         if self.store.item(item.order_item_id) is not None:
             claimed.unlink(missing_ok=True)
@@ -157,9 +160,8 @@ class Pipeline:
         started = time.monotonic()
         try:
             output = self.renderer.render_zip(Path(item.zip_path).read_bytes(), source="store")
-        except (ProductionError, OSError) as exc:
-            cause = exc.cause if isinstance(exc, ProductionError) else "zip unreadable"
-            reason = str(exc) if isinstance(exc, ProductionError) else f"zip unreadable: {exc}"
+        except Exception as exc:  # noqa: BLE001 - every failure holds the item, none stops the shop
+            cause, reason = _hold_reason(exc)
             placeholder = placeholder_job(item.order_id, item.order_item_id)
             jobs = self.store.set_jobs(
                 order_item_id, [placeholder], state=JobState.HELD, reason=reason, cause=cause
@@ -246,10 +248,19 @@ class Pipeline:
                 expect={JobState.RENDERED},
             )  # fmt: skip
         else:
-            record = self.store.transition(
-                job.job_id, JobState.QUEUED, reason=f"in the hot folder of {printer.id}",
-                expect={JobState.RENDERED}, hot_paths=[str(p) for p in written],
-            )  # fmt: skip
+            try:
+                record = self.store.transition(
+                    job.job_id, JobState.QUEUED, reason=f"in the hot folder of {printer.id}",
+                    expect={JobState.RENDERED}, hot_paths=[str(p) for p in written],
+                )  # fmt: skip
+            except StoreError:
+                # Cancelled (or changed by a person) while its files were being written: the
+                # files must not stay for the device to print.
+                withdraw(written)
+                current = self.store.job(job.job_id)
+                if current is None or current.state is JobState.RENDERED:
+                    raise
+                return current
         self._event_job(record, started)
         return record
 
@@ -304,6 +315,15 @@ class Pipeline:
 
     # -- events ------------------------------------------------------------------------------
 
+    def report_error(self, exc: Exception) -> None:
+        """Log a failure that stopped a pass; the pass is tried again later."""
+        if isinstance(exc, ProductionError):
+            self._event("error", cause=exc.cause, reason=str(exc))
+        elif isinstance(exc, OSError):
+            self._event("error", cause="file system", reason=exc.strerror or type(exc).__name__)
+        else:
+            self._event("error", cause="internal error", reason=type(exc).__name__)
+
     def _event_job(self, job: JobRecord, started: float | None) -> None:
         event: dict[str, object] = {
             "time": utc_now().isoformat(timespec="milliseconds"),
@@ -325,3 +345,16 @@ class Pipeline:
         if started is not None:
             event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.log(event)
+
+
+def _hold_reason(exc: Exception) -> tuple[str, str]:
+    """The cause and the message a held item shows for the failure that stopped it."""
+    if isinstance(exc, ProductionError):
+        return exc.cause, str(exc)
+    if isinstance(exc, OSError):
+        return "zip unreadable", f"the stored zip cannot be read ({exc.strerror or exc})"
+    # Not one of ours: a bug. Its text might quote the input, so only its type is shown.
+    return (
+        "internal error",
+        f"internal error ({type(exc).__name__}) while rendering; please report it",
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from production.errors import StoreError
 from production.store import JobState
 from tests.daemon.shop import SETTLE, Shop, renumbered, sample
 
@@ -214,3 +215,64 @@ def test_events_are_one_line_per_change_without_buyer_text(shop: Shop) -> None:
     assert [e["state"] for e in changes] == ["received", "rendered", "queued"]
     assert all({"time", "job", "order", "state"} <= set(e) for e in changes)
     assert all("duration_ms" in e for e in changes[1:])
+
+
+class _BrokenRenderer:
+    """Stands in for a renderer bug on one order item; the others render normally."""
+
+    def __init__(self, real: object, item_id: str) -> None:
+        self.real = real
+        self.item_id = item_id
+
+    def render_zip(self, data: bytes, *, source: str = "zip") -> object:
+        if self.item_id.encode() in data:
+            raise RuntimeError("Best Dad Ever")  # a bug whose message quotes the input
+        return self.real.render_zip(data, source=source)  # type: ignore[attr-defined]
+
+
+def test_a_bug_while_rendering_holds_that_item_and_the_shop_goes_on(shop: Shop) -> None:
+    pipeline = shop.daemon.pipeline
+    pipeline.renderer = _BrokenRenderer(pipeline.renderer, "90000000000033")  # type: ignore[assignment]
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.drop(sample("text-only").read_bytes(), "sign.zip")
+    shop.settle()
+    states = {j.order_item_id: j for j in shop.jobs()}
+    held = states["90000000000033"]
+    assert (held.state, held.cause) == (JobState.HELD, "internal error")
+    assert "RuntimeError" in (held.reason or "") and "Best Dad" not in (held.reason or "")
+    assert states["90000000000011"].state is JobState.QUEUED
+
+
+def test_a_job_cancelled_while_its_files_were_written_takes_them_back(shop: Shop) -> None:
+    pipeline = shop.daemon.pipeline
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.daemon.loop()
+    shop.clock.advance()
+    [path] = pipeline.inbox.settled()
+    claimed = pipeline.inbox.claim(path)
+    assert claimed is not None
+    item_id = pipeline.take_in(claimed)
+    assert item_id is not None
+    [rendered] = pipeline.render_item(item_id)
+    assert rendered.state is JobState.RENDERED
+    shop.store.cancel_order(rendered.order_id, reason="buyer cancelled")  # meanwhile, elsewhere
+    result = pipeline.deliver_job(rendered)
+    assert result.state is JobState.CANCELLED
+    assert list(shop.hot().iterdir()) == []
+
+
+def test_a_failing_pass_is_logged_and_tried_again(shop: Shop) -> None:
+    pipeline = shop.daemon.pipeline
+    real = pipeline.render_received
+
+    def locked() -> int:
+        raise StoreError("database is locked")
+
+    pipeline.render_received = locked  # type: ignore[method-assign]
+    assert shop.daemon.loop() is False
+    [error] = [e for e in shop.events if e["state"] == "error"]
+    assert "locked" in str(error["reason"])
+    pipeline.render_received = real  # type: ignore[method-assign]
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    assert [j.state for j in shop.jobs()] == [JobState.QUEUED]
