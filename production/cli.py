@@ -245,6 +245,7 @@ def _retry(args: argparse.Namespace) -> int:
         )
     finally:
         pipeline.store.close()
+    pipeline.folders.wake.touch()  # a running daemon renders it now, not at its next rescan
     print(f"{args.job}: will be rendered again")
     return 0
 

@@ -64,11 +64,13 @@ class _Wakeup:
 
 
 class _Wake(FileSystemEventHandler):
-    def __init__(self, event: _Wakeup) -> None:
+    def __init__(self, event: _Wakeup, only: str | None = None) -> None:
         self.event = event
+        self.only = only  # wake only for this file name (the data folder changes all the time)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        self.event.set()
+        if self.only is None or Path(str(event.src_path)).name == self.only:
+            self.event.set()
 
 
 class Daemon:
@@ -187,6 +189,9 @@ class Daemon:
         for folder in folders:
             if folder.is_dir():
                 observer.schedule(handler, str(folder), recursive=False)
+        # `production retry` touches this file so the held job is rendered at once.
+        wake_file = self.pipeline.folders.wake
+        observer.schedule(_Wake(self.wake, wake_file.name), str(wake_file.parent), recursive=False)
         observer.daemon = True
         observer.start()
         self._observer = observer

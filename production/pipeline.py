@@ -55,6 +55,11 @@ class Folders:
         return self.root / "jobs.sqlite3"
 
     @property
+    def wake(self) -> Path:
+        """Touched by commands that leave work for a running daemon."""
+        return self.root / "wake"
+
+    @property
     def zips(self) -> Path:
         return self.root / "zips"
 

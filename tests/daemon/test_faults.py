@@ -479,3 +479,24 @@ def test_the_log_is_json_lines_without_buyer_text(tmp_path: Path, floors: list[F
     assert floor.stop(run) == 0, floor.report()
     assert time.monotonic() - started < 3.0, "an idle daemon must stop at once on SIGTERM"
     assert check_log(floor, texts) > 3 * len(zips)
+
+
+def test_retry_wakes_a_running_daemon_at_once(tmp_path: Path, floors: list[Floor]) -> None:
+    """`production retry` renders the held job now, not at the daemon's next rescan (5 s)."""
+    floor = new_floor(floors, tmp_path, settle=0.2)
+    mug = orders(("photo-text",), 1, first=0)  # uv-1
+    expect = expected_jobs(floor.config, mug)
+    [job] = expect.values()
+    floor.hot("uv-1").rmdir()
+    run = floor.start()
+    drop_all(floor, mug)
+    floor.wait_until(
+        lambda: all_done(floor, expect, state="held"), timeout=FINISH, what="held", run=run
+    )
+    floor.hot("uv-1").mkdir()
+    result = cli(floor, "retry", job.job_id)
+    assert result.returncode == 0, result.stderr
+    retried = time.monotonic()
+    floor.wait_until(lambda: all_done(floor, expect), timeout=FINISH, what="the retry", run=run)
+    assert time.monotonic() - retried < 2.5, floor.report()
+    assert floor.stop(run) == 0, floor.report()
