@@ -17,8 +17,11 @@ from pathlib import Path
 __all__ = ["move_file", "remove_partial_files", "write_atomically", "write_group"]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename, durable on return."""
+def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
+    """Write `data` to `path` through a temporary file and a rename, durable on return.
+
+    With `sync_folder=False` the rename is durable only once the caller fsyncs the folder.
+    """
     part = path.with_name(f".{path.name}.part")
     try:
         with part.open("wb") as handle:
@@ -30,7 +33,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             part.unlink()
         raise
-    _sync_folder(path.parent)
+    if sync_folder:
+        _sync_folder(path.parent)
 
 
 def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
@@ -42,8 +46,9 @@ def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
             if Path(name).name != name or name in {"", ".", ".."}:
                 raise ValueError(f"not a plain file name: {name!r}")
             path = folder / name
-            write_atomically(path, data)
+            write_atomically(path, data, sync_folder=False)
             written.append(path)
+        _sync_folder(folder)  # one fsync of the folder makes every rename of the group durable
     except BaseException:
         for path in written:
             with contextlib.suppress(OSError):

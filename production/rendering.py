@@ -102,8 +102,16 @@ class ItemRenderer:
     def render_zip(self, data: bytes, *, source: str = "zip") -> ItemOutput:
         return self.render_members(read_zip(data, source=source), source=source)
 
-    def render_members(self, members: ZipMembers, *, source: str = "zip") -> ItemOutput:
-        customization = parse_members(members, source=source)
+    def render_members(
+        self,
+        members: ZipMembers,
+        *,
+        source: str = "zip",
+        customization: Customization | None = None,
+    ) -> ItemOutput:
+        """Render every surface; `customization` is `members` parsed, if the caller has it."""
+        if customization is None:
+            customization = parse_members(members, source=source)
         item = customization.item
         try:
             return self._render(customization, members)

@@ -8,6 +8,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -228,6 +229,11 @@ class _BrokenRenderer:
         if self.item_id.encode() in data:
             raise RuntimeError("Best Dad Ever")  # a bug whose message quotes the input
         return self.real.render_zip(data, source=source)  # type: ignore[attr-defined]
+
+    def render_members(self, members: Any, *, source: str = "zip", **parsed: object) -> object:
+        if members.item_id == self.item_id:
+            raise RuntimeError("Best Dad Ever")
+        return self.real.render_members(members, source=source, **parsed)  # type: ignore[attr-defined]
 
 
 def test_a_bug_while_rendering_holds_that_item_and_the_shop_goes_on(shop: Shop) -> None:
