@@ -6,6 +6,7 @@ follows `states.TRANSITIONS` and is one transaction together with its audit row.
 
 from production.store.base import JobStore
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.sqlite import SqliteStore
 from production.store.states import TRANSITIONS
 
@@ -18,5 +19,7 @@ __all__ = [
     "JobStore",
     "NewItem",
     "NewJob",
+    "ShipmentRecord",
+    "ShipmentState",
     "SqliteStore",
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.shipments import ShipmentRecord, ShipmentState
 
 __all__ = ["JobStore"]
 
@@ -25,6 +27,34 @@ class JobStore(Protocol):
 
     def item(self, order_item_id: str) -> ItemRecord | None:
         """The item, or None."""
+        ...
+
+    def set_item_zip(self, order_item_id: str, *, zip_path: str, digest: str) -> ItemRecord:
+        """Give an item its zip (one that arrived without, e.g. an empty CustomizedURL)."""
+        ...
+
+    def add_shipment(
+        self,
+        order_id: str,
+        *,
+        carrier: str,
+        tracking: str,
+        ship_date: datetime,
+        items: Sequence[tuple[str, int]],
+        package_ref: str | None = None,
+    ) -> ShipmentRecord:
+        """Record a package before it is confirmed: the next free reference, or the one already
+        recorded with this tracking number (a retry), or `package_ref` if given."""
+        ...
+
+    def finish_shipment(
+        self, order_id: str, package_ref: str, *, state: ShipmentState, message: str | None = None
+    ) -> ShipmentRecord:
+        """Record what became of a package: confirmed, failed (with Amazon's message), manual."""
+        ...
+
+    def shipments(self, *, order_id: str | None = None) -> list[ShipmentRecord]:
+        """Every recorded package, or those of one order, oldest first."""
         ...
 
     def items(self, *, order_id: str | None = None) -> list[ItemRecord]:

@@ -19,6 +19,7 @@ from types import TracebackType
 
 from production.errors import StoreError
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.sqlite_shipments import SHIPMENTS_SCHEMA, ShipmentTable
 from production.store.sqlite_tables import (
     SCHEMA,
     audit_from_row,
@@ -33,7 +34,7 @@ from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transit
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore", "utc_now"]
 
-SCHEMA_VERSION = 1  # kept in PRAGMA user_version
+SCHEMA_VERSION = 2  # kept in PRAGMA user_version; 2 added shipments
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
@@ -42,7 +43,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore:
+class SqliteStore(ShipmentTable):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -81,6 +82,17 @@ class SqliteStore:
             row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
             found = row.fetchone()
         return None if found is None else item_from_row(found)
+
+    def set_item_zip(self, order_item_id: str, *, zip_path: str, digest: str) -> ItemRecord:
+        with self._transaction(item_id=order_item_id) as db:
+            cursor = db.execute(
+                "UPDATE items SET zip_path = ?, digest = ? WHERE order_item_id = ?",
+                (zip_path, digest, order_item_id),
+            )
+            if cursor.rowcount != 1:
+                raise StoreError("no such order item in the job store", item_id=order_item_id)
+            row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
+            return item_from_row(row.fetchone())
 
     def items(self, *, order_id: str | None = None) -> list[ItemRecord]:
         where, args = _where(order_id=order_id)
@@ -276,7 +288,7 @@ class SqliteStore:
                     f" {SCHEMA_VERSION}; update the program",
                     source=str(self.path),
                 )
-            for statement in SCHEMA:
+            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA):
                 db.execute(statement)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -19,7 +19,16 @@ from typing import Any
 import pytest
 
 from production.errors import StoreError
-from production.store import JobRecord, JobState, JobStore, NewItem, NewJob, SqliteStore
+from production.store import (
+    JobRecord,
+    JobState,
+    JobStore,
+    NewItem,
+    NewJob,
+    ShipmentRecord,
+    ShipmentState,
+    SqliteStore,
+)
 
 S = JobState
 ROOT = Path(__file__).resolve().parents[2]
@@ -541,3 +550,49 @@ def test_two_processes_racing_for_one_change_make_it_once(
     loser = next(out for (out, _), code in results if code == 3)
     assert job.job_id in loser and "printed" in loser
     assert [r.to_state for r in store.audit(job_id=job.job_id)].count(S.PRINTED) == 1
+
+
+# --- shipments ---------------------------------------------------------------------------------
+
+SHIP_DATE = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def ship(store: JobStore, tracking: str = "1Z999", **extra: Any) -> ShipmentRecord:
+    return store.add_shipment(
+        ORDER, carrier="UPS", tracking=tracking, ship_date=SHIP_DATE, items=[(ITEM, 1)], **extra
+    )
+
+
+def test_packages_are_numbered_and_a_retry_finds_the_same_package(store: JobStore) -> None:
+    add(store)
+    first = ship(store)
+    assert (first.package_ref, first.state) == ("1", ShipmentState.PENDING)
+    assert ship(store) == first  # the same tracking number: the same package, not a second one
+    second = ship(store, "1Z998")
+    assert second.package_ref == "2"
+    assert second.items == ((ITEM, 1),) and second.ship_date == SHIP_DATE
+
+
+def test_finishing_a_package_records_amazons_answer(store: JobStore) -> None:
+    add(store)
+    package = ship(store)
+    failed = store.finish_shipment(
+        ORDER, package.package_ref, state=ShipmentState.FAILED, message="bad carrier"
+    )
+    assert (failed.state, failed.message) == (ShipmentState.FAILED, "bad carrier")
+    assert store.shipments(order_id=ORDER) == [failed]
+    with pytest.raises(StoreError):
+        store.finish_shipment(ORDER, "9", state=ShipmentState.CONFIRMED)
+
+
+@pytest.mark.parametrize("ref", ["0", "-1", "A1", ""])
+def test_a_package_reference_must_be_a_positive_number(store: JobStore, ref: str) -> None:
+    add(store)
+    with pytest.raises(StoreError):
+        ship(store, package_ref=ref)
+
+
+def test_an_item_gets_its_zip_later(store: JobStore) -> None:
+    store.add_item(NewItem(ITEM, ORDER, "B0X", None, 1, zip_path="", digest=""))
+    item = store.set_item_zip(ITEM, zip_path="/data/zips/x.zip", digest="ab")
+    assert (item.zip_path, item.digest) == ("/data/zips/x.zip", "ab")
