@@ -26,7 +26,7 @@ from production.rendering import ItemRenderer, JobOutput, utc_now
 from production.settings import Settings
 from production.store import JobRecord, JobState, JobStore, NewItem, NewJob
 
-__all__ = ["EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
+__all__ = ["NO_ZIP_YET", "EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
 
 EventLog = Callable[[dict[str, object]], None]
 """Receives one structured event per state change; never buyer text."""
@@ -34,6 +34,12 @@ EventLog = Callable[[dict[str, object]], None]
 
 def json_lines(event: dict[str, object]) -> None:
     print(json.dumps(event, ensure_ascii=False, default=str), file=sys.stderr, flush=True)
+
+
+NO_ZIP_YET = (
+    "the customization zip has not arrived: download it from Seller Central (Manage Orders, "
+    "the order, Customization) and drop it into the inbox"
+)
 
 
 def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
@@ -103,7 +109,8 @@ class Pipeline:
         self.inbox.prepare()
         for path in sorted(self.folders.zips.glob("*.zip")):
             # Moved out of `claimed/` but never recorded: take it in again.
-            if self.store.item(path.stem) is None:
+            known = self.store.item(path.stem)
+            if known is None or not known.zip_path:
                 move_file(path, self.folders.claimed / f"0-recovered__{path.name}")
         for item in self.store.items():
             # Recorded, then the process died before the first render.
@@ -134,26 +141,47 @@ class Pipeline:
             self._reject(claimed, f"internal error ({type(exc).__name__}); please report it")
             return None
         item = customization.item
-        if self.store.item(item.order_item_id) is not None:
+        known = self.store.item(item.order_item_id)
+        if known is not None and known.zip_path:
             claimed.unlink(missing_ok=True)
             self._event("duplicate", order=item.order_id, item=item.order_item_id)
             return None
         zip_path = self.folders.zips / f"{item.order_item_id}.zip"
         move_file(claimed, zip_path)
-        self.store.add_item(
-            NewItem(
-                order_item_id=item.order_item_id,
-                order_id=item.order_id,
-                asin=item.asin,
-                sku=item.sku,
-                quantity=item.quantity,
-                zip_path=str(zip_path),
-                digest=hashlib.sha256(data).hexdigest(),
+        digest = hashlib.sha256(data).hexdigest()
+        if known is not None:
+            # Amazon announced the item without a zip; an operator has dropped it in.
+            self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)
+        else:
+            self.store.add_item(
+                NewItem(
+                    order_item_id=item.order_item_id,
+                    order_id=item.order_id,
+                    asin=item.asin,
+                    sku=item.sku,
+                    quantity=item.quantity,
+                    zip_path=str(zip_path),
+                    digest=digest,
+                )
             )
-        )
         self._just_taken = (item.order_item_id, members, customization)
         self._event("received", order=item.order_id, item=item.order_item_id, started=started)
         return item.order_item_id
+
+    def expect_zip(self, item: NewItem, *, reason: str) -> list[JobRecord]:
+        """An item Amazon announced without its zip: held until one is dropped into the inbox."""
+        if not self.store.add_item(item):
+            return []
+        jobs = self.store.set_jobs(
+            item.order_item_id,
+            [placeholder_job(item.order_id, item.order_item_id)],
+            state=JobState.HELD,
+            reason=reason,
+            cause="no zip",
+        )
+        for record in jobs:
+            self._event_job(record, None)
+        return jobs
 
     def _reject(self, claimed: Path, reason: str) -> None:
         self.inbox.reject(claimed, reason)
@@ -167,6 +195,17 @@ class Pipeline:
         item = self.store.item(order_item_id)
         if item is None:
             return []
+        if not item.zip_path:
+            jobs = self.store.set_jobs(
+                order_item_id,
+                [placeholder_job(item.order_id, order_item_id)],
+                state=JobState.HELD,
+                reason=NO_ZIP_YET,
+                cause="no zip",
+            )
+            for record in jobs:
+                self._event_job(record, None)
+            return jobs
         started = time.monotonic()
         just_taken, self._just_taken = self._just_taken, None
         try:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from production.errors import StoreError
-from production.store import JobState
+from production.store import JobState, NewItem
 from tests.daemon.shop import SETTLE, Shop, renumbered, sample
 
 
@@ -282,3 +282,20 @@ def test_a_failing_pass_is_logged_and_tried_again(shop: Shop) -> None:
     shop.drop(sample("photo-text").read_bytes(), "mug.zip")
     shop.settle()
     assert [j.state for j in shop.jobs()] == [JobState.QUEUED]
+
+
+def test_an_item_announced_without_its_zip_waits_for_it_in_the_inbox(shop: Shop) -> None:
+    pipeline = shop.daemon.pipeline
+    [held] = pipeline.expect_zip(
+        NewItem("90000000000033", "900-0000003-0000003", "B0SAMPLE03", None, 1, "", ""),
+        reason="Amazon sent no CustomizedURL",
+    )
+    assert (held.state, held.cause) == (JobState.HELD, "no zip")
+    shop.store.transition(held.job_id, JobState.RECEIVED, reason="retry", expect={JobState.HELD})
+    shop.daemon.loop()  # a retry without the zip holds it again, saying what to do
+    [again] = shop.jobs()
+    assert again.cause == "no zip" and "drop it into the inbox" in (again.reason or "")
+    shop.drop(sample("photo-text").read_bytes(), "from-seller-central.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    assert (job.job_id, job.state) == ("90000000000033-FRONT", JobState.QUEUED)
