@@ -8,9 +8,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from production.amazon.connect import amazon_client
+from production.amazon.intake import OrderIntake, orders_from_2026, orders_from_v0
+from production.amazon.poller import IntakeThread
 from production.customization import parse_zip
 from production.daemon import Daemon
 from production.demo import run_demo
@@ -19,7 +23,8 @@ from production.inspection import describe
 from production.pipeline import Folders, Pipeline
 from production.rendering import ItemRenderer
 from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
-from production.store import JobRecord, JobState, SqliteStore
+from production.shipping import Shipping
+from production.store import JobRecord, JobState, ShipmentState, SqliteStore
 from production.table import print_table
 
 __all__ = ["main"]
@@ -99,6 +104,25 @@ def _parser() -> argparse.ArgumentParser:
     cancel.add_argument("order", metavar="ORDER")
     _config_option(cancel)
     cancel.set_defaults(command=_cancel)
+
+    ship = sub.add_parser("ship", help="confirm a shipped package with Amazon (or record it)")
+    ship.add_argument("order", metavar="ORDER")
+    ship.add_argument("--carrier", required=True, help="carrier code, e.g. UPS, USPS, DHL")
+    ship.add_argument("--tracking", required=True, help="the package's tracking number")
+    ship.add_argument("--ship-date", type=_datetime, default=None, metavar="D",
+                      help="when it left, ISO 8601 (default: now)")  # fmt: skip
+    ship.add_argument("--package-ref", default=None, metavar="N",
+                      help="package number within the order (default: the next one)")  # fmt: skip
+    ship.add_argument("--items", type=_items, default=None, metavar="ID:QTY,…",
+                      help="the items in this package (default: all of the order)")  # fmt: skip
+    _config_option(ship)
+    ship.set_defaults(command=_ship)
+
+    sim = sub.add_parser("sim", help="run the local SP-API simulator (for trying the daemon)")
+    sim.add_argument("--port", type=int, default=8900, help="port on 127.0.0.1 (default 8900)")
+    sim.add_argument("--orders", type=int, default=10, help="unshipped orders to start with")
+    _config_option(sim)
+    sim.set_defaults(command=_sim)
 
     demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
     demo.add_argument(
@@ -181,9 +205,25 @@ def _pipeline(settings: Settings) -> Pipeline:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
-    daemon = Daemon(_pipeline(settings))
-    daemon.install_signal_handlers()
-    daemon.run()
+    pipeline = _pipeline(settings)
+    with amazon_client(settings) as client:
+        daemon = Daemon(pipeline)
+        if client is not None and settings.amazon is not None:
+            api = settings.amazon.orders_api
+            intake = OrderIntake(
+                client,
+                pipeline,
+                marketplace_ids=settings.amazon.marketplace_ids,
+                orders=orders_from_v0 if api == "v0" else orders_from_2026,
+                wake=daemon.wake.set,
+            )
+            poll = intake.poll_report if api == "report" else intake.poll
+            daemon.services.append(
+                IntakeThread(poll, interval=settings.amazon.poll_seconds, log=pipeline.log)
+            )
+            pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
+        daemon.install_signal_handlers()
+        daemon.run()
     return 0
 
 
@@ -260,6 +300,52 @@ def _cancel(args: argparse.Namespace) -> int:
         print(message)
     print(f"order {args.order}: cancelled")
     return 0
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _items(text: str) -> list[tuple[str, int]]:
+    items = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        item_id, _, quantity = part.partition(":")
+        if not item_id or not quantity.isdigit():
+            raise argparse.ArgumentTypeError(f"not ID:QTY: {part!r}")
+        items.append((item_id, int(quantity)))
+    return items
+
+
+def _ship(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    try:
+        with amazon_client(settings) as client:
+            marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
+            shipping = Shipping(store, amazon=client, marketplace_id=marketplace)
+            package = shipping.ship(
+                args.order,
+                carrier=args.carrier,
+                tracking=args.tracking,
+                ship_date=args.ship_date,
+                package_ref=args.package_ref,
+                items=args.items,
+            )
+    finally:
+        store.close()
+    how = "confirmed with Amazon" if package.state is ShipmentState.CONFIRMED else "recorded"
+    print(f"order {args.order}: package {package.package_ref} {how}")
+    return 0
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from production.amazon.sim.server import main_sim  # the server stack loads only for this
+
+    return main_sim(args.port, args.orders, sys.stdout)
 
 
 def _render(args: argparse.Namespace) -> int:

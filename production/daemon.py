@@ -13,16 +13,17 @@ import logging
 import queue
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Protocol
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from production.pipeline import Pipeline
 
-__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon"]
+__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "Service"]
 
 DEFAULT_RESCAN_SECONDS = 5.0
 _SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
@@ -73,6 +74,14 @@ class _Wake(FileSystemEventHandler):
             self.event.set()
 
 
+class Service(Protocol):
+    """Something that runs on its own thread beside the loop."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class Daemon:
     """Runs the pipeline until stopped; one pass at a time."""
 
@@ -83,8 +92,10 @@ class Daemon:
         rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
         watch: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
+        services: Sequence[Service] = (),
     ) -> None:
         self.pipeline = pipeline
+        self.services = list(services)  # run beside the loop (order intake), started last
         self.rescan_seconds = rescan_seconds
         self.watch = watch
         self.monotonic = monotonic
@@ -98,8 +109,12 @@ class Daemon:
         self.pipeline.prepare()
         if self.watch:
             self._start_watching()
+        for service in self.services:
+            service.start()
 
     def shutdown(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)

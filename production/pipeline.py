@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from printers.hotfolder import deliver, finished_names, withdraw
+from production.amazon.flatfile import looks_like_flat_file
 from production.customization import ZipMembers, parse_members, read_zip
 from production.errors import ProductionError, StoreError
 from production.files import move_file, remove_partial_files, write_group
@@ -96,6 +97,8 @@ class Pipeline:
         self.renderer = renderer or ItemRenderer(settings)
         self.log = log
         self.folders = Folders(settings.shop.data_dir)
+        # Takes an order report dropped into the inbox (set when Amazon is configured).
+        self.order_reports: Callable[[bytes], dict[str, object]] | None = None
         self.inbox = inbox or Inbox(
             settings.shop.inbox, self.folders.claimed, settle_seconds=settings.shop.settle_seconds
         )
@@ -129,6 +132,9 @@ class Pipeline:
         started = time.monotonic()
         try:
             data = claimed.read_bytes()
+            if looks_like_flat_file(data):
+                self._order_report(claimed, data)
+                return None
             members = read_zip(data, source="inbox")
             customization = parse_members(members, source="inbox")
         except ProductionError as exc:
@@ -182,6 +188,22 @@ class Pipeline:
         for record in jobs:
             self._event_job(record, None)
         return jobs
+
+    def _order_report(self, claimed: Path, data: bytes) -> None:
+        if self.order_reports is None:
+            self._reject(
+                claimed,
+                "this is an order report: the pipeline downloads its zips only when Amazon is "
+                "configured ([amazon] in shop.toml and the SPAPI_* variables)",
+            )
+            return
+        try:
+            summary = self.order_reports(data)
+        finally:
+            # It lists buyer names and addresses: never kept, whatever became of it.
+            claimed.unlink(missing_ok=True)
+        self.log({"time": utc_now().isoformat(timespec="milliseconds"), "state": "order report"}
+                 | summary)  # fmt: skip
 
     def _reject(self, claimed: Path, reason: str) -> None:
         self.inbox.reject(claimed, reason)

@@ -61,6 +61,9 @@ DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 DEFAULT_LWA_ENDPOINT = "https://api.amazon.com"
 DEFAULT_MARKETPLACE_IDS = ("ATVPDKIKX0DER",)  # amazon.com
+DEFAULT_POLL_SECONDS = 120.0
+OrdersApi = Literal["2026-01-01", "v0", "report"]
+ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
 
 PrintFormat = Literal["pdf", "svg"]
@@ -70,7 +73,9 @@ _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
 _SHOP_KEYS = frozenset({"name", "inbox", "data_dir", "retention_days", "settle_seconds"})
 _FONT_KEYS = frozenset({"dirs", "aliases"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
-_AMAZON_KEYS = frozenset({"endpoint", "lwa_endpoint", "marketplace_ids"})
+_AMAZON_KEYS = frozenset(
+    {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds"}
+)
 _DESK_KEYS = frozenset({"listen"})
 _PRINTER_KEYS = frozenset(
     {"id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback"}
@@ -106,6 +111,9 @@ class AmazonSettings:
     endpoint: str  # Selling Partner API base URL, no trailing slash
     lwa_endpoint: str  # Login with Amazon base URL (`/auth/o2/token` is appended)
     marketplace_ids: tuple[str, ...]
+    # "v0" for accounts that still use getOrders; "report" for the unshipped-orders report
+    orders_api: OrdersApi = "2026-01-01"
+    poll_seconds: float = 120.0  # how often new orders are looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +241,8 @@ def _amazon(file: Table) -> AmazonSettings | None:
         endpoint=_url(table, "endpoint", DEFAULT_AMAZON_ENDPOINT),
         lwa_endpoint=_url(table, "lwa_endpoint", DEFAULT_LWA_ENDPOINT),
         marketplace_ids=marketplaces,
+        orders_api=cast(OrdersApi, table.choice("orders_api", ORDERS_APIS, "2026-01-01")),
+        poll_seconds=table.number("poll_seconds", DEFAULT_POLL_SECONDS, positive=True),
     )
 
 

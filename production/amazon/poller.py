@@ -1,0 +1,49 @@
+"""Runs order intake beside the daemon's loop, so waiting on Amazon's quota never stalls the floor.
+
+The SP-API allows one `searchOrders` call every three minutes once its burst is spent; the
+client waits for its token bucket, and that wait happens on this thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from production.amazon.intake import PollReport
+from production.pipeline import EventLog
+
+__all__ = ["IntakeThread"]
+
+
+class IntakeThread:
+    def __init__(self, poll: Callable[[], PollReport], *, interval: float, log: EventLog) -> None:
+        self.poll = poll
+        self.interval = interval
+        self.log = log
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="amazon-intake", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.poll_once()
+            self._stop.wait(self.interval)
+
+    def poll_once(self) -> None:
+        try:
+            report = self.poll()
+        except Exception as exc:  # noqa: BLE001 - Amazon being down must not stop the floor
+            message = getattr(exc, "message", None) or type(exc).__name__
+            self.log({"state": "intake error", "reason": str(message)})
+            return
+        if report.orders or report.failed:
+            self.log({"state": "intake", **report.summary()})
