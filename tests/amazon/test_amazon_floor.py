@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,48 @@ def test_reference_order_reports_are_read_by_column_name(name: str) -> None:
     items = [item for order in orders for item in order.items]
     assert all(item.order_item_id.isdigit() and item.quantity >= 1 for item in items)
     assert any(item.customized_url and item.customized_url.startswith("https://") for item in items)
+
+
+def _printed_order(floor: Floor, sim: SimServer) -> str:
+    add_orders(sim, 1, first=30)  # text-only
+    run = floor.start()
+    [order] = sim.state.orders()
+    floor.wait_until(
+        lambda: items_queued(floor, {order.items[0].order_item_id}), timeout=FINISH,
+        what="queued", run=run,
+    )  # fmt: skip
+    assert floor.stop(run) == 0, floor.report()
+    with store_of(floor) as store:
+        for job in store.jobs(order_id=order.order_id):
+            store.transition(job.job_id, JobState.PRINTED, reason="printed")
+    return order.order_id
+
+
+def test_a_shipment_recorded_before_a_crash_is_sent_as_the_same_package(
+    floor: Floor, sim: SimServer
+) -> None:
+    order_id = _printed_order(floor, sim)
+    with store_of(floor) as store:  # recorded, then the process died before calling Amazon
+        [item] = store.items(order_id=order_id)
+        store.add_shipment(
+            order_id, carrier="UPS", tracking="1ZCRASH", ship_date=datetime.now(UTC),
+            items=[(item.order_item_id, item.quantity)],
+        )  # fmt: skip
+    for _ in range(2):  # the desk retries, twice
+        result = cli(floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZCRASH")
+        assert result.returncode == 0, result.stderr
+    [shipment] = sim.state.shipments(order_id)
+    assert shipment.package.package_reference_id == "1"
+
+
+def test_amazons_refusal_is_shown_word_for_word_and_kept(floor: Floor, sim: SimServer) -> None:
+    order_id = _printed_order(floor, sim)
+    assert cli(floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZFIRST").returncode == 0
+    # A second package for items already shipped in full: Amazon refuses it.
+    result = cli(floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZSECOND")
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    with store_of(floor) as store:
+        failed = [p for p in store.shipments(order_id=order_id) if p.tracking == "1ZSECOND"]
+    assert failed[0].state is ShipmentState.FAILED and failed[0].message
+    assert failed[0].message in line and "Traceback" not in result.stderr
