@@ -1,5 +1,17 @@
+"""`python -m production` and the `production` command: signals are caught from the start."""
+
 import sys
+from collections.abc import Sequence
 
-from production.cli import main
+from production.startup import catch_early_signals
 
-sys.exit(main())
+
+def main(argv: Sequence[str] | None = None) -> int:
+    catch_early_signals()
+    from production.cli import main as cli_main  # the heavy imports, now interruptible cleanly
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,6 +24,7 @@ from production.pipeline import Folders, Pipeline
 from production.rendering import ItemRenderer
 from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.shipping import Shipping
+from production.startup import early_signal, restore_default_signals
 from production.store import JobRecord, JobState, ShipmentState, SqliteStore
 from production.table import print_table
 
@@ -39,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help()
         return 2
+    if command is not _run:
+        restore_default_signals()
+        if (signum := early_signal()) is not None:
+            return 128 + signum  # interrupted while starting: nothing was done
     try:
         return command(args)
     except ProductionError as exc:
@@ -223,6 +228,8 @@ def _run(args: argparse.Namespace) -> int:
             )
             pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
         daemon.install_signal_handlers()
+        if early_signal() is not None:
+            daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
         daemon.run()
     return 0
 

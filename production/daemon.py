@@ -10,10 +10,12 @@ inotify does not see (network shares).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import signal
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
@@ -35,6 +37,10 @@ def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_shutdown_race)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class _Wakeup:
@@ -111,6 +117,7 @@ class Daemon:
             self._start_watching()
         for service in self.services:
             service.start()
+        self.pipeline.log({"time": _now(), "state": "started", "pid": os.getpid()})
 
     def shutdown(self) -> None:
         for service in reversed(self.services):
@@ -120,6 +127,7 @@ class Daemon:
             self._observer.join(timeout=5)
             self._observer = None
         self.pipeline.store.close()
+        self.pipeline.log({"time": _now(), "state": "stopped", "pid": os.getpid()})
 
     def stop(self) -> None:
         self.stopping = True
