@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.targets import Check, print_checks, print_verdict
 from production.amazon.client import SpApiClient
 from production.amazon.credentials import Credentials
 from production.amazon.intake import Window, orders_from_2026
@@ -86,20 +87,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         share = 0.0
     lost = args.orders - len(seen)
-    rows = [
-        ("orders read (none lost, none twice)", f"{len(seen)}/{args.orders}", "all", lost == 0),
-        ("searchOrders quota used after the burst", f"{share:.1%}", f"≥ {TARGET_SHARE:.0%}",
-         share >= TARGET_SHARE),
-        ("429 QuotaExceeded answers", str(throttled), f"≤ {MAX_429}", throttled <= MAX_429),
+    checks = [
+        Check("orders read (none lost, none twice)", f"{len(seen)}/{args.orders}", "all",
+              lost == 0),
+        Check("searchOrders quota used after the burst", f"{share:.1%}",
+              f"≥ {TARGET_SHARE:.0%}", share >= TARGET_SHARE),
+        Check("429 QuotaExceeded answers", str(throttled), f"≤ {MAX_429}", throttled <= MAX_429),
     ]  # fmt: skip
-    print(f"\n{'target':<44}{'measured':>12}  {'limit':<8} result")
-    for name, measured, limit, ok in rows:
-        print(f"{name:<44}{measured:>12}  {limit:<8} {'PASS' if ok else 'FAIL'}")
+    print_checks(checks)
     print(
         f"\npages: {pages} ({burst} from the burst), in {elapsed:.1f} s; allowed rate "
         f"{allowed:.2f}/s ({rate}/s × {args.scale:g}); throttled calls {throttled}"
     )
-    return 0 if all(ok for *_, ok in rows) else 1
+    print_verdict(checks, time.monotonic() - started)
+    return 0 if all(check.ok for check in checks) else 1
 
 
 if __name__ == "__main__":

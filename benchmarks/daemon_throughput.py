@@ -74,6 +74,7 @@ from benchmarks.daemon_fixture import (
     make_shop,
     text_zip,
 )
+from benchmarks.targets import Check, print_checks, print_verdict
 from production.inbox import DEFAULT_SETTLE_SECONDS
 from production.store import JobState
 
@@ -98,14 +99,6 @@ STOP_TIMEOUT_S = 15.0
 MEMORY_BUDGET_S = 75.0  # the 2,000-zip run is shortened to about this at the measured rate
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 KIB = 1024
-
-
-@dataclass
-class Check:
-    figure: str
-    measured: str
-    target: str
-    ok: bool
 
 
 @dataclass
@@ -832,17 +825,7 @@ def main(argv: list[str] | None = None) -> int:
 def report(
     checks: list[Check], details: list[str], profiles: list[Profile], seconds: float
 ) -> None:
-    width = max(len(check.figure) for check in checks)
-    measured = max(len(check.measured) for check in checks)
-    target = max(len(check.target) for check in checks)
-    print()
-    print(f"{'target':<{width}}  {'measured':>{measured}}  {'limit':<{target}}  result")
-    for check in checks:
-        result = "PASS" if check.ok else "FAIL"
-        print(
-            f"{check.figure:<{width}}  {check.measured:>{measured}}  "
-            f"{check.target:<{target}}  {result}"
-        )
+    print_checks(checks)
     print()
     for line in details:
         print(line)
@@ -858,9 +841,7 @@ def report(
             )
         for line in profile_table(profiles):
             print(line)
-    failed = sum(not check.ok for check in checks)
-    verdict = "all targets met" if not failed else f"{failed} target(s) FAILED"
-    print(f"\n{verdict} ({seconds:.1f} s)")
+    print_verdict(checks, seconds)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from benchmarks.render_fixture import (
     photo_order,
     write_config,
 )
+from benchmarks.targets import Check, print_checks, print_verdict
 from production.customization import parse_zip, read_zip
 from production.model import Customization, Surface
 from production.settings import Settings, load_settings
@@ -67,14 +68,6 @@ MIB = 1024 * 1024
 WARM_UP_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text y="8">a</text></svg>'
 )
-
-
-@dataclass
-class Check:
-    figure: str
-    measured: str
-    target: str
-    ok: bool
 
 
 @dataclass
@@ -373,23 +366,11 @@ def main() -> int:
 
 
 def report(checks: list[Check], details: list[str], seconds: float) -> None:
-    width = max(len(check.figure) for check in checks)
-    measured = max(len(check.measured) for check in checks)
-    target = max(len(check.target) for check in checks)
-    print()
-    print(f"{'target':<{width}}  {'measured':>{measured}}  {'limit':<{target}}  result")
-    for check in checks:
-        result = "PASS" if check.ok else "FAIL"
-        print(
-            f"{check.figure:<{width}}  {check.measured:>{measured}}  "
-            f"{check.target:<{target}}  {result}"
-        )
+    print_checks(checks)
     print()
     for line in details:
         print(line)
-    failed = sum(not check.ok for check in checks)
-    verdict = "all targets met" if not failed else f"{failed} target(s) FAILED"
-    print(f"\n{verdict} ({seconds:.1f} s)")
+    print_verdict(checks, seconds)
 
 
 if __name__ == "__main__":
