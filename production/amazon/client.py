@@ -1,6 +1,7 @@
 """The Selling Partner API client: the operations the shop uses, as plain dicts.
 
-Answers are returned as Amazon sends them (Orders v0 unwrapped from its `payload`). Inputs the
+Answers are returned as Amazon sends them (Orders v0 unwrapped from its `payload`); the
+Multi-Channel Fulfillment operations (`fulfillment_client`) return typed records. Inputs the
 models' prose forbids are refused before they are sent; the wire itself (buckets, tokens,
 retries, errors) is `session.Session`.
 """
@@ -22,6 +23,8 @@ from production import __version__
 from production.amazon.credentials import Credentials
 from production.amazon.download import Downloader, gunzip
 from production.amazon.errors import DownloadError, RequestValidationError
+from production.amazon.fulfillment_client import FulfillmentOutbound
+from production.amazon.fulfillment_requests import DestinationAddress
 from production.amazon.ratelimit import RATES, RateLimiter
 from production.amazon.retry import DEFAULT_MAX_ATTEMPTS, Retrier
 from production.amazon.session import ACCESS_TOKEN_HEADER, Session, malformed, objects
@@ -42,6 +45,7 @@ __all__ = [
     "DEFAULT_REPORT_MAX_BYTES",
     "DEFAULT_TIMEOUT_SECONDS",
     "DEFAULT_USER_AGENT",
+    "ORDER_ADDRESS_RDT_PATH",
     "ORDER_ITEMS_RDT_PATH",
     "SpApiClient",
 ]
@@ -53,7 +57,10 @@ DEFAULT_USER_AGENT = (
 # One RDT for this generic path opens getOrderItems' buyer info for every order, for an hour.
 ORDER_ITEMS_RDT_PATH = "/orders/v0/orders/{orderId}/orderItems"
 ORDER_ITEMS_BUYER_INFO_RDT_PATH = "/orders/v0/orders/{orderId}/orderItems/buyerInfo"
+# The destination of an MCF order: getOrderAddress with the address in full needs this RDT.
+ORDER_ADDRESS_RDT_PATH = "/orders/v0/orders/{orderId}/address"
 BUYER_INFO = "buyerInfo"
+SHIPPING_ADDRESS = "shippingAddress"
 # Orders 2026-01-01 leaves out what includedData does not name; intake needs these two.
 DEFAULT_INCLUDED_DATA = ("FULFILLMENT", "CANCELLATION")
 DEFAULT_REPORT_MAX_BYTES = 512 * 1024 * 1024
@@ -70,7 +77,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SpApiClient:
+class SpApiClient(FulfillmentOutbound):
     """One selling partner's Selling Partner API, through one connection pool."""
 
     def __init__(
@@ -300,6 +307,33 @@ class SpApiClient:
         return self._order_items(
             "getOrderItemsBuyerInfo", "/orderItems/buyerInfo", order_id, tokens
         )
+
+    def get_order_address(self, order_id: str) -> DestinationAddress:
+        """getOrderAddress with an RDT for `shippingAddress`: where an MCF order must go.
+
+        Without the RDT (or for a Pending or Canceled order) Amazon leaves out the name and
+        street; that is an error here, naming neither the address nor any part of it.
+        """
+        resource = RestrictedResource("GET", ORDER_ADDRESS_RDT_PATH, (SHIPPING_ADDRESS,))
+        path = f"{_ORDERS_V0}/{_segment(order_id)}/address"
+        body = self._session.call(
+            "getOrderAddress",
+            "GET",
+            path,
+            tokens=self._restricted.source(resource),
+            envelope=True,
+            order_id=order_id,
+        )
+        raw = body.get("ShippingAddress")
+        address = DestinationAddress.from_order_address(raw) if isinstance(raw, dict) else None
+        if address is None:
+            raise malformed(
+                "getOrderAddress",
+                "no full ShippingAddress (a Pending or Canceled order, or an app without "
+                "the role for shipping addresses)",
+                order_id=order_id,
+            )
+        return address
 
     def confirm_shipment(
         self, order_id: str, *, marketplace_id: str, package_detail: Mapping[str, Any]

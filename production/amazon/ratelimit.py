@@ -22,10 +22,18 @@ RATES: dict[str, tuple[float, int]] = {
     "getOrderItems": (0.5, 30),
     "getOrderItemsBuyerInfo": (0.5, 30),
     "confirmShipment": (2.0, 10),
+    "getOrderAddress": (0.5, 30),  # deprecated, but the one way to an MCF order's destination
     "createRestrictedDataToken": (1.0, 10),  # Tokens 2021-03-01
     "createReport": (0.0167, 15),  # Reports 2021-06-30
     "getReport": (2.0, 15),
     "getReportDocument": (0.0167, 15),
+    "getFulfillmentPreview": (2.0, 30),  # Fulfillment Outbound 2020-07-01 (Multi-Channel)
+    "createFulfillmentOrder": (2.0, 30),
+    "updateFulfillmentOrder": (2.0, 30),
+    "getFulfillmentOrder": (2.0, 30),
+    "cancelFulfillmentOrder": (2.0, 30),
+    "getPackageTrackingDetails": (2.0, 30),
+    "listAllFulfillmentOrders": (2.0, 30),
 }
 
 

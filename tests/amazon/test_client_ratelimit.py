@@ -27,6 +27,19 @@ SOURCES = {
     "createReport": "reports_2021-06-30.json",
     "getReport": "reports_2021-06-30.json",
     "getReportDocument": "reports_2021-06-30.json",
+    "getOrderAddress": "ordersV0.json",
+    **{
+        operation: "fulfillmentOutbound_2020-07-01.json"
+        for operation in (
+            "getFulfillmentPreview",
+            "createFulfillmentOrder",
+            "updateFulfillmentOrder",
+            "getFulfillmentOrder",
+            "cancelFulfillmentOrder",
+            "getPackageTrackingDetails",
+            "listAllFulfillmentOrders",
+        )
+    },
 }
 
 
@@ -40,6 +53,8 @@ def _model_folders() -> list[Path]:
 def _usage_plans(model: Path) -> dict[str, tuple[float, int]]:
     plans: dict[str, tuple[float, int]] = {}
     for path_item in json.loads(model.read_text(encoding="utf-8"))["paths"].values():
+        if path_item.get("x-amzn-api-sandbox-only"):  # no usage plan: never called in production
+            continue
         for method, operation in path_item.items():
             if method.startswith("x-") or method == "parameters":
                 continue

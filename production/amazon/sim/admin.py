@@ -10,6 +10,9 @@ PUT  /_sim/faults                   body: the switches to change, e.g. {"interna
 GET  /_sim/shipments                every confirmed package
 GET  /_sim/throttled                429 answers so far, by operation
 POST /_sim/reset                    forget everything; faults off; buckets full
+GET  /_sim/mcf                      MCF inventory (sellable, reserved, available) and orders
+PUT  /_sim/mcf/inventory            body {"SKU-1": 12, …}: sellable units per seller SKU
+PUT  /_sim/mcf/orders/{id}/status   body {"status": "Complete"}: as the sandbox's status update
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ def admin_routes(state: SimState) -> list[Route]:
         ("/_sim/shipments", "GET", _shipments),
         ("/_sim/throttled", "GET", _throttled),
         ("/_sim/reset", "POST", _reset),
+        ("/_sim/mcf", "GET", _mcf),
+        ("/_sim/mcf/inventory", "PUT", _stock),
+        ("/_sim/mcf/orders/{order_id}/status", "PUT", _mcf_status),
     ]
     return [Route(path, _endpoint(state, action), methods=[m]) for path, m, action in table]
 
@@ -121,6 +127,25 @@ async def _throttled(request: Request, state: SimState) -> Any:
 async def _reset(request: Request, state: SimState) -> Any:
     state.reset()
     return {"reset": True}
+
+
+async def _mcf(request: Request, state: SimState) -> Any:
+    return {
+        "inventory": state.mcf.inventory(),
+        "orders": [order.summary() for order in state.mcf.orders()],
+    }
+
+
+async def _stock(request: Request, state: SimState) -> Any:
+    for sku, units in (await _json(request)).items():
+        state.mcf.stock(sku, units)
+    return {"inventory": state.mcf.inventory()}
+
+
+async def _mcf_status(request: Request, state: SimState) -> Any:
+    body = await _json(request)
+    order = state.mcf.set_status(request.path_params["order_id"], str(body.get("status")))
+    return order.summary()
 
 
 async def _json(request: Request) -> dict[str, Any]:

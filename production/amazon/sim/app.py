@@ -17,7 +17,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from production.amazon.sim import orders_api, reports_api, shipments_api, tokens_api
+from production.amazon.sim import (
+    fulfillment_api,
+    orders_api,
+    reports_api,
+    shipments_api,
+    tokens_api,
+)
 from production.amazon.sim.admin import admin_routes
 from production.amazon.sim.auth import DEFAULT_CREDENTIALS, Credentials, lwa_endpoint
 from production.amazon.sim.downloads import (
@@ -26,6 +32,7 @@ from production.amazon.sim.downloads import (
     zip_endpoint,
 )
 from production.amazon.sim.faults import Faults
+from production.amazon.sim.mcf_documents import delivery_image_endpoint
 from production.amazon.sim.operations import Handler, operation_endpoint
 from production.amazon.sim.responses import error_response
 from production.amazon.sim.spec import operations
@@ -38,6 +45,7 @@ HANDLERS: dict[str, Handler] = {
     **shipments_api.HANDLERS,
     **reports_api.HANDLERS,
     **tokens_api.HANDLERS,
+    **fulfillment_api.HANDLERS,
 }
 """Simulated operations by key (`ordersV0.getOrderItems`)."""
 
@@ -59,6 +67,11 @@ def create_app(
         Route("/downloads/{token}.zip", zip_endpoint(state), methods=["GET"]),
         Route("/customized-pages/{token}", customized_page_endpoint(state), methods=["GET"]),
         Route("/report-documents/{document_id}", document_endpoint(state), methods=["GET"]),
+        Route(
+            "/delivery-images/{package_number}.png",
+            delivery_image_endpoint(state),
+            methods=["GET"],
+        ),
     ]
     for op in operations():
         endpoint = operation_endpoint(op, state, HANDLERS.get(op.key))

@@ -1,5 +1,6 @@
 """Orders API handlers: searchOrders and getOrder (2026-01-01); getOrders, getOrder,
-getOrderItems and getOrderItemsBuyerInfo (v0, where the customization URL is restricted data).
+getOrderItems, getOrderItemsBuyerInfo and getOrderAddress (v0, where the customization URL
+and the full shipping address are restricted data).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from production.amazon.sim.dates import format_time, parse_time
 from production.amazon.sim.operations import Call, Handler
 from production.amazon.sim.orderviews import (
     STATUS_2026,
+    address_v0,
     order_2026,
     order_items_v0,
     order_v0,
@@ -101,6 +103,16 @@ def get_order_items_buyer_info_v0(call: Call) -> Response:
     return json_response({"payload": {"AmazonOrderId": order.order_id, "OrderItems": items}})
 
 
+def get_order_address_v0(call: Call) -> Response:
+    """The full address only with an RDT for `shippingAddress` (the MCF destination)."""
+    order = _order(call, call.inputs.path["orderId"])
+    payload: dict[str, Any] = {"AmazonOrderId": order.order_id}
+    address = address_v0(order, full=call.grants("shippingAddress"))
+    if address is not None:
+        payload["ShippingAddress"] = address
+    return json_response({"payload": payload})
+
+
 HANDLERS: dict[str, Handler] = {
     "orders_2026-01-01.searchOrders": search_orders,
     "orders_2026-01-01.getOrder": get_order_2026,
@@ -108,6 +120,7 @@ HANDLERS: dict[str, Handler] = {
     "ordersV0.getOrder": get_order_v0,
     "ordersV0.getOrderItems": get_order_items_v0,
     "ordersV0.getOrderItemsBuyerInfo": get_order_items_buyer_info_v0,
+    "ordersV0.getOrderAddress": get_order_address_v0,
 }
 
 

@@ -17,6 +17,7 @@ from production.amazon.sim.records import Shipment, SimItem, SimOrder
 
 __all__ = [
     "STATUS_2026",
+    "address_v0",
     "buyer_email",
     "latest_ship_date",
     "order_2026",
@@ -182,15 +183,23 @@ def order_v0(order: SimOrder, *, buyer_info: bool, address: bool) -> dict[str, A
         "IsAccessPointOrder": False,
         "HasRegulatedItems": False,
     }
-    if order.status in _WITH_ADDRESS:
-        data["ShippingAddress"] = _address_v0(full=address)
+    shipping_address = address_v0(order, full=address)
+    if shipping_address is not None:
+        data["ShippingAddress"] = shipping_address
     data["BuyerInfo"] = (
         {"BuyerEmail": buyer_email(order), "BuyerName": BUYER_NAME} if buyer_info else {}
     )
     return data
 
 
-def _address_v0(*, full: bool) -> dict[str, Any]:
+def address_v0(order: SimOrder, *, full: bool) -> dict[str, Any] | None:
+    """The v0 `ShippingAddress`; None while Pending or once Canceled.
+
+    Name and street only with an RDT granting `shippingAddress`; otherwise city, region,
+    postal code and country, as Amazon answers.
+    """
+    if order.status not in _WITH_ADDRESS:
+        return None
     data = {
         "City": ADDRESS["city"],
         "StateOrRegion": ADDRESS["stateOrRegion"],

@@ -15,8 +15,10 @@ from importlib import resources
 from typing import Any
 
 __all__ = [
+    "DYNAMIC_MODEL_FILES",
     "MODEL_FILES",
     "RATE_TABLE",
+    "SERVED_FILES",
     "Operation",
     "Parameter",
     "SandboxCase",
@@ -31,7 +33,13 @@ MODEL_FILES = (
     "reports_2021-06-30.json",
     "tokens_2021-03-01.json",
 )
-"""The models the simulator serves (the MCF model is packaged beside them for later)."""
+"""The models whose static sandbox cases the simulator replays."""
+
+DYNAMIC_MODEL_FILES = ("fulfillmentOutbound_2020-07-01.json",)
+"""Models Amazon's sandbox answers from state (`x-amzn-api-sandbox: dynamic`), as this one does."""
+
+SERVED_FILES = MODEL_FILES + DYNAMIC_MODEL_FILES
+"""Every model the simulator routes, validates and rate-limits."""
 
 RATE_TABLE = re.compile(r"\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|")
 """A row of the "Usage Plan" table in an operation's description: | rate per second | burst |."""
@@ -102,7 +110,7 @@ def load_model(file_name: str) -> dict[str, Any]:
 
 
 @cache
-def operations(files: tuple[str, ...] = MODEL_FILES) -> tuple[Operation, ...]:
+def operations(files: tuple[str, ...] = SERVED_FILES) -> tuple[Operation, ...]:
     """Every operation of the given models, in model order."""
     found: list[Operation] = []
     for file_name in files:

@@ -1,5 +1,7 @@
 """Everything the simulated Amazon knows, behind one lock: orders, shipments, tokens, reports.
 
+Multi-Channel Fulfillment (inventory, fulfillment orders) is `SimState.mcf`, with its own lock.
+
 An order is a list of versions; each change appends one with a later `last_updated`. Searches
 see an order only as its newest version that is at least `visibility_delay` seconds old, so an
 order shows up (or shows a change) that long after it happened — about two minutes on Amazon,
@@ -19,6 +21,7 @@ from typing import Any
 
 from production.amazon.sim.dates import utcnow
 from production.amazon.sim.faults import FaultDice, Faults
+from production.amazon.sim.mcf_state import McfState
 from production.amazon.sim.ratelimit import RateLimiter
 from production.amazon.sim.records import (
     ORDER_STATUSES,
@@ -71,6 +74,8 @@ class SimState:
         self._lock = threading.RLock()
         self._faults = faults or Faults()
         self._dice = FaultDice(self._faults.seed)
+        # Multi-Channel Fulfillment keeps its own books, on this state's clock.
+        self.mcf = McfState(now=lambda: self.now())
         self._clear()
 
     def _clear(self) -> None:
@@ -82,9 +87,10 @@ class SimState:
         self._cursors: OrderedDict[str, Cursor] = OrderedDict()
 
     def reset(self) -> None:
-        """Forget every order, shipment, token and report; full buckets; no faults."""
+        """Forget every order, shipment, token, report and MCF order; full buckets; no faults."""
         with self._lock:
             self._clear()
+            self.mcf.reset()
             self.limiter.reset()
             self.set_faults(Faults())
 
