@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from printers.mirror import is_mirrored
 from production.model import Customization, Option
 from production.settings import Printer
 from production.settings_products import Product, SurfaceTemplate
@@ -94,8 +95,12 @@ def ticket(
     shop: str = "",
     ship_by: datetime | None = None,
     created: datetime | None = None,
+    engrave: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ticket of one job as a JSON-ready dict (`file_name` None: nothing to print)."""
+    """The ticket of one job as a JSON-ready dict (`file_name` None: nothing to print).
+
+    `file_name` is the file the device gets; `engrave` the laser settings of an engrave job.
+    """
     item = customization.item
     preflight = preflight or Preflight()
     document: dict[str, Any] = {
@@ -128,10 +133,14 @@ def ticket(
         document |= {
             "printer": printer.id,
             "printer_name": printer.name,
+            # Engrave photos are rastered at exactly this resolution; a RIP uses it as its own.
             "dpi": printer.dpi,
-            "mirror": printer.mirror,
+            # Whether the file in the hot folder is a mirror image (the master never is).
+            "mirror": is_mirrored(template.process if template else None, printer),
             "format": printer.format,
         }
+    if engrave is not None:
+        document["engrave"] = engrave
     document |= {
         "white": "none",  # no white underbase layer is generated yet
         "spot_channels": [],

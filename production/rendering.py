@@ -1,9 +1,16 @@
 """From one order item's zip to its print jobs: a PDF and a ticket per printable surface.
 
 This is where the parts meet: the zip reader gives the customization, the shop's product
-templates say how large each surface prints and on which device, the PDF renderer draws it, and
-the ticket describes it. Everything happens in memory; nothing is written until every surface
-of the item has rendered, so a failure leaves no partial output behind.
+templates say how large each surface prints and on which device, the PDF renderer (or, for
+engrave surfaces, the engraver) draws it, and the ticket describes it. Everything happens in
+memory; nothing is written until every surface of the item has rendered, so a failure leaves no
+partial output behind.
+
+A job's files come in two forms. `JobOutput.files()` are the masters: the design as it is, never
+mirrored, plus an SVG for a laser that takes SVG. `JobOutput.device_files()` is what the
+printer's hot folder gets (`printers.device.device_files`): its one print file, mirrored for a
+mirroring device, and the ticket. `production render --out` writes device files, so what it
+shows is what the device would print.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from printers.device import device_files
 from printers.tickets import JobIdentity, Preflight, job_identity, ticket, ticket_bytes
 from production.customization import ZipMembers, parse_members, read_zip
 from production.errors import (
@@ -27,12 +35,13 @@ from production.files import write_group
 from production.model import Customization, Surface
 from production.settings import Printer, Settings
 from production.settings_products import Product, SurfaceTemplate
+from renderers.engraving import Engraver, EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface, image_report
 from renderers.placement import PageGeometry, page_geometry
 from renderers.svgfallback import render_svg_page
 
-__all__ = ["ItemOutput", "ItemRenderer", "JobOutput", "utc_now"]
+__all__ = ["ItemOutput", "ItemRenderer", "JobOutput", "engrave_settings", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -47,12 +56,17 @@ class JobOutput:
     surface: str
     template: SurfaceTemplate | None
     printer: Printer | None
-    pdf: bytes | None
+    pdf: bytes | None  # the master: never mirrored
     ticket: dict[str, Any]
+    svg: bytes | None = None  # engrave surfaces on a laser that takes SVG
 
     @property
     def pdf_name(self) -> str | None:
         return f"{self.identity.stem}.pdf" if self.pdf is not None else None
+
+    @property
+    def svg_name(self) -> str | None:
+        return f"{self.identity.stem}.svg" if self.svg is not None else None
 
     @property
     def ticket_name(self) -> str:
@@ -63,11 +77,17 @@ class JobOutput:
         return bool(self.ticket["hold"])
 
     def files(self) -> dict[str, bytes]:
-        """File name → bytes: the PDF (if any) and the ticket."""
+        """The masters, file name → bytes: the PDF (if any), the SVG (if any) and the ticket."""
         files = {self.ticket_name: ticket_bytes(self.ticket)}
+        if self.svg is not None and self.svg_name is not None:
+            files = {self.svg_name: self.svg, **files}
         if self.pdf is not None and self.pdf_name is not None:
             files = {self.pdf_name: self.pdf, **files}
         return files
+
+    def device_files(self) -> dict[str, bytes]:
+        """What the printer's hot folder gets: its print file (mirrored if it mirrors), ticket."""
+        return device_files(self.files(), self.printer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +97,16 @@ class ItemOutput:
     jobs: tuple[JobOutput, ...]
 
     def files(self) -> dict[str, bytes]:
+        """Every job's masters."""
         return {name: data for job in self.jobs for name, data in job.files().items()}
 
+    def device_files(self) -> dict[str, bytes]:
+        """Every job's files as their printers' hot folders would get them."""
+        return {name: data for job in self.jobs for name, data in job.device_files().items()}
+
     def write(self, folder: Path) -> list[Path]:
-        """Write every job's files into `folder`: all of them, or none."""
-        return write_group(folder, self.files())
+        """Write every job's device files into `folder`: all of them, or none."""
+        return write_group(folder, self.device_files())
 
 
 class ItemRenderer:
@@ -98,6 +123,7 @@ class ItemRenderer:
         self.clock = clock
         self.fonts = fonts or FontIndex(settings.fonts.dirs, aliases=settings.fonts.aliases)
         self.pdf = PdfRenderer(fonts=self.fonts, overlay_asset=self._overlay_asset)
+        self.engraver = Engraver(self.pdf)
 
     def render_zip(self, data: bytes, *, source: str = "zip") -> ItemOutput:
         return self.render_members(read_zip(data, source=source), source=source)
@@ -184,6 +210,22 @@ class ItemRenderer:
         title = f"Order {item.order_id} item {item.order_item_id} {surface.name}"
         if surface.svg_unsupported and surface.svg_member in members:
             rendered = self._fallback(surface, page, members, template, title=title, now=now)
+            if template.process == "engrave":
+                rendered.holds.append(
+                    "drawn by the general SVG converter, which cannot make an engrave file "
+                    "(text as outlines, grayscale photos, cut line): prepare it by hand"
+                )
+        elif template.process == "engrave":
+            rendered = self.engraver.render(
+                customization,
+                surface,
+                page,
+                members,
+                engrave_settings(template, printer),
+                title=title,
+                now=now,
+                overlays=template.overlays,
+            )
         else:
             rendered = self.pdf.render(
                 customization,
@@ -206,7 +248,9 @@ class ItemRenderer:
             rendered=rendered,
             preflight=preflight,
         )
-        return JobOutput(identity, surface.name, template, printer, rendered.pdf, document)
+        return JobOutput(
+            identity, surface.name, template, printer, rendered.pdf, document, rendered.svg
+        )
 
     def _fallback(
         self,
@@ -274,6 +318,11 @@ class ItemRenderer:
         rendered: RenderedSurface | None = None,
         preflight: Preflight | None = None,
     ) -> dict[str, Any]:
+        # The ticket names the file the device gets: an SVG laser's SVG, else the PDF.
+        suffix = printer.format if printer is not None and rendered and rendered.svg else "pdf"
+        engrave = None
+        if template is not None and printer is not None and template.process == "engrave":
+            engrave = _engrave_ticket(engrave_settings(template, printer))
         return ticket(
             identity=identity,
             customization=customization,
@@ -281,12 +330,13 @@ class ItemRenderer:
             template=template,
             printer=printer,
             surface_name=surface_name,
-            file_name=f"{identity.stem}.pdf" if rendered is not None else None,
+            file_name=f"{identity.stem}.{suffix}" if rendered is not None else None,
             images=rendered.images if rendered else (),
             fonts=rendered.fonts if rendered else (),
             preflight=preflight,
             shop=self.settings.shop.name,
             created=now,
+            engrave=engrave,
         )
 
     def _overlay_asset(self, name: str) -> bytes | None:
@@ -298,6 +348,24 @@ class ItemRenderer:
             return path.read_bytes()
         except OSError:
             return None
+
+
+def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSettings:
+    """How a surface is engraved: the template's choices over the laser's, then the defaults."""
+    return EngraveSettings(
+        dpi=printer.dpi,
+        dither=template.dither or printer.dither or "none",
+        invert=bool(template.invert if template.invert is not None else printer.invert),
+        cut=template.cut,
+        svg=printer.format == "svg",
+    )
+
+
+def _engrave_ticket(settings: EngraveSettings) -> dict[str, Any]:
+    cut = settings.cut
+    if cut is not None and cut.lower().endswith(".svg"):
+        cut = Path(cut).name  # the shop's own file; its folder is no business of the device
+    return {"dither": settings.dither, "invert": settings.invert, "cut": cut}
 
 
 def _preflight(rendered: RenderedSurface, template: SurfaceTemplate) -> Preflight:

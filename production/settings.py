@@ -22,9 +22,11 @@ from production.errors import ConfigError
 from production.settings_products import (
     PROCESSES,
     Companion,
+    Dither,
     Process,
     Product,
     SurfaceTemplate,
+    parse_dither,
     parse_products,
 )
 from production.settings_schema import Location, Table, read_toml, resolve_path
@@ -42,6 +44,7 @@ __all__ = [
     "AssetSettings",
     "Companion",
     "DeskSettings",
+    "Dither",
     "FontSettings",
     "Printer",
     "Process",
@@ -78,8 +81,11 @@ _AMAZON_KEYS = frozenset(
 )
 _DESK_KEYS = frozenset({"listen"})
 _PRINTER_KEYS = frozenset(
-    {"id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback"}
-)
+    {
+        "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
+        "dither", "invert",
+    }
+)  # fmt: skip
 _SECRET_WORDS = ("secret", "token", "client_id", "password", "key")
 _PRINTER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
@@ -133,8 +139,12 @@ class Printer:
     done_folder: Path | None = None  # where the RIP moves finished files, if it does
     dpi: int = DEFAULT_PRINTER_DPI
     mirror: bool = False  # a property of the device (sublimation, DTF), never of the design
-    format: PrintFormat = "pdf"
+    format: PrintFormat = "pdf"  # "svg": lasers only, for engrave surfaces
     feedback: Feedback = "manual"
+    # Lasers: how engraved photos are screened and whether they are inverted, unless the
+    # product's template says otherwise (None: not set here).
+    dither: Dither | None = None
+    invert: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,13 +180,21 @@ def load_settings(config_dir: Path | str) -> Settings:
         raise ConfigError("configuration folder does not exist", source=str(root))
     shop_file = Table(read_toml(root, "shop.toml") or {}, _at(root, "shop.toml"), _SHOP_FILE_KEYS)
     printers = _printers(read_toml(root, "printers.toml"), root)
+    assets = _assets(shop_file, root)
+    products = parse_products(
+        read_toml(root, "products.toml"),
+        root,
+        printers,
+        svg_printers={p.id for p in printers.values() if p.format == "svg"},
+        assets=assets.dir,
+    )
     return Settings(
         root=root,
         shop=_shop(shop_file, root),
         printers=printers,
-        products=parse_products(read_toml(root, "products.toml"), root, printers),
+        products=products,
         fonts=_fonts(shop_file, root),
-        assets=_assets(shop_file, root),
+        assets=assets,
         amazon=_amazon(shop_file),
         desk=_desk(shop_file),
     )
@@ -306,6 +324,8 @@ def _printer(table: Table, root: Path) -> Printer:
         mirror=table.boolean("mirror", False),
         format=cast(PrintFormat, table.choice("format", ("pdf", "svg"), "pdf")),
         feedback=feedback,
+        dither=parse_dither(table) if "dither" in table else None,
+        invert=table.boolean("invert") if "invert" in table else None,
     )
 
 

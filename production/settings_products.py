@@ -7,25 +7,29 @@ finished (trim) area is in millimetres and which part of the preview (`design_bo
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
 
 from production.geometry import Box
 from production.settings_schema import Location, Table, resolve_path
+from renderers.cutlines import CutFileError, read_cut_svg
 
 __all__ = [
     "DEFAULT_BLEED_MM",
     "DEFAULT_MIN_PPI_HOLD",
     "DEFAULT_SAFE_MARGIN_MM",
+    "DITHERS",
     "OVERLAYS",
     "PROCESSES",
     "Companion",
+    "Dither",
     "Overlays",
     "Process",
     "Product",
     "SurfaceTemplate",
+    "parse_dither",
     "parse_products",
     "surface_key",
 ]
@@ -34,6 +38,13 @@ Process = Literal["print", "engrave", "sublimation"]
 PROCESSES: tuple[Process, ...] = ("print", "engrave", "sublimation")
 Overlays = Literal["auto", "print", "skip"]
 OVERLAYS: tuple[Overlays, ...] = ("auto", "print", "skip")
+Dither = Literal["none", "threshold", "floyd-steinberg", "ordered"]
+DITHERS: tuple[Dither, ...] = ("none", "threshold", "floyd-steinberg", "ordered")
+# Error-diffusion kernels a shop may ask for by name but that are not offered: each pixel
+# depends on the one before it, which pure Python does at a few seconds per engraved sign.
+_SLOW_DITHERS = frozenset(
+    {"atkinson", "jarvis", "jarvis-judice-ninke", "stucki", "burkes", "sierra"}
+)
 
 DEFAULT_BLEED_MM = 0.0
 DEFAULT_SAFE_MARGIN_MM = 3.0
@@ -44,10 +55,12 @@ _COMPANION_KEYS = frozenset({"sku", "quantity"})
 _SURFACE_KEYS = frozenset(
     {
         "name", "printer", "process", "width_mm", "height_mm", "bleed_mm", "design_box",
-        "safe_margin_mm", "min_ppi_hold", "cut", "overlays",
+        "safe_margin_mm", "min_ppi_hold", "cut", "overlays", "dither", "invert",
     }
 )  # fmt: skip
 _ROUNDED = re.compile(r"rounded:(\d+(?:\.\d+)?)")
+_T = TypeVar("_T")
+_SIZE_TOLERANCE_MM = 0.5  # a cut drawing this close to the surface's size is taken as meant
 
 
 def surface_key(name: str) -> str:
@@ -77,6 +90,10 @@ class SurfaceTemplate:
     safe_margin_mm: float = DEFAULT_SAFE_MARGIN_MM
     min_ppi_hold: float = DEFAULT_MIN_PPI_HOLD  # below this effective ppi the job is held
     cut: str | None = None  # engrave only: "rect", "rounded:R_MM" or an absolute SVG path
+    # Engrave only, over the printer's own setting: how photos are screened for the laser, and
+    # whether they are inverted (marks lighter than the surface: anodized aluminium).
+    dither: Dither | None = None
+    invert: bool | None = None
     # Option overlay images: "auto" prints those found in the assets folder (the rest are
     # usually preview masks), "print" requires them, "skip" never prints them.
     overlays: Overlays = "auto"
@@ -104,15 +121,29 @@ class Product:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    root: Path  # the configuration folder
+    printers: Collection[str]
+    svg_printers: Collection[str]  # printers that take SVG: lasers, so engrave surfaces only
+    assets: Path | None  # the shop's assets folder: cut drawings named by file name live there
+
+
 def parse_products(
-    data: dict[str, object] | None, root: Path, printers: Collection[str]
+    data: dict[str, object] | None,
+    root: Path,
+    printers: Collection[str],
+    *,
+    svg_printers: Collection[str] = (),
+    assets: Path | None = None,
 ) -> tuple[Product, ...]:
     """Every `[[product]]` of products.toml, checked against the printer ids."""
     file = Table(data or {}, Location(str(root), "products.toml"), {"product"})
+    context = _Context(root, printers, svg_printers, assets)
     products: list[Product] = []
     for number, entry in enumerate(file.array_of_tables("product"), start=1):
         location = file.location.child(f"product[{number}]{_label(entry)}")
-        products.append(_product(Table(entry, location, _PRODUCT_KEYS), root, printers))
+        products.append(_product(Table(entry, location, _PRODUCT_KEYS), context))
     _check_unique(products, file.location)
     return tuple(products)
 
@@ -126,7 +157,7 @@ def _label(entry: dict[str, object]) -> str:
     return ""
 
 
-def _product(table: Table, root: Path, printers: Collection[str]) -> Product:
+def _product(table: Table, context: _Context) -> Product:
     asin, sku = table.optional_text("asin"), table.optional_text("sku")
     if asin is None and sku is None:
         raise table.error("needs an asin or a sku to be matched to orders")
@@ -136,7 +167,7 @@ def _product(table: Table, root: Path, printers: Collection[str]) -> Product:
         name = entry.get("name")
         label = f"surface '{name.strip()}'" if isinstance(name, str) else "surface"
         surface_table = Table(entry, table.location.child(label), _SURFACE_KEYS)
-        surface = _surface(surface_table, root, printers)
+        surface = _surface(surface_table, context)
         if surface_key(surface.name) in seen:
             raise surface_table.error(f"repeats surface '{seen[surface_key(surface.name)]}'")
         seen[surface_key(surface.name)] = surface.name
@@ -163,13 +194,18 @@ def _companions(table: Table) -> tuple[Companion, ...]:
     return tuple(companions)
 
 
-def _surface(table: Table, root: Path, printers: Collection[str]) -> SurfaceTemplate:
+def _surface(table: Table, context: _Context) -> SurfaceTemplate:
     name = table.text("name")
     printer = table.text("printer")
-    if printer not in printers:
-        known = ", ".join(sorted(printers)) or "none"
+    if printer not in context.printers:
+        known = ", ".join(sorted(context.printers)) or "none"
         raise table.error(f"printer '{printer}' is not in printers.toml (known: {known})")
     process = cast(Process, table.choice("process", PROCESSES))
+    if printer in context.svg_printers and process != "engrave":
+        raise table.error(
+            f"printer '{printer}' takes SVG files, which are made for engrave surfaces only; "
+            f"this one is '{process}' (give it a printer with format = \"pdf\")"
+        )
     width = table.number("width_mm", positive=True)
     height = table.number("height_mm", positive=True)
     margin = table.number("safe_margin_mm", DEFAULT_SAFE_MARGIN_MM)
@@ -185,9 +221,35 @@ def _surface(table: Table, root: Path, printers: Collection[str]) -> SurfaceTemp
         design_box=_design_box(table),
         safe_margin_mm=margin,
         min_ppi_hold=table.number("min_ppi_hold", DEFAULT_MIN_PPI_HOLD),
-        cut=_cut(table, root, process, width, height),
+        cut=_cut(table, context, process, width, height),
         overlays=cast(Overlays, table.choice("overlays", OVERLAYS, "auto")),
+        dither=_engrave_only(table, process, "dither", parse_dither),
+        invert=_engrave_only(table, process, "invert", lambda t, key: t.boolean(key)),
     )
+
+
+def parse_dither(table: Table, key: str = "dither") -> Dither:
+    """A `dither` value; the error names the methods offered and why others are not."""
+    value = table.text(key).lower()
+    if value in DITHERS:
+        return value
+    offered = ", ".join(f"'{d}'" for d in DITHERS)
+    if value in _SLOW_DITHERS:
+        raise table.error(
+            f"{key} '{value}' is not offered: only Floyd–Steinberg error diffusion is fast "
+            f"enough here (use one of {offered}, or let the laser software dither)"
+        )
+    raise table.error(f"{key} must be one of {offered}, not '{value}'")
+
+
+def _engrave_only(
+    table: Table, process: Process, key: str, read: Callable[[Table, str], _T]
+) -> _T | None:
+    if key not in table:
+        return None
+    if process != "engrave":
+        raise table.error(f"{key} applies to engrave surfaces only, this one is '{process}'")
+    return read(table, key)
 
 
 def _design_box(table: Table) -> Box | None:
@@ -202,7 +264,9 @@ def _design_box(table: Table) -> Box | None:
     return Box(x, y, width, height)
 
 
-def _cut(table: Table, root: Path, process: Process, width: float, height: float) -> str | None:
+def _cut(
+    table: Table, context: _Context, process: Process, width: float, height: float
+) -> str | None:
     cut = table.optional_text("cut")
     if cut is None:
         return None
@@ -218,11 +282,51 @@ def _cut(table: Table, root: Path, process: Process, width: float, height: float
         return cut
     if not cut.lower().endswith(".svg"):
         raise table.error(f"cut must be 'rect', 'rounded:R_MM' or an .svg file, not '{cut}'")
-    # Checked now: a missing cut file found at render time would stop a job mid-batch.
-    path = resolve_path(root, cut)
+    # Checked now: a missing or unreadable cut file found at render time would stop a job
+    # mid-batch.
+    path = _cut_path(context, cut)
     if not path.is_file():
         raise table.error(f"cut file {path} does not exist")
+    try:
+        drawing = read_cut_svg(path.read_bytes())
+    except (OSError, CutFileError) as exc:
+        raise table.error(f"cut file {path} cannot be used: {exc}") from exc
+    _check_cut_size(table, path, drawing.size_mm, drawing.view_box, width, height)
     return str(path)
+
+
+def _cut_path(context: _Context, cut: str) -> Path:
+    """A bare file name is looked for in the assets folder first, then the config folder."""
+    if context.assets is not None and "/" not in cut and "\\" not in cut:
+        in_assets = context.assets / cut
+        if in_assets.is_file():
+            return in_assets
+    return resolve_path(context.root, cut)
+
+
+def _check_cut_size(
+    table: Table,
+    path: Path,
+    size_mm: tuple[float, float] | None,
+    view_box: Box,
+    width: float,
+    height: float,
+) -> None:
+    """The drawing is stretched onto the trim area: refuse one drawn for another size."""
+    if size_mm is not None:
+        drawn_w, drawn_h = size_mm
+        if max(abs(drawn_w - width), abs(drawn_h - height)) > _SIZE_TOLERANCE_MM:
+            raise table.error(
+                f"cut file {path.name} is {drawn_w:g}×{drawn_h:g} mm but the surface is "
+                f"{width:g}×{height:g} mm"
+            )
+        return
+    drawn, wanted = view_box.width / view_box.height, width / height
+    if abs(drawn / wanted - 1) > 0.01:
+        raise table.error(
+            f"cut file {path.name} has the proportions {drawn:.3f}:1 but the surface "
+            f"{wanted:.3f}:1; it would be stretched"
+        )
 
 
 def _check_unique(products: list[Product], location: Location) -> None:

@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from production.errors import RenderError
-from production.geometry import Box, Matrix
+from production.geometry import Matrix
 from production.model import (
     Customization,
     Element,
@@ -31,17 +31,28 @@ from production.model import (
     TextElement,
 )
 from production.settings_products import Overlays
-from renderers.fonts import FontIndex, ResolvedFont, missing_glyphs
+from renderers.fonts import FontIndex, ResolvedFont
 from renderers.pdfx import PDF_VERSION, mark_pdfx4
-from renderers.placement import PageGeometry, image_unit_matrix
+from renderers.placement import (
+    PageGeometry,
+    element_clip,
+    image_geometry,
+    image_unit_matrix,
+    overlay_unit_matrix,
+)
+from renderers.textlayout import TextLayout, font_notes, layout_text
 
-__all__ = ["ImageReport", "PdfRenderer", "RenderedSurface", "image_report"]
+__all__ = [
+    "ImageReport",
+    "PdfRenderer",
+    "RenderedSurface",
+    "TextReport",
+    "image_report",
+    "overlay_art",
+]
 
 # ASCII85 would make every embedded photo 25 % larger for no gain in a binary-safe file.
 rl_config.useA85 = 0
-
-FABRIC_LINE_HEIGHT = 1.16
-"""Fabric.js text line height, used only for text that has no SVG layout (old zips)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +63,25 @@ class ImageReport:
     ppi: float  # effective resolution: the lower of the two axes
 
 
+@dataclass(frozen=True, slots=True)
+class TextReport:
+    """A text element as it was drawn: in which font, and where its lines went."""
+
+    element: TextElement
+    font: ResolvedFont
+    layout: TextLayout
+
+
 @dataclass(slots=True)
 class RenderedSurface:
     pdf: bytes
     page: PageGeometry
     images: list[ImageReport] = field(default_factory=list)
+    texts: list[TextReport] = field(default_factory=list)  # empty when a converter drew it
     fonts: list[ResolvedFont] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     holds: list[str] = field(default_factory=list)  # reasons nobody should print it unchecked
+    svg: bytes | None = None  # engrave surfaces for a laser that takes SVG: the same design
 
 
 class PdfRenderer:
@@ -112,6 +134,17 @@ class PdfRenderer:
         result.pdf = out.getvalue()
         return result
 
+    def text_font(self, element: TextElement, seller_fonts: Mapping[str, str]) -> ResolvedFont:
+        """The font file for a text element; `seller_fonts` maps families to their URLs."""
+        if not element.font_family:
+            raise RenderError(f"text {element.label or element.name!r} names no font")
+        return self.fonts.resolve(
+            element.font_family,
+            weight=element.font_weight,
+            style=element.font_style,
+            url=seller_fonts.get(element.font_family),
+        )
+
     def font_name(self, font: ResolvedFont) -> str:
         """Register a font file with reportlab once, under a name derived from its path."""
         key = (str(font.path), font.font_number)
@@ -158,7 +191,7 @@ class _Drawing:
         try:
             # From here on the canvas speaks preview units, y down, like the SVG.
             self._transform(self.to_pdf)
-            clip = _clip_box(element)
+            clip = element_clip(element)
             if clip is not None:
                 path = self.canvas.beginPath()
                 path.rect(clip.x, clip.y, clip.width, clip.height)
@@ -174,7 +207,7 @@ class _Drawing:
 
     def image(self, element: Element) -> None:
         assert isinstance(element, ImageElement)
-        matrix, rect = _image_geometry(element)
+        matrix, rect = image_geometry(element)
         data = self.members.get(element.member)
         if data is None:
             raise self.error(f"image {element.member!r} is not in the zip")
@@ -190,92 +223,39 @@ class _Drawing:
         assert isinstance(element, OverlayElement)
         if self.overlays == "skip" or element.svg is None or element.svg_rect is None:
             return
-        data = self.renderer.overlay_asset(element.file_name)
+        data = overlay_art(self.renderer, element, self.overlays, self.result.warnings)
         if data is None:
-            where = "the shop's assets folder (save it there under that name; never downloaded)"
-            if self.overlays == "print":
-                raise self.error(f"overlay image {element.file_name!r} is not in {where}")
-            # Most overlays are the listing's preview masks, which a shop does not print; the
-            # art it does print it puts in the assets folder.
-            self.result.warnings.append(
-                f"overlay image {element.file_name!r} was not printed: it is not in {where}"
-            )
             return
-        rect = element.svg_rect
         # Overlays are PNG or JPEG seller art, drawn upright into their rect.
-        unit = Matrix(rect.width, 0, 0, -rect.height, rect.x, rect.y + rect.height)
-        self._transform(unit.then(element.svg.matrix))
+        self._transform(overlay_unit_matrix(element.svg_rect).then(element.svg.matrix))
         self.canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, 1, 1, mask="auto")
 
     # -- text ------------------------------------------------------------------------------
 
     def text(self, element: Element) -> None:
         assert isinstance(element, TextElement)
-        if not element.font_family:
-            raise self.error(f"text {element.label or element.name!r} names no font")
-        font = self.renderer.fonts.resolve(
-            element.font_family,
-            weight=element.font_weight,
-            style=element.font_style,
-            url=self.seller_fonts.get(element.font_family),
-        )
+        font = self.renderer.text_font(element, self.seller_fonts)
         self._note_font(element, font)
-        name = self.renderer.font_name(font)
         if element.color is not None:
             r, g, b = element.color.rgb
             self.canvas.setFillColorRGB(r / 255, g / 255, b / 255)
         else:
             self.canvas.setFillColorRGB(0, 0, 0)
-        if element.svg is not None and element.tspans and element.font_size:
-            self._transform(element.svg.matrix)
-            spans = [(t.text, t.x, t.y) for t in element.tspans]
-            self._spans(name, element.font_size, spans)
-        elif element.box is not None:
-            self._fit_into_box(name, element, element.box)
-        else:
-            raise self.error(f"text {element.label or element.name!r} has no place on the surface")
-
-    def _spans(self, font: str, size: float, spans: list[tuple[str, float, float]]) -> None:
+        layout = layout_text(element, self.renderer.font_name(font))
+        self.result.texts.append(TextReport(element, font, layout))
+        self._transform(layout.matrix)
         text = self.canvas.beginText()
-        text.setFont(font, size)
-        for line, x, y in spans:
+        text.setFont(layout.font, layout.size)
+        for line, x, y in layout.spans:
             # The canvas is y-up after the page flip; this flips glyphs back upright at (x, y).
             text.setTextTransform(1, 0, 0, -1, x, y)
             text.textOut(line)
         self.canvas.drawText(text)
 
-    def _fit_into_box(self, font: str, element: TextElement, box: Box) -> None:
-        """Old zips give a box, no layout: centre the lines in it at the largest size that fits."""
-        lines = element.lines
-        # The font's whole height (ascent to descent) must fit, not just one em per line.
-        ascent = pdfmetrics.getAscent(font, 1.0)
-        descent = pdfmetrics.getDescent(font, 1.0)  # negative: below the baseline
-        extent = (len(lines) - 1) * FABRIC_LINE_HEIGHT + (ascent - descent)
-        widest = max((pdfmetrics.stringWidth(line, font, 1.0) for line in lines), default=0.0)
-        size = box.height / extent
-        if widest > 0:
-            size = min(size, box.width / widest)
-        top = box.y + (box.height - extent * size) / 2
-        spans = []
-        for index, line in enumerate(lines):
-            width = pdfmetrics.stringWidth(line, font, size)
-            baseline = top + (ascent + index * FABRIC_LINE_HEIGHT) * size
-            spans.append((line, box.x + (box.width - width) / 2, baseline))
-        self._spans(font, size, spans)
-
     def _note_font(self, element: TextElement, font: ResolvedFont) -> None:
         if font not in self.result.fonts:
             self.result.fonts.append(font)
-        missing = missing_glyphs(font, element.text)
-        if missing:
-            self.result.warnings.append(
-                f"font {font.family!r} has no glyph for {len(missing)} character(s) of "
-                f"text {element.label or element.name!r}"
-            )
-        if font.substituted_for:
-            self.result.warnings.append(
-                f"font {font.substituted_for!r} is printed as {font.family!r} (configured alias)"
-            )
+        self.result.warnings.extend(font_notes(element, font))
 
 
 class _JpegPassthrough(ImageReader):  # type: ignore[misc]
@@ -304,7 +284,7 @@ _DRAWERS: dict[str, Callable[[_Drawing, Element], None]] = {
 
 def image_report(element: ImageElement, page: PageGeometry) -> ImageReport:
     """The printed size and effective resolution of a photo on `page`."""
-    matrix, rect = _image_geometry(element)
+    matrix, rect = image_geometry(element)
     scale = matrix.scale_x * page.mm_per_unit
     printed = (rect.width * scale, rect.height * scale)
     pixels = (int(element.pixel_size.width), int(element.pixel_size.height))
@@ -312,34 +292,20 @@ def image_report(element: ImageElement, page: PageGeometry) -> ImageReport:
     return ImageReport(element.member, pixels, printed, ppi)
 
 
-def _clip_box(element: Element) -> Box | None:
-    if isinstance(element, OverlayElement):
-        return element.svg.clip if element.svg else None
-    if element.svg is not None and element.svg.clip is not None:
-        return element.svg.clip
-    # Text without a clip in the SVG is drawn unclipped, as the buyer saw it; images always
-    # stay inside their placement box.
-    return element.box if isinstance(element, ImageElement) else None
-
-
-def _image_geometry(element: ImageElement) -> tuple[Matrix, Box]:
-    """The element matrix and the image rect in its units, from the SVG or else the JSON."""
-    if element.svg is not None and element.svg_rect is not None:
-        return element.svg.matrix, element.svg_rect
-    width, height = element.pixel_size.width, element.pixel_size.height
-    rect = Box(-width / 2, -height / 2, width, height)
-    placement = element.buyer_placement
-    if placement is not None:
-        center = placement.center(0.0)
-        matrix = (
-            Matrix.scale(placement.scale, placement.scale_y)
-            .then(Matrix.rotate(placement.rotation))
-            .then(Matrix.translate(center.x, center.y))
+def overlay_art(
+    renderer: PdfRenderer, element: OverlayElement, policy: Overlays, warnings: list[str]
+) -> bytes | None:
+    """The seller art of an option overlay from the shop's assets, or None to leave it out."""
+    if policy == "skip" or element.svg is None or element.svg_rect is None:
+        return None
+    data = renderer.overlay_asset(element.file_name)
+    if data is None:
+        where = "the shop's assets folder (save it there under that name; never downloaded)"
+        if policy == "print":
+            raise RenderError(f"overlay image {element.file_name!r} is not in {where}")
+        # Most overlays are the listing's preview masks, which a shop does not print; the
+        # art it does print it puts in the assets folder.
+        warnings.append(
+            f"overlay image {element.file_name!r} was not printed: it is not in {where}"
         )
-        return matrix, rect
-    if element.box is not None:
-        # No placement recorded: cover the box, centred, as Fabric's default does.
-        box = element.box
-        scale = max(box.width / width, box.height / height)
-        return Matrix.scale(scale).then(Matrix.translate(box.center.x, box.center.y)), rect
-    raise RenderError(f"image {element.member!r} has no place on the surface")
+    return data

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from production.errors import RenderError
 from production.geometry import Box, Matrix
-from production.model import ImageElement
+from production.model import Element, ImageElement, OverlayElement
 
-__all__ = ["MM", "PageGeometry", "image_unit_matrix", "page_geometry"]
+__all__ = [
+    "MM",
+    "PageGeometry",
+    "element_clip",
+    "image_geometry",
+    "image_unit_matrix",
+    "overlay_unit_matrix",
+    "page_geometry",
+]
 
 MM = 72.0 / 25.4
 """PDF points per millimetre."""
@@ -90,3 +99,42 @@ def image_unit_matrix(image: ImageElement, rect: Box) -> Matrix:
     """
     oriented = _UNIT_TO_STORED.then(_ORIENT.get(image.exif_orientation, _ORIENT[1]))
     return oriented.then(Matrix(rect.width, 0, 0, rect.height, rect.x, rect.y))
+
+
+def element_clip(element: Element) -> Box | None:
+    """The box (preview units) an element is clipped to, if any."""
+    if isinstance(element, OverlayElement):
+        return element.svg.clip if element.svg else None
+    if element.svg is not None and element.svg.clip is not None:
+        return element.svg.clip
+    # Text without a clip in the SVG is drawn unclipped, as the buyer saw it; images always
+    # stay inside their placement box.
+    return element.box if isinstance(element, ImageElement) else None
+
+
+def image_geometry(element: ImageElement) -> tuple[Matrix, Box]:
+    """The element matrix and the image rect in its units, from the SVG or else the JSON."""
+    if element.svg is not None and element.svg_rect is not None:
+        return element.svg.matrix, element.svg_rect
+    width, height = element.pixel_size.width, element.pixel_size.height
+    rect = Box(-width / 2, -height / 2, width, height)
+    placement = element.buyer_placement
+    if placement is not None:
+        center = placement.center(0.0)
+        matrix = (
+            Matrix.scale(placement.scale, placement.scale_y)
+            .then(Matrix.rotate(placement.rotation))
+            .then(Matrix.translate(center.x, center.y))
+        )
+        return matrix, rect
+    if element.box is not None:
+        # No placement recorded: cover the box, centred, as Fabric's default does.
+        box = element.box
+        scale = max(box.width / width, box.height / height)
+        return Matrix.scale(scale).then(Matrix.translate(box.center.x, box.center.y)), rect
+    raise RenderError(f"image {element.member!r} has no place on the surface")
+
+
+def overlay_unit_matrix(rect: Box) -> Matrix:
+    """PDF's image unit square → an overlay's rect: seller art is drawn upright, never rotated."""
+    return Matrix(rect.width, 0, 0, -rect.height, rect.x, rect.y + rect.height)

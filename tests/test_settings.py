@@ -234,7 +234,11 @@ def test_home_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_cut_svg_is_resolved(tmp_path: Path) -> None:
     (tmp_path / "cuts").mkdir()
-    (tmp_path / "cuts" / "tag.svg").write_text("<svg/>", encoding="utf-8")
+    tag = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 215.9 88.9">'
+        '<rect width="9" height="9"/></svg>'
+    )
+    (tmp_path / "cuts" / "tag.svg").write_text(tag, encoding="utf-8")
     products = MUG.replace('"uv-1"', '"laser-1"').replace('"print"', '"engrave"')
     write(tmp_path, printers_toml=PRINTERS, products_toml=products + 'cut = "cuts/tag.svg"\n')
 

@@ -1,0 +1,74 @@
+"""Where each line of a text element goes: one layout shared by the print PDF and the engraver.
+
+The print renderer draws these lines as text in an embedded font; the engraver draws the same
+lines as glyph outlines. Both start from this layout, so an engraved name lands exactly where
+the printed one would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.pdfbase import pdfmetrics
+
+from production.errors import RenderError
+from production.geometry import IDENTITY, Box, Matrix
+from production.model import TextElement
+from renderers.fonts import ResolvedFont
+
+__all__ = ["FABRIC_LINE_HEIGHT", "TextLayout", "font_notes", "layout_text"]
+
+FABRIC_LINE_HEIGHT = 1.16
+"""Fabric.js text line height, used only for text that has no SVG layout (old zips)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextLayout:
+    """Lines of one text element: baseline starts in `matrix`'s units, at `size`."""
+
+    font: str  # the reportlab name the font is registered under (its metrics place the glyphs)
+    size: float
+    matrix: Matrix  # span units → preview units
+    spans: tuple[tuple[str, float, float], ...]  # (line, x, y): baseline start, y down
+
+
+def layout_text(element: TextElement, font: str) -> TextLayout:
+    """The SVG's own tspan layout when it has one; old zips get their lines fitted to the box."""
+    if element.svg is not None and element.tspans and element.font_size:
+        spans = tuple((t.text, t.x, t.y) for t in element.tspans)
+        return TextLayout(font, element.font_size, element.svg.matrix, spans)
+    if element.box is not None:
+        return _fit_into_box(font, element.lines, element.box)
+    raise RenderError(f"text {element.label or element.name!r} has no place on the surface")
+
+
+def _fit_into_box(font: str, lines: tuple[str, ...], box: Box) -> TextLayout:
+    """Centre the lines in the box at the largest size that fits."""
+    # The font's whole height (ascent to descent) must fit, not just one em per line.
+    ascent = pdfmetrics.getAscent(font, 1.0)
+    descent = pdfmetrics.getDescent(font, 1.0)  # negative: below the baseline
+    extent = (len(lines) - 1) * FABRIC_LINE_HEIGHT + (ascent - descent)
+    widest = max((pdfmetrics.stringWidth(line, font, 1.0) for line in lines), default=0.0)
+    size = box.height / extent
+    if widest > 0:
+        size = min(size, box.width / widest)
+    top = box.y + (box.height - extent * size) / 2
+    spans = []
+    for index, line in enumerate(lines):
+        width = pdfmetrics.stringWidth(line, font, size)
+        baseline = top + (ascent + index * FABRIC_LINE_HEIGHT) * size
+        spans.append((line, box.x + (box.width - width) / 2, baseline))
+    return TextLayout(font, size, IDENTITY, tuple(spans))
+
+
+def font_notes(element: TextElement, font: ResolvedFont) -> list[str]:
+    """Warnings a person should see about the font chosen for `element`.
+
+    Characters the font cannot draw are not among them: preflight holds the job for those.
+    """
+    notes = []
+    if font.substituted_for:
+        notes.append(
+            f"font {font.substituted_for!r} is printed as {font.family!r} (configured alias)"
+        )
+    return notes
