@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 from production.amazon.connect import amazon_client
 from production.amazon.intake import OrderIntake, orders_from_2026, orders_from_v0
 from production.amazon.poller import IntakeThread
+from production.audit import audit
 from production.customization import parse_zip
 from production.daemon import Daemon
 from production.demo import run_demo
@@ -22,6 +24,7 @@ from production.errors import ProductionError
 from production.inspection import describe
 from production.pipeline import Folders, Pipeline
 from production.rendering import ItemRenderer
+from production.retention import Retention
 from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.shipping import Shipping
 from production.startup import early_signal, restore_default_signals
@@ -122,6 +125,27 @@ def _parser() -> argparse.ArgumentParser:
                       help="the items in this package (default: all of the order)")  # fmt: skip
     _config_option(ship)
     ship.set_defaults(command=_ship)
+
+    purge = sub.add_parser(
+        "purge", help="delete the buyer data of orders shipped or cancelled past the retention time"
+    )
+    purge.add_argument("--dry-run", action="store_true",
+                       help="list the files that would be deleted; change nothing")  # fmt: skip
+    purge.add_argument("--order", action="append", default=None, metavar="ORDER",
+                       help="purge this shipped or cancelled order now, whatever the retention "
+                            "time (may be repeated)")  # fmt: skip
+    _config_option(purge)
+    purge.set_defaults(command=_purge)
+
+    leftovers = sub.add_parser(
+        "audit", help="look for buyer data of shipped orders left anywhere; exit 1 if any"
+    )
+    leftovers.add_argument(
+        "--log", action="extend", nargs="+", default=[], type=Path, metavar="FILE",
+        help="JSON-lines logs of the daemon to check too",
+    )  # fmt: skip
+    _config_option(leftovers)
+    leftovers.set_defaults(command=_audit)
 
     sim = sub.add_parser("sim", help="run the local SP-API simulator (for trying the daemon)")
     sim.add_argument("--port", type=int, default=8900, help="port on 127.0.0.1 (default 8900)")
@@ -227,6 +251,11 @@ def _run(args: argparse.Namespace) -> int:
                 IntakeThread(poll, interval=settings.amazon.poll_seconds, log=pipeline.log)
             )
             pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
+        if settings.desk is not None:
+            from production.desk import desk_service  # the web stack loads only when asked for
+
+            desk = desk_service(settings, amazon=client, wake=daemon.wake.set, log=pipeline.log)
+            daemon.services.append(desk)
         daemon.install_signal_handlers()
         if early_signal() is not None:
             daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
@@ -346,7 +375,49 @@ def _ship(args: argparse.Namespace) -> int:
         store.close()
     how = "confirmed with Amazon" if package.state is ShipmentState.CONFIRMED else "recorded"
     print(f"order {args.order}: package {package.package_ref} {how}")
+    with contextlib.suppress(OSError):
+        # A running daemon purges at once what retention allows, not at its next rescan.
+        Folders(settings.shop.data_dir).wake.touch()
     return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    try:
+        retention = Retention(settings, store)
+        orders = args.order or retention.due()
+        reason = "buyer data deleted on request" if args.order else None
+        results = retention.purge(orders, dry_run=args.dry_run, reason=reason)
+    finally:
+        store.close()
+    if not results:
+        print(f"nothing to purge (retention {settings.shop.retention_days} days)")
+    for result in results:
+        plan = result.plan
+        if args.dry_run:
+            print(f"order {plan.order_id}: would remove {len(plan.files)} files")
+            for path in plan.files:
+                print(f"  {path}")
+        else:
+            print(f"order {plan.order_id}: {len(result.removed)} files removed")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    path = Folders(settings.shop.data_dir).store
+    if not path.exists():
+        print(f"production: no job store at {path}", file=sys.stderr)
+        return 1
+    store = SqliteStore(path)
+    try:
+        report = audit(settings, store, store_file=path, logs=args.log)
+    finally:
+        store.close()
+    for line in report.lines():
+        print(line)
+    return 0 if report.clean else 1
 
 
 def _sim(args: argparse.Namespace) -> int:
@@ -383,7 +454,7 @@ def _render_paths(
         item = output.customization.item
         print(f"{path.name}: order {item.order_id} item {item.order_item_id}", file=out)
         for job in output.jobs:
-            made = job.pdf_name or "ticket only (options)"
+            made = job.ticket.get("file") or "ticket only (options)"
             print(f"  {job.surface}: {made}", file=out)
             for reason in job.ticket["hold"]:
                 print(f"    hold: {reason}", file=out)

@@ -24,6 +24,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from production.pipeline import Pipeline
+from production.retention import Retention
 
 __all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "Service"]
 
@@ -99,8 +100,12 @@ class Daemon:
         watch: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         services: Sequence[Service] = (),
+        retention: Retention | None = None,
     ) -> None:
         self.pipeline = pipeline
+        # Deletes the buyer data of orders shipped or cancelled `retention_days` ago; made by
+        # `initialize()` unless given.
+        self.retention = retention
         self.services = list(services)  # run beside the loop (order intake), started last
         self.rescan_seconds = rescan_seconds
         self.watch = watch
@@ -113,6 +118,9 @@ class Daemon:
 
     def initialize(self) -> None:
         self.pipeline.prepare()
+        if self.retention is None:
+            pipeline = self.pipeline
+            self.retention = Retention(pipeline.settings, pipeline.store, log=pipeline.log)
         if self.watch:
             self._start_watching()
         for service in self.services:
@@ -187,6 +195,9 @@ class Daemon:
         busy |= pipeline.render_received() > 0
         busy |= pipeline.deliver_rendered() > 0
         busy |= pipeline.collect_finished() > 0
+        if self.retention is not None:
+            # Last, so that a file it cannot delete never holds up the floor; one query if idle.
+            busy |= self.retention.purge_due() > 0
         return busy
 
     def _take(self, claimed: Path) -> None:

@@ -8,7 +8,8 @@
     │   └── MissingFontError        a font the design names is not installed
     ├── PrinterError                a device or hot folder cannot take a job
     ├── AmazonError                 the Selling Partner API refused or failed a call
-    └── StoreError                  the job store cannot record a change
+    ├── StoreError                  the job store cannot record a change
+    └── RetentionError              an order's buyer data cannot be purged (yet)
 
 Every error carries the ids it is about (order, order item, job) and a message that names the
 problem. Messages never contain buyer text, names, addresses or file names chosen by the buyer.
@@ -24,6 +25,7 @@ __all__ = [
     "PrinterError",
     "ProductionError",
     "RenderError",
+    "RetentionError",
     "StoreError",
     "UnknownProductError",
 ]
@@ -111,3 +113,9 @@ class AmazonError(ProductionError):
 
 class StoreError(ProductionError):
     """The job store could not record or read a change."""
+
+
+class RetentionError(ProductionError):
+    """An order's buyer data cannot be purged: it is not shipped or cancelled, or unknown."""
+
+    cause = "retention"

@@ -11,10 +11,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["move_file", "remove_partial_files", "write_atomically", "write_group"]
+__all__ = [
+    "move_file",
+    "remove_files",
+    "remove_partial_files",
+    "write_atomically",
+    "write_group",
+]
 
 
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
@@ -80,6 +86,29 @@ def move_file(source: Path, target: Path) -> None:
         source.unlink()
         return
     _sync_folder(target.parent)
+
+
+def remove_files(paths: Iterable[Path]) -> list[Path]:
+    """Delete files (a symlink itself, never what it points to), durably; those that existed.
+
+    A file already gone is skipped; any other failure raises, after the folders of the files
+    removed so far are synced, so that a caller can record nothing and simply try again.
+    """
+    removed: list[Path] = []
+    try:
+        for path in paths:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(path)
+    finally:
+        # Without this a power cut could bring a deleted file back after its deletion was
+        # recorded elsewhere (the job store), and nothing would look for it again.
+        for folder in dict.fromkeys(path.parent for path in removed):
+            with contextlib.suppress(OSError):
+                _sync_folder(folder)
+    return removed
 
 
 def remove_partial_files(folder: Path) -> int:

@@ -14,8 +14,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from printers.device import device_files
 from printers.hotfolder import deliver, finished_names, withdraw
 from production.amazon.flatfile import looks_like_flat_file
 from production.customization import ZipMembers, parse_members, read_zip
@@ -75,6 +77,11 @@ class Folders:
     def masters(self) -> Path:
         return self.root / "masters"
 
+    @property
+    def proofs(self) -> Path:
+        """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
+        return self.root / "proofs"
+
     def create(self) -> None:
         for folder in (self.claimed, self.zips, self.masters):
             folder.mkdir(parents=True, exist_ok=True)
@@ -105,6 +112,9 @@ class Pipeline:
         # The item take_in recorded last, still read and parsed, for the render that follows:
         # reading and inflating the zip again is a fifth of the time of a photo order.
         self._just_taken: tuple[str, ZipMembers, Customization] | None = None
+        # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
+        # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
+        self._ship_by: dict[str, datetime] = {}
 
     def prepare(self) -> None:
         """Create the working folders and take back what a crash left half-done."""
@@ -148,7 +158,8 @@ class Pipeline:
             return None
         item = customization.item
         known = self.store.item(item.order_item_id)
-        if known is not None and known.zip_path:
+        if known is not None and (known.zip_path or self._purged(item.order_item_id)):
+            # Taken before; or shipped and purged, when a copy must neither stay nor print again.
             claimed.unlink(missing_ok=True)
             self._event("duplicate", order=item.order_id, item=item.order_item_id)
             return None
@@ -168,11 +179,20 @@ class Pipeline:
                     quantity=item.quantity,
                     zip_path=str(zip_path),
                     digest=digest,
+                    ship_by=self._ship_by.pop(item.order_item_id, None),
                 )
             )
         self._just_taken = (item.order_item_id, members, customization)
         self._event("received", order=item.order_id, item=item.order_item_id, started=started)
         return item.order_item_id
+
+    def expect_ship_by(self, order_item_id: str, ship_by: datetime) -> None:
+        """Amazon's ship-by date for a zip about to be put into `claimed/`."""
+        self._ship_by[order_item_id] = ship_by
+
+    def _purged(self, order_item_id: str) -> bool:
+        jobs = self.store.jobs(order_item_id=order_item_id)
+        return bool(jobs) and all(job.state is JobState.PURGED for job in jobs)
 
     def expect_zip(self, item: NewItem, *, reason: str) -> list[JobRecord]:
         """An item Amazon announced without its zip: held until one is dropped into the inbox."""
@@ -301,13 +321,23 @@ class Pipeline:
 
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
-        files = self._master_files(job)
         printer = self.settings.printers.get(job.printer or "")
         if printer is None:
             # Options only with no template: nothing to print, a person takes it from stock.
             record = self.store.transition(
                 job.job_id, JobState.QUEUED, reason="nothing to print", expect={JobState.RENDERED}
             )
+            self._event_job(record, started)
+            return record
+        try:
+            # The device's own files: its format, mirrored if it prints mirrored (the masters
+            # never are), with a ticket that says so.
+            files = device_files(self._master_files(job), printer)
+        except ProductionError as exc:
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=exc.message, cause="printer",
+                expect={JobState.RENDERED},
+            )  # fmt: skip
             self._event_job(record, started)
             return record
         if any(name in finished_names(printer) for name in files):
@@ -345,7 +375,7 @@ class Pipeline:
 
     def _master_files(self, job: JobRecord) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for suffix in (".pdf", ".json"):
+        for suffix in (".pdf", ".svg", ".json"):
             path = self.folders.masters / f"{job.stem}{suffix}"
             if path.exists():
                 files[path.name] = path.read_bytes()

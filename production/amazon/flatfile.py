@@ -13,7 +13,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterator
 
-from production.amazon.orders import AmazonItem, AmazonOrder, parse_time
+from production.amazon.orders import AmazonItem, AmazonOrder, parse_optional_time, parse_time
 from production.errors import AmazonError
 
 __all__ = ["looks_like_flat_file", "orders_from_flat_file"]
@@ -41,6 +41,7 @@ def orders_from_flat_file(data: bytes) -> Iterator[AmazonOrder]:
     items: dict[str, list[AmazonItem]] = defaultdict(list)
     cancelled: set[str] = set()
     updated: dict[str, str] = {}
+    ship_by: dict[str, str] = {}
     for row in rows:
         order_id = (row.get("order-id") or "").strip()
         item_id = (row.get("order-item-id") or "").strip()
@@ -64,10 +65,14 @@ def orders_from_flat_file(data: bytes) -> Iterator[AmazonOrder]:
         if cancel:
             cancelled.add(order_id)
         updated[order_id] = row.get("reporting-date") or row.get("purchase-date") or ""
+        # `promise-date` is the latest ship date Seller Central shows; older reports may call
+        # it `ship-date`.
+        ship_by[order_id] = row.get("promise-date") or row.get("ship-date") or ""
     for order_id, order_items in items.items():
         yield AmazonOrder(
             order_id=order_id,
             last_updated=parse_time(updated[order_id]),
             status="CANCELLED" if order_id in cancelled else "UNSHIPPED",
             items=tuple(order_items),
+            ship_by=parse_optional_time(ship_by[order_id]),
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from production.amazon.orders import AmazonItem, AmazonOrder, parse_time
+from production.amazon.orders import AmazonItem, AmazonOrder, parse_optional_time, parse_time
 from production.errors import AmazonError, ProductionError
 from production.files import write_atomically
 from production.pipeline import Pipeline
@@ -170,6 +170,11 @@ class OrderIntake:
                 report.cancelled.append(order.order_id)
             return
         ids = {item.order_item_id for item in known}
+        if order.ship_by is not None:
+            for record in known:
+                if record.ship_by is None:
+                    # Taken in without it (the process stopped between download and intake).
+                    self.store.set_item_ship_by(record.order_item_id, order.ship_by)
         for item in order.items:
             if item.customized_url is None or item.order_item_id in ids:
                 continue
@@ -178,7 +183,7 @@ class OrderIntake:
             if not item.customized_url.strip():
                 self.pipeline.expect_zip(
                     NewItem(item.order_item_id, order.order_id, item.asin, item.sku,
-                            item.quantity, zip_path="", digest=""),
+                            item.quantity, zip_path="", digest="", ship_by=order.ship_by),
                     reason=NO_URL,
                 )  # fmt: skip
                 report.without_zip.append(item.order_item_id)
@@ -189,6 +194,8 @@ class OrderIntake:
                 # Tried again at the next poll: the overlap window brings the order back.
                 report.failed.append(f"order item {item.order_item_id}: {exc.message}")
                 continue
+            if order.ship_by is not None:
+                self.pipeline.expect_ship_by(item.order_item_id, order.ship_by)
             claimed = self.pipeline.inbox.claimed
             name = f"{time.time_ns()}-amazon__{item.order_item_id}.zip"
             write_atomically(claimed / name, data)
@@ -238,11 +245,13 @@ def _order_2026(raw: dict[str, Any]) -> AmazonOrder:
             )
         )
     fulfillment = raw.get("fulfillment") or {}
+    window = fulfillment.get("shipByWindow") or {}
     return AmazonOrder(
         order_id=str(raw["orderId"]),
         last_updated=parse_time(raw.get("lastUpdatedTime")),
         status=str(fulfillment.get("fulfillmentStatus") or "").upper(),
         items=tuple(items),
+        ship_by=parse_optional_time(window.get("latestDateTime")),
     )
 
 
@@ -275,4 +284,5 @@ def orders_from_v0(source: OrderSource, window: Window) -> Iterator[AmazonOrder]
             last_updated=parse_time(raw.get("LastUpdateDate")),
             status=status,
             items=tuple(items),
+            ship_by=parse_optional_time(raw.get("LatestShipDate")),
         )

@@ -33,6 +33,10 @@ class JobStore(Protocol):
         """Give an item its zip (one that arrived without, e.g. an empty CustomizedURL)."""
         ...
 
+    def set_item_ship_by(self, order_item_id: str, ship_by: datetime) -> ItemRecord:
+        """Give an item the ship-by date Amazon promised (one taken in without it)."""
+        ...
+
     def add_shipment(
         self,
         order_id: str,
@@ -125,6 +129,26 @@ class JobStore(Protocol):
 
     def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
         """Cancel every job of the order not yet shipped, purged or cancelled; return those."""
+        ...
+
+    def orders_to_purge(self, *, closed_before: datetime) -> list[str]:
+        """Order ids, sorted, whose buyer data is due for deletion at `closed_before`.
+
+        Due means: every job of the order is shipped, cancelled or purged, at least one is not
+        purged yet, every item has a job, and the last job to be shipped or cancelled was so at
+        `closed_before` or earlier.
+        """
+        ...
+
+    def purge_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
+        """Forget the buyer's data of a shipped or cancelled order; the jobs changed.
+
+        In one transaction: every shipped or cancelled job becomes PURGED with no delivered
+        files, and every item's zip path and digest are cleared; ids, SKU, quantities, states
+        with their times and shipments stay. The backend leaves nothing of the cleared values
+        in its files. `StoreError` if the order is unknown or not wholly shipped or cancelled
+        (an item without jobs counts as not). Repeating it changes nothing.
+        """
         ...
 
     def get_meta(self, key: str) -> str | None:

@@ -38,6 +38,7 @@ class NewItem:
     quantity: int
     zip_path: str
     digest: str  # sha256 hex of the zip, to recognise the same download again
+    ship_by: datetime | None = None  # Amazon's latest ship date; None for zips dropped by hand
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +50,10 @@ class ItemRecord:
     asin: str | None
     sku: str | None
     quantity: int
-    zip_path: str
-    digest: str
+    zip_path: str  # "" once purged (or while the zip has not arrived)
+    digest: str  # "" once purged: it is derived from the buyer's zip
     received_at: datetime
+    ship_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

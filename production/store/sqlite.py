@@ -19,22 +19,25 @@ from types import TracebackType
 
 from production.errors import StoreError
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.sqlite_purge import PurgeTable
 from production.store.sqlite_shipments import SHIPMENTS_SCHEMA, ShipmentTable
 from production.store.sqlite_tables import (
     SCHEMA,
+    add_missing_columns,
     audit_from_row,
     insert_audit,
     insert_item,
     insert_job,
     item_from_row,
     job_from_row,
+    stamp,
     update_job,
 )
 from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transition, start_job
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore", "utc_now"]
 
-SCHEMA_VERSION = 2  # kept in PRAGMA user_version; 2 added shipments
+SCHEMA_VERSION = 3  # kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
@@ -43,7 +46,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(ShipmentTable):
+class SqliteStore(ShipmentTable, PurgeTable):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -84,15 +87,10 @@ class SqliteStore(ShipmentTable):
         return None if found is None else item_from_row(found)
 
     def set_item_zip(self, order_item_id: str, *, zip_path: str, digest: str) -> ItemRecord:
-        with self._transaction(item_id=order_item_id) as db:
-            cursor = db.execute(
-                "UPDATE items SET zip_path = ?, digest = ? WHERE order_item_id = ?",
-                (zip_path, digest, order_item_id),
-            )
-            if cursor.rowcount != 1:
-                raise StoreError("no such order item in the job store", item_id=order_item_id)
-            row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
-            return item_from_row(row.fetchone())
+        return self._update_item(order_item_id, "zip_path = ?, digest = ?", zip_path, digest)
+
+    def set_item_ship_by(self, order_item_id: str, ship_by: datetime) -> ItemRecord:
+        return self._update_item(order_item_id, "ship_by = ?", stamp(ship_by))
 
     def items(self, *, order_id: str | None = None) -> list[ItemRecord]:
         where, args = _where(order_id=order_id)
@@ -279,6 +277,17 @@ class SqliteStore(ShipmentTable):
         insert_audit(db, changed, job.state, reason)
         return changed
 
+    def _update_item(self, order_item_id: str, assignments: str, *values: str) -> ItemRecord:
+        """Set columns of one item; `assignments` is SQL from this file, never from input."""
+        with self._transaction(item_id=order_item_id) as db:
+            cursor = db.execute(
+                f"UPDATE items SET {assignments} WHERE order_item_id = ?", (*values, order_item_id)
+            )
+            if cursor.rowcount != 1:
+                raise StoreError("no such order item in the job store", item_id=order_item_id)
+            row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
+            return item_from_row(row.fetchone())
+
     def _create_schema(self) -> None:
         with self._transaction() as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
@@ -290,6 +299,8 @@ class SqliteStore(ShipmentTable):
                 )
             for statement in (*SCHEMA, *SHIPMENTS_SCHEMA):
                 db.execute(statement)
+            if version < SCHEMA_VERSION:
+                add_missing_columns(db)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -354,6 +365,9 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
             raise StoreError(f"the job store cannot use WAL mode (got {mode})", source=str(path))
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
+        # Deleted and overwritten content is zeroed, not left in free space: a purged digest
+        # must not be readable from the file afterwards (see sqlite_purge.py).
+        db.execute("PRAGMA secure_delete = ON")
     except sqlite3.Error as exc:
         db.close()
         raise StoreError(f"cannot open the job store: {exc}", source=str(path)) from exc

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem
 
 __all__ = [
+    "ADDED_COLUMNS",
     "SCHEMA",
+    "add_missing_columns",
     "audit_from_row",
     "insert_audit",
     "insert_item",
@@ -36,7 +38,8 @@ SCHEMA = (
         quantity INTEGER NOT NULL CHECK (quantity > 0),
         zip_path TEXT NOT NULL,
         digest TEXT NOT NULL,
-        received_at TEXT NOT NULL)""",
+        received_at TEXT NOT NULL,
+        ship_by TEXT)""",
     f"""CREATE TABLE IF NOT EXISTS jobs (
         job_id TEXT PRIMARY KEY,
         order_item_id TEXT NOT NULL REFERENCES items (order_item_id),
@@ -68,12 +71,28 @@ SCHEMA = (
 )
 
 
+# Columns later versions added to tables an older file already has: (table, column, type).
+# `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is, so each is added by ALTER.
+ADDED_COLUMNS = (("items", "ship_by", "TEXT"),)  # schema version 3
+
+
+def add_missing_columns(db: sqlite3.Connection) -> list[str]:
+    """Bring tables written by an older version up to date; the columns added."""
+    added = []
+    for table, column, kind in ADDED_COLUMNS:
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            added.append(f"{table}.{column}")
+    return added
+
+
 def insert_item(db: sqlite3.Connection, item: NewItem, at: datetime) -> bool:
     """Add the item unless its id is known; True if it was added."""
     cursor = db.execute(
         "INSERT INTO items (order_item_id, order_id, asin, sku, quantity, zip_path, digest,"
-        " received_at) VALUES (:order_item_id, :order_id, :asin, :sku, :quantity, :zip_path,"
-        " :digest, :received_at) ON CONFLICT (order_item_id) DO NOTHING",
+        " received_at, ship_by) VALUES (:order_item_id, :order_id, :asin, :sku, :quantity,"
+        " :zip_path, :digest, :received_at, :ship_by) ON CONFLICT (order_item_id) DO NOTHING",
         {
             "order_item_id": item.order_item_id,
             "order_id": item.order_id,
@@ -83,6 +102,7 @@ def insert_item(db: sqlite3.Connection, item: NewItem, at: datetime) -> bool:
             "zip_path": item.zip_path,
             "digest": item.digest,
             "received_at": stamp(at),
+            "ship_by": None if item.ship_by is None else stamp(item.ship_by),
         },
     )
     return cursor.rowcount == 1
@@ -129,6 +149,7 @@ def item_from_row(row: sqlite3.Row) -> ItemRecord:
         zip_path=row["zip_path"],
         digest=row["digest"],
         received_at=_time(row["received_at"]),
+        ship_by=None if row["ship_by"] is None else _time(row["ship_by"]),
     )
 
 

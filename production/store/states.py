@@ -19,6 +19,7 @@ from production.store.records import JobRecord, JobState, NewJob
 __all__ = [
     "CLOSED_STATES",
     "INITIAL_STATES",
+    "PURGEABLE_STATES",
     "TRANSITIONS",
     "apply_transition",
     "start_job",
@@ -43,6 +44,10 @@ INITIAL_STATES: frozenset[JobState] = frozenset({_S.RECEIVED, _S.RENDERED, _S.HE
 
 # States `cancel_order` leaves alone: the goods are gone, or the job is already over.
 CLOSED_STATES: frozenset[JobState] = frozenset({_S.SHIPPED, _S.PURGED, _S.CANCELLED})
+
+# States whose buyer data is deleted once the retention period has passed: the order went out,
+# or it never will. `purged` is where they go.
+PURGEABLE_STATES: frozenset[JobState] = frozenset({_S.SHIPPED, _S.CANCELLED})
 
 
 def start_job(

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,17 @@ def test_a_dropped_zip_reaches_the_hot_folder_with_its_ticket(shop: Shop) -> Non
     assert not any(shop.inbox.glob("*.zip"))  # taken out of the inbox
     states = [entry.to_state for entry in shop.store.audit(job_id=job.job_id)]
     assert states == [JobState.RECEIVED, JobState.RENDERED, JobState.QUEUED]
+    item = shop.store.item(job.order_item_id)
+    assert item is not None and item.ship_by is None  # dropped by hand: Amazon's date unknown
+
+
+def test_the_ship_by_date_amazon_intake_saw_lands_on_the_item(shop: Shop) -> None:
+    ship_by = datetime(2026, 3, 4, 6, 59, 59, tzinfo=UTC)
+    shop.daemon.pipeline.expect_ship_by("90000000000033", ship_by)
+    shop.drop(sample("photo-text").read_bytes(), "order.zip")
+    shop.settle()
+    item = shop.store.item("90000000000033")
+    assert item is not None and item.ship_by == ship_by
 
 
 def test_a_file_is_claimed_only_once_it_has_settled(shop: Shop) -> None:

@@ -3,6 +3,8 @@ another writer, and SQLite's errors arriving as `StoreError`."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import sqlite3
 import threading
 import time
@@ -22,7 +24,7 @@ JOB = NewJob("90000000000033-FRONT", "FRONT", None, "900-0000003-0000003_9000000
 def test_the_file_is_in_wal_mode_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "jobs.sqlite3") as store:
         db = store._conn  # the settings are per connection, so ask the store's own
-        assert db is not None
+        assert db is not None and db.execute("PRAGMA secure_delete").fetchone()[0] == 1
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -40,6 +42,45 @@ def test_opening_twice_keeps_the_schema_and_a_newer_schema_is_refused(tmp_path: 
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError, match="newer"):
         SqliteStore(path)
+
+
+# The items table as schema version 2 wrote it, before `ship_by`.
+V2_ITEMS = """CREATE TABLE items (
+    order_item_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    asin TEXT,
+    sku TEXT,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    zip_path TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    received_at TEXT NOT NULL)"""
+
+
+def test_a_version_2_file_gains_the_ship_by_column_and_keeps_its_items(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(V2_ITEMS)
+        db.execute(
+            "INSERT INTO items VALUES ('90000000000011', '900-0000001-0000001', NULL, 'MUG-11', 1,"
+            " 'a.zip', 'ab', '2024-05-01T12:00:00.000000+00:00')"
+        )
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+
+    ship_by = datetime(2026, 3, 4, 6, 59, 59, tzinfo=UTC)
+    with SqliteStore(path) as store:
+        old = store.item("90000000000011")
+        assert old is not None and old.sku == "MUG-11" and old.ship_by is None
+        store.add_item(dataclasses.replace(ITEM, ship_by=ship_by))
+        new = store.item(ITEM.order_item_id)
+        assert new is not None and new.ship_by == ship_by
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
+    db.close()
+    assert columns[-1] == "ship_by"
+    with SqliteStore(path) as store:  # opening it again changes nothing
+        assert [i.ship_by for i in store.items()] == [None, ship_by]
 
 
 def test_times_are_stored_as_utc_text_and_read_back_aware(tmp_path: Path) -> None:
@@ -144,3 +185,32 @@ def test_threads_share_one_store(tmp_path: Path) -> None:
             thread.join()
         assert errors == []
         assert store.get_meta("3-9") == "9"
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The database file and its write-ahead log, as a byte scan of the disk would see them."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_a_purged_digest_is_nowhere_in_the_files_afterwards(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    digest = hashlib.sha256(b"the buyer's zip").hexdigest()
+    with SqliteStore(path) as store:
+        db = store._conn
+        assert db is not None and db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        store.add_item(dataclasses.replace(ITEM, digest=digest))
+        store.set_jobs(ITEM.order_item_id, [JOB])
+        for state in (JobState.RENDERED, JobState.QUEUED, JobState.PRINTED, JobState.SHIPPED):
+            store.transition(JOB.job_id, state, hot_paths=["hot/uv-1/a.pdf"])
+        for n in range(50):  # churn, so the digest's row has been written in several places
+            store.set_meta(f"k{n}", "x" * 500)
+        assert digest.encode() in _file_bytes(path)
+
+        store.purge_order(ITEM.order_id, reason="retention")
+
+        assert digest.encode() not in _file_bytes(path)
+        assert path.with_name(path.name + "-wal").stat().st_size == 0  # truncated, not kept
+        item = store.item(ITEM.order_item_id)
+        assert item is not None and (item.zip_path, item.digest) == ("", "")
+    assert digest.encode() not in _file_bytes(path)

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +179,26 @@ def test_add_item_records_an_item_once(store: JobStore) -> None:
     assert store.item("90000000000099") is None
     assert [i.order_item_id for i in store.items(order_id=ORDER)] == [ITEM, "90000000000044"]
     assert len(store.items()) == 3
+
+
+def test_an_item_keeps_its_ship_by_date_or_none(store: JobStore) -> None:
+    berlin = timezone(timedelta(hours=2))
+    ship_by = datetime(2026, 3, 4, 8, 59, 59, tzinfo=berlin)
+    item = NewItem(ITEM, ORDER, "B0MUG", "MUG-11", 1, "z.zip", "ab" * 32, ship_by=ship_by)
+    assert store.add_item(item)
+    assert store.add_item(new_item("90000000000044"))  # dropped by hand: no ship-by date
+
+    kept = store.item(ITEM)
+    assert kept is not None and kept.ship_by == ship_by
+    assert kept.ship_by.utcoffset() == timedelta(0)  # read back in UTC, like every time
+    dropped = store.item("90000000000044")
+    assert dropped is not None and dropped.ship_by is None
+    assert [i.ship_by for i in store.items(order_id=ORDER)] == [ship_by, None]
+    assert store.set_item_zip(ITEM, zip_path="y.zip", digest="cd").ship_by == ship_by
+    later = store.set_item_ship_by("90000000000044", ship_by)  # Amazon's date, seen later
+    assert later.ship_by == ship_by and store.item("90000000000044") == later
+    with pytest.raises(StoreError, match="90000000000099"):
+        store.set_item_ship_by("90000000000099", ship_by)
 
 
 # -- set_jobs ------------------------------------------------------------------------------
@@ -596,3 +616,96 @@ def test_an_item_gets_its_zip_later(store: JobStore) -> None:
     store.add_item(NewItem(ITEM, ORDER, "B0X", None, 1, zip_path="", digest=""))
     item = store.set_item_zip(ITEM, zip_path="/data/zips/x.zip", digest="ab")
     assert (item.zip_path, item.digest) == ("/data/zips/x.zip", "ab")
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def closed_order(store: JobStore, n: int, *finals: JobState, digest: str = "ab" * 32) -> str:
+    """Order `n` with one item and one job per final state (shipped, cancelled, purged, ...)."""
+    order_id, item_id = f"900-000000{n}-000000{n}", f"9000000000{n}000"
+    assert store.add_item(new_item(item_id, order_id, digest=digest))
+    surfaces = [new_job(f"S{k}", item_id, order_id) for k in range(len(finals))]
+    for job, final in zip(store.set_jobs(item_id, surfaces), finals, strict=True):
+        walk(store, job.job_id, *ROUTE[final])
+    return order_id
+
+
+def test_orders_to_purge_are_wholly_shipped_or_cancelled_and_past_the_time(
+    store: JobStore, clock: Clock
+) -> None:
+    shipped = closed_order(store, 1, S.SHIPPED, S.SHIPPED)
+    cancelled = closed_order(store, 2, S.CANCELLED)
+    mixed = closed_order(store, 3, S.SHIPPED, S.CANCELLED)
+    closed_order(store, 4, S.SHIPPED, S.PRINTED)  # still on the floor
+    closed_order(store, 5, S.HELD)
+    waiting = closed_order(store, 6, S.SHIPPED)
+    assert store.add_item(new_item("90000000006001", waiting))  # an item not planned yet
+    purged = closed_order(store, 7, S.PURGED)
+    half = closed_order(store, 8, S.SHIPPED)
+
+    everything = store.orders_to_purge(closed_before=clock.now)
+    assert everything == [shipped, cancelled, mixed, half]
+    # Closed at the time its last job was shipped or cancelled: order 8 is the newest.
+    last = max(job.updated_at for job in store.jobs(order_id=half))
+    assert store.orders_to_purge(closed_before=last) == [shipped, cancelled, mixed, half]
+    assert half not in store.orders_to_purge(closed_before=last - timedelta(microseconds=1))
+    assert store.orders_to_purge(closed_before=START) == []
+    assert purged not in everything
+
+
+def test_purge_order_keeps_ids_and_history_and_forgets_the_zip(store: JobStore) -> None:
+    order_id = closed_order(store, 1, S.SHIPPED, S.CANCELLED)
+    [item] = store.items(order_id=order_id)
+    shipped, cancelled = store.jobs(order_id=order_id)
+    store.transition(shipped.job_id, S.PURGED)  # half-way purged before (a crash)
+    other = closed_order(store, 2, S.SHIPPED)
+    hot = store.jobs(order_id=other)[0]
+    before_other = (store.items(order_id=other), store.jobs(order_id=other))
+    assert hot.hot_paths == ()
+
+    changed = store.purge_order(order_id, reason="retention 0 days")
+
+    assert [job.job_id for job in changed] == [cancelled.job_id]
+    assert {job.state for job in store.jobs(order_id=order_id)} == {S.PURGED}
+    assert all(job.hot_paths == () for job in store.jobs(order_id=order_id))
+    [after] = store.items(order_id=order_id)
+    assert (after.zip_path, after.digest) == ("", "")
+    assert (after.order_item_id, after.sku, after.quantity) == (
+        item.order_item_id,
+        item.sku,
+        item.quantity,
+    )
+    last = store.audit(job_id=cancelled.job_id)[-1]
+    assert (last.from_state, last.to_state) == (S.CANCELLED, S.PURGED)
+    assert last.reason == "retention 0 days"
+    assert (store.items(order_id=other), store.jobs(order_id=other)) == before_other
+    assert store.orders_to_purge(closed_before=datetime.max.replace(tzinfo=UTC)) == [other]
+    assert store.purge_order(order_id, reason="again") == []  # repeating changes nothing
+
+
+def test_purge_order_clears_delivered_files_and_refuses_unfinished_orders(store: JobStore) -> None:
+    (job,) = add(store)
+    walk(store, job.job_id, S.RENDERED)
+    store.transition(job.job_id, S.QUEUED, hot_paths=["hot/uv-1/a.pdf"])
+    walk(store, job.job_id, S.PRINTED)
+    with pytest.raises(StoreError, match=f"{job.job_id} \\(printed\\)"):
+        store.purge_order(ORDER, reason="too early")
+    assert get(store, job.job_id).state is S.PRINTED
+    [item] = store.items(order_id=ORDER)
+    assert item.digest == "ab" * 32
+
+    walk(store, job.job_id, S.SHIPPED)
+    [purged] = store.purge_order(ORDER, reason="retention")
+    assert (purged.state, purged.hot_paths) == (S.PURGED, ())
+    assert get(store, job.job_id) == purged
+    with pytest.raises(StoreError, match="no such order"):
+        store.purge_order("900-0000099-0000099", reason="unknown")
+
+
+def test_purge_order_refuses_an_order_with_an_item_not_planned(store: JobStore) -> None:
+    order_id = closed_order(store, 1, S.SHIPPED)
+    assert store.add_item(new_item("90000000001999", order_id))
+    with pytest.raises(StoreError, match="90000000001999 has no job"):
+        store.purge_order(order_id, reason="retention")
+    assert {job.state for job in store.jobs(order_id=order_id)} == {S.SHIPPED}

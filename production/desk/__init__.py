@@ -1,0 +1,15 @@
+"""The shipping desk web page: ready orders, proofs, scanning, shipment confirmation."""
+
+from production.desk.app import Desk, create_desk_app
+from production.desk.service import DeskService, desk_service
+from production.desk.sessions import PASSWORD_VARIABLE, Sessions, password_from_environment
+
+__all__ = [
+    "PASSWORD_VARIABLE",
+    "Desk",
+    "DeskService",
+    "Sessions",
+    "create_desk_app",
+    "desk_service",
+    "password_from_environment",
+]

@@ -1,0 +1,392 @@
+"""The shipping desk page: server-rendered HTML on Starlette, one route per thing a packer does.
+
+Every page but the login needs a session; every POST needs the session's CSRF token and, when
+the browser sends one, an Origin of this very host. Jinja2 escapes everything it prints, so
+an id, a SKU or Amazon's error message can never become markup. Store and Amazon calls block,
+so they run in the thread pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from production.amazon.errors import RequestValidationError, SpApiError
+from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
+from production.desk.proofs import Proofs
+from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
+from production.errors import AmazonError, ProductionError
+from production.shipping import Shipping
+from production.store import JobState, JobStore, ShipmentState
+
+__all__ = ["SESSION_COOKIE", "Desk", "create_desk_app"]
+
+SESSION_COOKIE = "desk_session"
+LOGIN_COOKIE = "desk_login"  # ties the login form to the browser that loaded it
+CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "Royal Mail", "Deutsche Post", "Canada Post", "Other")
+SHIPMENT_WORDS = {
+    ShipmentState.PENDING.value: "not confirmed yet",
+    ShipmentState.CONFIRMED.value: "confirmed",
+    ShipmentState.FAILED.value: "refused",
+    ShipmentState.MANUAL.value: "recorded here only",
+}
+_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; "
+     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    # Not "no-referrer": Chromium then sends `Origin: null` with form posts, which we refuse.
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    # Proofs and pages show buyer designs: nothing may stay in the desk computer's cache.
+    (b"cache-control", b"no-store"),
+]  # fmt: skip
+
+
+@dataclass
+class Desk:
+    """What the page works with; the daemon builds one from its settings."""
+
+    store: JobStore
+    shipping: Shipping
+    sessions: Sessions
+    proofs: Proofs
+    shop: str
+    wake: Callable[[], None]  # tells the daemon a held job was released
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def create_desk_app(desk: Desk) -> ASGIApp:
+    templates = Environment(
+        loader=PackageLoader("production.desk", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
+    pages = _Pages(desk, templates)
+    routes = [
+        Route("/login", pages.login_form, methods=["GET"]),
+        Route("/login", pages.log_in, methods=["POST"]),
+        Route("/logout", pages.log_out, methods=["POST"]),
+        Route("/", pages.board, methods=["GET"]),
+        Route("/fragments/board", pages.board_fragment, methods=["GET"]),
+        Route("/scan", pages.scan, methods=["GET"]),
+        Route("/orders/{order_id}", pages.order, methods=["GET"]),
+        Route("/fragments/orders/{order_id}", pages.order_fragment, methods=["GET"]),
+        Route("/orders/{order_id}/ship", pages.ship, methods=["POST"]),
+        Route("/jobs/{job_id}/retry", pages.retry, methods=["POST"]),
+        Route("/proofs/{job_id}.png", pages.proof, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+    ]
+    return _SecurityHeaders(Starlette(routes=routes))
+
+
+class _SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+class _Pages:
+    def __init__(self, desk: Desk, templates: Environment) -> None:
+        self.desk = desk
+        self.templates = templates
+
+    # -- logging in and out ---------------------------------------------------------------------
+
+    async def login_form(self, request: Request, message: str = "", status: int = 200) -> Response:
+        token = secrets.token_urlsafe(32)
+        html = self._render("login.html", shop=self.desk.shop, csrf=token, message=message)
+        response = HTMLResponse(html, status_code=status)
+        _cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
+        return response
+
+    async def log_in(self, request: Request) -> Response:
+        form = await request.form()
+        client = request.client.host if request.client else "?"
+        if not _same_origin(request) or not same_token(
+            request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")
+        ):
+            return await self.login_form(request, "The form expired; please log in again.", 403)
+        wait = self.desk.sessions.locked_out(client)
+        if wait > 0:
+            return await self.login_form(
+                request, f"Too many wrong passwords; try again in {wait:.0f} s.", 429
+            )
+        password = form.get("password")
+        session = self.desk.sessions.log_in(client, password if isinstance(password, str) else "")
+        if session is None:
+            return await self.login_form(request, "Wrong password.", 401)
+        response = RedirectResponse("/", status_code=303)
+        _cookie(response, request, SESSION_COOKIE, session.id, max_age=int(SESSION_HOURS * 3600))
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    async def log_out(self, request: Request) -> Response:
+        session, refused = await self._post_session(request)
+        if refused is not None:
+            return refused
+        assert session is not None
+        self.desk.sessions.log_out(session.id)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    async def board(self, request: Request) -> Response:
+        session = self._session(request)
+        if session is None:
+            return _to_login()
+        context = await run_in_threadpool(self._board_context, session)
+        return self._page("board.html", session, title="Orders", focus_scan=True, **context)
+
+    async def board_fragment(self, request: Request) -> Response:
+        session = self._session(request)
+        if session is None:
+            return Response("log in again", status_code=401)
+        context = await run_in_threadpool(self._board_context, session)
+        return self._fragment(request, "board_lists.html", context)
+
+    async def scan(self, request: Request) -> Response:
+        session = self._session(request)
+        if session is None:
+            return _to_login()
+        code = request.query_params.get("code", "")
+        order_id = await run_in_threadpool(find_order, self.desk.store, code)
+        if order_id is None:
+            shown = code.strip()[:80]
+            session.flash.append(("error", f"Nothing found for “{shown}”."))
+            return RedirectResponse("/", status_code=303)
+        return RedirectResponse(f"/orders/{quote(order_id, safe='')}", status_code=303)
+
+    async def order(self, request: Request) -> Response:
+        session = self._session(request)
+        if session is None:
+            return _to_login()
+        context = await run_in_threadpool(self._order_context, request, session)
+        if context is None:
+            shown = request.path_params["order_id"][:80]
+            session.flash.append(("error", f"No order “{shown}” in the job store."))
+            return RedirectResponse("/", status_code=303)
+        return self._page("order.html", session, title=f"Order {context['order'].order_id}",
+                          **context)  # fmt: skip
+
+    async def order_fragment(self, request: Request) -> Response:
+        session = self._session(request)
+        if session is None:
+            return Response("log in again", status_code=401)
+        context = await run_in_threadpool(self._order_context, request, session)
+        if context is None:
+            return Response("no such order", status_code=404)
+        return self._fragment(request, "order_status.html", context)
+
+    async def proof(self, request: Request) -> Response:
+        if self._session(request) is None:
+            return Response("log in again", status_code=401)
+        job = await run_in_threadpool(self.desk.store.job, request.path_params["job_id"])
+        data = None if job is None else await run_in_threadpool(self.desk.proofs.png, job)
+        if data is None:
+            return Response("no proof", status_code=404)
+        return Response(data, media_type="image/png")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    async def ship(self, request: Request) -> Response:
+        session, refused = await self._post_session(request)
+        if refused is not None:
+            return refused
+        assert session is not None
+        order_id = request.path_params["order_id"]
+        form = await request.form()
+        back = f"/orders/{quote(order_id, safe='')}"
+        try:
+            ship_date = self._ship_date(str(form.get("ship_date", "")))
+        except ValueError as exc:
+            session.flash.append(("error", str(exc)))
+            return RedirectResponse(back, status_code=303)
+        try:
+            package = await run_in_threadpool(
+                self.desk.shipping.ship,
+                order_id,
+                carrier=str(form.get("carrier", "")),
+                tracking=str(form.get("tracking", "")),
+                ship_date=ship_date,
+            )
+        except AmazonError as exc:
+            session.flash.append(("error", _amazon_failure(order_id, exc)))
+            return RedirectResponse(back, status_code=303)
+        except ProductionError as exc:
+            session.flash.append(("error", f"Order {order_id}: {exc.message}"))
+            return RedirectResponse(back, status_code=303)
+        self.desk.wake()  # the daemon purges what retention allows without waiting for a rescan
+        if package.state is ShipmentState.CONFIRMED:
+            what = f"Amazon confirmed the shipment ({package.carrier} {package.tracking})."
+            session.flash.append(("ok", f"Order {order_id}: {what}"))
+        else:
+            what = "Amazon is not connected: confirm it in Seller Central too."
+            session.flash.append(("warning", f"Order {order_id}: shipment recorded here. {what}"))
+        return RedirectResponse("/", status_code=303)
+
+    async def retry(self, request: Request) -> Response:
+        session, refused = await self._post_session(request)
+        if refused is not None:
+            return refused
+        assert session is not None
+        job_id = request.path_params["job_id"]
+        form = await request.form()
+        back = _local_path(str(form.get("back", "/")))
+        try:
+            await run_in_threadpool(
+                self.desk.store.transition, job_id, JobState.RECEIVED,
+                reason="retried from the desk page", expect={JobState.HELD},
+            )  # fmt: skip
+        except ProductionError:
+            session.flash.append(("error", f"Job {job_id} is not held any more."))
+        else:
+            self.desk.wake()
+            session.flash.append(("ok", f"Job {job_id} will be rendered again."))
+        return RedirectResponse(back, status_code=303)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _session(self, request: Request) -> Session | None:
+        return self.desk.sessions.get(request.cookies.get(SESSION_COOKIE))
+
+    async def _post_session(self, request: Request) -> tuple[Session | None, Response | None]:
+        """The session of a form post, or the answer that refuses the post."""
+        session = self._session(request)
+        if session is None:
+            return None, _to_login()
+        form = await request.form()
+        if not _same_origin(request) or not same_token(session.csrf, form.get("csrf")):
+            return None, Response(
+                "This form is not from this desk page (CSRF check failed); reload and try again.",
+                status_code=403,
+                media_type="text/plain",
+            )
+        return session, None
+
+    def _board_context(self, session: Session) -> dict[str, Any]:
+        board = desk_board(self.desk.store, now=self.desk.now)
+        return {"board": board, **self._common(session)}
+
+    def _order_context(self, request: Request, session: Session) -> dict[str, Any] | None:
+        view = order_view(self.desk.store, request.path_params["order_id"])
+        if view is None:
+            return None
+        shipments = self.desk.store.shipments()
+        return {
+            "order": view,
+            "back": f"/orders/{quote(view.order_id, safe='')}",
+            "carrier": shipments[-1].carrier if shipments else "",
+            "carriers": CARRIERS,
+            "today": self.desk.now().date().isoformat(),
+            **self._common(session),
+        }
+
+    def _common(self, session: Session) -> dict[str, Any]:
+        return {
+            "csrf": session.csrf,
+            "proof_of": self.desk.proofs.has_proof,
+            "options_of": self.desk.proofs.options,
+            "shipment_words": SHIPMENT_WORDS,
+            "recent_days": RECENT_DAYS,
+        }
+
+    def _page(
+        self,
+        name: str,
+        session: Session,
+        *,
+        status: int = 200,
+        **context: Any,
+    ) -> Response:
+        flash, session.flash = session.flash, []
+        context.setdefault("focus_scan", False)
+        html = self._render(name, shop=self.desk.shop, flash=flash, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def _fragment(self, request: Request, name: str, context: dict[str, Any]) -> Response:
+        html = self._render(name, **context)
+        tag = '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers={"etag": tag})
+        return HTMLResponse(html, headers={"etag": tag})
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self.templates.get_template(name).render(**context)
+
+    def _ship_date(self, text: str) -> datetime:
+        """The date from the form as a time: now for today, noon UTC for an earlier day."""
+        now = self.desk.now()
+        try:
+            day = date.fromisoformat(text.strip()) if text.strip() else now.date()
+        except ValueError:
+            raise ValueError(f"“{text[:20]}” is not a date (YYYY-MM-DD).") from None
+        if day > now.date():
+            raise ValueError("The ship date is in the future.")
+        return now if day == now.date() else datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _amazon_failure(order_id: str, exc: AmazonError) -> str:
+    status = exc.status if isinstance(exc, SpApiError) else None
+    if isinstance(exc, RequestValidationError) or (status is not None and 400 <= status < 429):
+        # Refused (bad carrier, unknown order, no access): Amazon's words say what to fix.
+        return f"Order {order_id}: Amazon refused the confirmation: {exc.message}"
+    return (
+        f"Order {order_id}: Amazon did not answer ({exc.message}). The package is recorded;"
+        " press Confirm shipment again to retry."
+    )
+
+
+def _to_login() -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, *, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the form came from another site."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not sent by every browser for same-origin posts; the token still counts
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _local_path(back: str) -> str:
+    """Only a path on this page may be returned to (never `//elsewhere` or `https://...`)."""
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+        return back
+    return "/"

@@ -1,0 +1,122 @@
+"""What the desk page shows, gathered from the job store as plain records (no HTML here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from production.store import ItemRecord, JobRecord, JobState, JobStore, ShipmentRecord
+from production.store.shipments import ShipmentState
+
+__all__ = [
+    "RECENT_DAYS",
+    "BoardItem",
+    "DeskBoard",
+    "OrderView",
+    "desk_board",
+    "find_order",
+    "order_view",
+]
+
+RECENT_DAYS = 7  # how far back "recently shipped" looks
+RECENT_LIMIT = 50
+_DONE_SHIPMENTS = frozenset({ShipmentState.CONFIRMED, ShipmentState.MANUAL})
+
+
+@dataclass(frozen=True, slots=True)
+class BoardItem:
+    item: ItemRecord
+    jobs: tuple[JobRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    order_id: str
+    items: tuple[BoardItem, ...]
+    shipments: tuple[ShipmentRecord, ...]
+    ready: bool  # every job printed (or cancelled): the box can be packed
+
+    @property
+    def ship_by(self) -> datetime | None:
+        dates = [b.item.ship_by for b in self.items if b.item.ship_by is not None]
+        return min(dates) if dates else None
+
+    @property
+    def jobs(self) -> list[JobRecord]:
+        return [job for board_item in self.items for job in board_item.jobs]
+
+    @property
+    def refused(self) -> ShipmentRecord | None:
+        """Amazon's latest refusal, while no package of the order has gone through since."""
+        for shipment in reversed(self.shipments):
+            if shipment.state in _DONE_SHIPMENTS:
+                return None
+            if shipment.state is ShipmentState.FAILED:
+                return shipment
+        return None
+
+    @property
+    def progress(self) -> str:
+        """E.g. "2 of 3 printed" — jobs that count towards the box."""
+        live = [j for j in self.jobs if j.state is not JobState.CANCELLED]
+        printed = [j for j in live if j.state in (JobState.PRINTED, JobState.SHIPPED)]
+        return f"{len(printed)} of {len(live)} printed"
+
+
+@dataclass(frozen=True, slots=True)
+class DeskBoard:
+    ready: tuple[OrderView, ...]
+    held: tuple[JobRecord, ...]
+    shipped: tuple[ShipmentRecord, ...]
+
+
+def order_view(store: JobStore, order_id: str, *, ready: bool | None = None) -> OrderView | None:
+    """The order with its items, jobs and packages; None if the store has no such order."""
+    items = store.items(order_id=order_id)
+    if not items:
+        return None
+    jobs = store.jobs(order_id=order_id)
+    board_items = tuple(
+        BoardItem(item, tuple(j for j in jobs if j.order_item_id == item.order_item_id))
+        for item in items
+    )
+    if ready is None:
+        ready = order_id in set(store.orders_ready_to_ship())
+    return OrderView(order_id, board_items, tuple(store.shipments(order_id=order_id)), ready)
+
+
+def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
+    ready = [
+        view
+        for order_id in store.orders_ready_to_ship()
+        if (view := order_view(store, order_id, ready=True)) is not None
+    ]
+    # Most urgent first: the earliest ship-by date; orders without one (dropped by hand) last.
+    ready.sort(key=lambda v: (v.ship_by is None, v.ship_by or now(), v.order_id))
+    held = sorted(store.jobs(state=JobState.HELD), key=lambda j: (j.updated_at, j.job_id))
+    since = now() - timedelta(days=RECENT_DAYS)
+    shipped = sorted(
+        (s for s in store.shipments() if s.state in _DONE_SHIPMENTS and s.updated_at >= since),
+        key=lambda s: s.updated_at,
+        reverse=True,
+    )[:RECENT_LIMIT]
+    return DeskBoard(tuple(ready), tuple(held), tuple(shipped))
+
+
+def find_order(store: JobStore, code: str) -> str | None:
+    """The order a scanned code belongs to: a job barcode, an order id or an order item id.
+
+    Scanners add stray spaces or a trailing tab/CR, and a keyboard wedge with caps lock on
+    changes the surface's case: a job barcode starts with its order item id, which is enough.
+    """
+    code = code.strip()
+    if not code:
+        return None
+    job = store.job(code)
+    if job is not None:
+        return job.order_id
+    if store.items(order_id=code):
+        return code
+    item = store.item(code) or store.item(code.split("-", 1)[0])
+    return item.order_id if item is not None else None

@@ -1,0 +1,87 @@
+"""What the packer sees of a job's master files: a small PNG proof and the chosen options.
+
+Rendered on first request from the master PDF and kept under `data_dir/proofs/` until the
+order's buyer data is purged (retention deletes them with the masters). PDFium is not
+thread-safe, not even across documents, and the desk answers from a thread pool: one lock.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from production.files import write_atomically
+from production.store import JobRecord
+
+__all__ = ["PROOF_PIXELS", "Proofs"]
+
+PROOF_PIXELS = 360  # the longer side; enough to tell one design from another at arm's length
+
+_PDFIUM = threading.Lock()
+
+
+class Proofs:
+    def __init__(self, *, masters: Path, proofs: Path) -> None:
+        self.masters = masters
+        self.folder = proofs
+
+    def master(self, job: JobRecord) -> Path:
+        return self.masters / f"{job.stem}.pdf"
+
+    def has_proof(self, job: JobRecord) -> bool:
+        """True when the job has a print PDF to show (options-only jobs have a ticket alone)."""
+        return self.master(job).is_file()
+
+    def options(self, job: JobRecord) -> list[tuple[str, str]]:
+        """The listing options on the job's ticket (colour, size): what to take from stock."""
+        try:
+            ticket = json.loads((self.masters / f"{job.stem}.json").read_bytes())
+        except (OSError, ValueError):
+            return []
+        found = ticket.get("options") if isinstance(ticket, dict) else None
+        return [
+            (str(o.get("label", "")), str(o.get("value", "")))
+            for o in found or []
+            if isinstance(o, dict)
+        ]
+
+    def png(self, job: JobRecord) -> bytes | None:
+        """The proof of the job's first page, made now if missing or older than its PDF."""
+        master, proof = self.master(job), self.folder / f"{job.stem}.png"
+        try:
+            made = master.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        try:
+            if proof.stat().st_mtime_ns >= made:
+                return proof.read_bytes()
+        except FileNotFoundError:
+            pass
+        data = render_png(master.read_bytes())
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(proof, data, sync_folder=False)  # a lost proof is simply made again
+        if not master.exists():
+            # Purged while this was rendering: the proof must not outlive the order's data.
+            proof.unlink(missing_ok=True)
+            return None
+        return data
+
+
+def render_png(pdf: bytes, *, pixels: int = PROOF_PIXELS) -> bytes:
+    """The first page on white, its longer side `pixels` wide."""
+    with _PDFIUM:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            page = document[0]
+            width, height = page.get_size()
+            image = page.render(scale=pixels / max(width, height), fill_color=(255, 255, 255, 255))
+            picture = image.to_pil()
+        finally:
+            document.close()
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, format="PNG", optimize=False)
+    return out.getvalue()

@@ -1,0 +1,158 @@
+"""The desk page in a real Chromium: log in, see, scan, confirm, watch it move — by keyboard."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from production.desk import DeskService
+from production.store import JobState, ShipmentState
+from tests.desk.desk_shop import PASSWORD, DeskShop
+
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[DeskShop]:
+    shop = DeskShop(tmp_path)
+    yield shop
+    shop.close()
+
+
+@pytest.fixture
+def desk(shop: DeskShop) -> Iterator[DeskService]:
+    with shop.desk() as service:
+        yield service
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, desk: DeskService) -> None:
+    page.goto(desk.base_url + "/")
+    expect(page).to_have_url(desk.base_url + "/login")
+    page.keyboard.type(PASSWORD)  # the password field has the focus
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(desk.base_url + "/")
+
+
+def test_a_packer_scans_a_job_and_confirms_the_shipment(
+    shop: DeskShop, desk: DeskService, page: Page
+) -> None:
+    first, second = shop.add_orders("two-surfaces", "photo-text")
+    shop.print_order(first)
+    shop.print_order(second)
+    job = shop.store.jobs(order_id=first)[0]
+    log_in(page, desk)
+    ready = page.locator("#board section").first
+    expect(ready.locator(f'[data-order="{first}"]')).to_be_visible()
+    expect(ready.locator(f'[data-order="{first}"] img')).to_have_count(2)
+    # The proofs really load (a broken image has no natural width).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.proofs img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+
+    page.locator("body").click(position={"x": 5, "y": 300})  # nothing focused: as after a click
+    page.keyboard.type(job.job_id)  # the scanner types the ticket's barcode, then Enter
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{desk.base_url}/orders/{first}")
+    expect(page.locator("#tracking")).to_be_focused()
+    page.locator("#carrier").fill("UPS")
+    page.locator("#tracking").focus()
+    page.keyboard.type("1Z999AA10123456784")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(desk.base_url + "/")
+    expect(page.locator(".flash")).to_contain_text(f"Order {first}: shipment recorded here")
+    shipped = page.locator("#board section").nth(2)
+    expect(shipped.locator(f'[data-shipped="{first}"]')).to_contain_text("1Z999AA10123456784")
+    expect(ready.locator(f'[data-order="{first}"]')).to_have_count(0)
+    expect(ready.locator(f'[data-order="{second}"]')).to_be_visible()
+    [package] = shop.store.shipments(order_id=first)
+    assert package.state is ShipmentState.MANUAL and package.carrier == "UPS"
+    assert {j.state for j in shop.store.jobs(order_id=first)} == {JobState.SHIPPED}
+
+
+def test_the_board_updates_without_a_reload(shop: DeskShop, desk: DeskService, page: Page) -> None:
+    [order] = shop.add_orders("text-only")
+    log_in(page, desk)
+    expect(page.locator(f'[data-order="{order}"]')).to_have_count(0)
+    page.evaluate("window.__sameDocument = true")
+    shop.print_order(order)  # the last job of the order comes off the printer
+    expect(page.locator(f'[data-order="{order}"]')).to_be_visible()
+    assert page.evaluate("window.__sameDocument") is True  # updated in place, not reloaded
+
+
+def test_pages_need_the_password(shop: DeskShop, desk: DeskService, page: Page) -> None:
+    [order] = shop.add_orders("text-only")
+    page.goto(f"{desk.base_url}/orders/{order}")
+    expect(page).to_have_url(desk.base_url + "/login")
+    page.locator("#password").fill("not the password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("Wrong password.")
+    assert order not in page.content()
+    cookies = page.context.cookies()
+    assert all(c["name"] != "desk_session" for c in cookies)
+
+
+def test_markup_in_the_data_is_shown_as_text(shop: DeskShop, desk: DeskService, page: Page) -> None:
+    job = shop.hostile_held_job()
+    log_in(page, desk)
+    row = page.locator(f'[data-job="{job.job_id}"]')
+    expect(row).to_contain_text("<script>window.__pwned = 1</script>")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#board script, #board img[src=x]").count() == 0
+
+
+def test_a_form_posted_from_another_site_ships_nothing(
+    shop: DeskShop, desk: DeskService, page: Page, tmp_path: Path
+) -> None:
+    [order] = shop.add_orders("text-only")
+    shop.print_order(order)
+    log_in(page, desk)
+    attack = (
+        f'<form id="f" method="post" action="{desk.base_url}/orders/{order}/ship">'
+        '<input name="carrier" value="UPS"><input name="tracking" value="STOLEN"></form>'
+        '<script>document.getElementById("f").submit()</script>'
+    )
+    (tmp_path / "evil").mkdir()
+    (tmp_path / "evil" / "index.html").write_text(attack)
+    with _static_site(tmp_path / "evil") as evil:
+        page.goto(evil)
+        page.wait_for_url(lambda url: not url.startswith(evil))
+    assert shop.store.shipments() == []
+    assert {j.state for j in shop.store.jobs(order_id=order)} == {JobState.PRINTED}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _static_site:
+    """Another origin on loopback (another port) serving `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), lambda *a: _Quiet(*a, directory=str(folder))
+        )
+
+    def __enter__(self) -> str:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_port}/index.html"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
