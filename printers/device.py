@@ -1,9 +1,10 @@
 """From a job's master files to what its device's hot folder gets.
 
 The masters are kept as the design is (never mirrored) and hold every file the job may need:
-`<stem>.pdf`, `<stem>.json` (the ticket) and, for an engrave surface on a laser that takes SVG,
-`<stem>.svg`. A device gets one print file in its own format, mirrored if it prints mirrored,
-and the ticket, which says which file that is and whether it is mirrored.
+`<stem>.pdf`, `<stem>.json` (the ticket), for an engrave surface on a laser that takes SVG,
+`<stem>.svg`, and the pictures for people (`<stem>.proof.png`, `<stem>.compare.png`). A device
+gets one print file in its own format, mirrored if it prints mirrored, and the ticket, which
+says which file that is and whether it is mirrored; never the pictures.
 
     files = device_files(master_files, printer)   # name → bytes, ready for `deliver`
 """
@@ -17,6 +18,7 @@ from printers.mirror import is_mirrored, mirror_pdf, mirror_svg
 from printers.tickets import ticket_bytes
 from production.errors import PrinterError
 from production.settings import Printer
+from renderers.proofcheck import COMPARE_SUFFIX, PROOF_SUFFIX
 
 __all__ = ["device_files", "is_mirrored"]
 
@@ -26,10 +28,11 @@ TICKET_SUFFIX = ".json"
 def device_files(master: Mapping[str, bytes], printer: Printer | None) -> dict[str, bytes]:
     """The files for `printer`'s hot folder, from one job's master files (name → bytes).
 
-    `printer` None (an options-only job nobody prints) gets the masters unchanged. Raises
+    `printer` None (an options-only job nobody prints) gets the masters but the pictures. Raises
     `PrinterError` when the device takes SVG and the job was rendered without one (a printer
     switched to SVG after the job was rendered: render it again).
     """
+    master = {name: data for name, data in master.items() if not _for_people(name)}
     tickets = [name for name in master if name.endswith(TICKET_SUFFIX)]
     if printer is None or len(tickets) != 1:
         return dict(master)
@@ -54,3 +57,8 @@ def device_files(master: Mapping[str, bytes], printer: Printer | None) -> dict[s
         # Rendered for a device set up differently: the ticket must describe this file.
         ticket_data = ticket_bytes({**ticket, **truth})
     return {wanted: data, ticket_name: ticket_data}
+
+
+def _for_people(name: str) -> bool:
+    """The proof and comparison pictures: they stay with the masters, no device wants them."""
+    return name.endswith((PROOF_SUFFIX, COMPARE_SUFFIX))

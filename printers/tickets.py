@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,12 +24,12 @@ from production.settings import Printer
 from production.settings_products import Product, SurfaceTemplate
 from renderers.fonts import ResolvedFont
 from renderers.pdf import ImageReport
+from renderers.preflight import Finding, holds, warnings
 
 __all__ = [
     "LOW_PPI_WARNING",
     "TICKET_VERSION",
     "JobIdentity",
-    "Preflight",
     "job_identity",
     "surface_slug",
     "ticket",
@@ -38,7 +38,7 @@ __all__ = [
 
 TICKET_VERSION = 1
 LOW_PPI_WARNING = 300.0
-"""Photos printed below this effective resolution get a warning on the ticket."""
+"""Photos printed below this effective resolution get a warning (without a template's own)."""
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
@@ -72,14 +72,6 @@ def job_identity(customization: Customization, surface_name: str, taken: set[str
     return JobIdentity(job_id=f"{item.order_item_id}-{slug}", stem=stem)
 
 
-@dataclass(slots=True)
-class Preflight:
-    """What a person should know before printing; `holds` means nobody should print it yet."""
-
-    warnings: list[str] = field(default_factory=list)
-    holds: list[str] = field(default_factory=list)
-
-
 def ticket(
     *,
     identity: JobIdentity,
@@ -91,7 +83,8 @@ def ticket(
     file_name: str | None,
     images: Sequence[ImageReport] = (),
     fonts: Sequence[ResolvedFont] = (),
-    preflight: Preflight | None = None,
+    findings: Sequence[Finding] = (),
+    proof: dict[str, Any] | None = None,
     shop: str = "",
     ship_by: datetime | None = None,
     created: datetime | None = None,
@@ -100,9 +93,11 @@ def ticket(
     """The ticket of one job as a JSON-ready dict (`file_name` None: nothing to print).
 
     `file_name` is the file the device gets; `engrave` the laser settings of an engrave job.
+    `findings` are the job's preflight findings: those of severity "hold" are its `hold`, the
+    others its `warnings`; all of them, with the proof check's scores (`proof`), are its
+    `preflight` block.
     """
     item = customization.item
-    preflight = preflight or Preflight()
     document: dict[str, Any] = {
         "ticket_version": TICKET_VERSION,
         "job_id": identity.job_id,
@@ -144,11 +139,12 @@ def ticket(
     document |= {
         "white": "none",  # no white underbase layer is generated yet
         "spot_channels": [],
-        "images": [_image(report) for report in images],
+        "images": [_image(report, template) for report in images],
         "fonts": [_font(font) for font in fonts],
         "options": [_option(option) for option in customization.options],
-        "warnings": list(dict.fromkeys([*customization.warnings, *preflight.warnings])),
-        "hold": list(dict.fromkeys(preflight.holds)),
+        "warnings": warnings(findings),
+        "hold": holds(findings),
+        "preflight": {"findings": [f.as_dict() for f in findings], "proof": proof},
         "created": _time(created),
     }
     return document
@@ -158,15 +154,16 @@ def ticket_bytes(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _image(report: ImageReport) -> dict[str, Any]:
+def _image(report: ImageReport, template: SurfaceTemplate | None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "member": report.member,
         "pixels": list(report.pixels),
         "printed_mm": [_mm(report.printed_mm[0]), _mm(report.printed_mm[1])],
         "ppi": round(report.ppi, 1),
     }
-    if report.ppi < LOW_PPI_WARNING:
-        entry["warning"] = f"prints at {report.ppi:.0f} ppi, under {LOW_PPI_WARNING:.0f}"
+    limit = template.min_ppi_warn if template is not None else LOW_PPI_WARNING
+    if report.ppi < limit:
+        entry["warning"] = f"prints at {report.ppi:.0f} ppi, under {limit:.0f}"
     return entry
 
 

@@ -6,23 +6,30 @@ engrave surfaces, the engraver) draws it, and the ticket describes it. Everythin
 memory; nothing is written until every surface of the item has rendered, so a failure leaves no
 partial output behind.
 
+Every rendered surface is preflighted (`renderers.preflight`: photo resolution, safe margin,
+clipping, missing glyphs, JSON/SVG disagreements) and compared with the preview Amazon showed
+the buyer (`renderers.proofcheck`). The findings are on the job (`JobOutput.preflight`) and in
+its ticket; one of severity "hold" holds the job (`JobOutput.hold_reasons`).
+
 A job's files come in two forms. `JobOutput.files()` are the masters: the design as it is, never
-mirrored, plus an SVG for a laser that takes SVG. `JobOutput.device_files()` is what the
-printer's hot folder gets (`printers.device.device_files`): its one print file, mirrored for a
-mirroring device, and the ticket. `production render --out` writes device files, so what it
-shows is what the device would print.
+mirrored, plus an SVG for a laser that takes SVG, and two pictures for people: the proof
+(`<stem>.proof.png`) and the comparison with Amazon's preview (`<stem>.compare.png`).
+`JobOutput.device_files()` is what the printer's hot folder gets
+(`printers.device.device_files`): its one print file, mirrored for a mirroring device, and the
+ticket, never the pictures. `production render --out` writes device files, so what it shows is
+what the device would print.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from printers.device import device_files
-from printers.tickets import JobIdentity, Preflight, job_identity, ticket, ticket_bytes
+from printers.tickets import JobIdentity, job_identity, ticket, ticket_bytes
 from production.customization import ZipMembers, parse_members, read_zip
 from production.errors import (
     ConfigError,
@@ -35,13 +42,25 @@ from production.files import write_group
 from production.model import Customization, Surface
 from production.settings import Printer, Settings
 from production.settings_products import Product, SurfaceTemplate
+from renderers.engrave_drawing import ENGRAVE_RGB
 from renderers.engraving import Engraver, EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface, image_report
 from renderers.placement import PageGeometry, page_geometry
+from renderers.preflight import Finding, check_surface, customization_findings
+from renderers.proofcheck import COMPARE_SUFFIX, PROOF_SUFFIX, ProofCheck, proof_scale
+from renderers.proofphotos import proof_members
 from renderers.svgfallback import render_svg_page
 
-__all__ = ["ItemOutput", "ItemRenderer", "JobOutput", "engrave_settings", "utc_now"]
+__all__ = [
+    "ItemOutput",
+    "ItemRenderer",
+    "JobOutput",
+    "engrave_settings",
+    "job_report",
+    "preflight_report",
+    "utc_now",
+]
 
 
 def utc_now() -> datetime:
@@ -59,6 +78,9 @@ class JobOutput:
     pdf: bytes | None  # the master: never mirrored
     ticket: dict[str, Any]
     svg: bytes | None = None  # engrave surfaces on a laser that takes SVG
+    preflight: tuple[Finding, ...] = ()  # what preflight and the proof check found, in order
+    proof: ProofCheck | None = None  # the proof picture and the scores against Amazon's preview
+    compare_png: bytes | None = None  # ours beside Amazon's preview: held jobs only
 
     @property
     def pdf_name(self) -> str | None:
@@ -73,16 +95,40 @@ class JobOutput:
         return f"{self.identity.stem}.json"
 
     @property
+    def proof_name(self) -> str | None:
+        return f"{self.identity.stem}{PROOF_SUFFIX}" if self.proof is not None else None
+
+    @property
+    def compare_name(self) -> str | None:
+        """`<stem>.compare.png`: ours beside Amazon's preview, for a held job that has one."""
+        return f"{self.identity.stem}{COMPARE_SUFFIX}" if self.compare_png is not None else None
+
+    @property
     def held(self) -> bool:
         return bool(self.ticket["hold"])
 
+    @property
+    def hold_reasons(self) -> tuple[str, ...]:
+        """Why nobody may print the job yet (the ticket's `hold`); () when it may go."""
+        return tuple(self.ticket["hold"])
+
+    @property
+    def proof_score(self) -> float | None:
+        """How closely the print file matches Amazon's preview (1 = alike); None: not compared."""
+        return self.proof.score if self.proof is not None else None
+
     def files(self) -> dict[str, bytes]:
-        """The masters, file name → bytes: the PDF (if any), the SVG (if any) and the ticket."""
-        files = {self.ticket_name: ticket_bytes(self.ticket)}
-        if self.svg is not None and self.svg_name is not None:
-            files = {self.svg_name: self.svg, **files}
+        """The masters, file name → bytes: PDF, SVG (if any), ticket, proof and comparison."""
+        files: dict[str, bytes] = {}
         if self.pdf is not None and self.pdf_name is not None:
-            files = {self.pdf_name: self.pdf, **files}
+            files[self.pdf_name] = self.pdf
+        if self.svg is not None and self.svg_name is not None:
+            files[self.svg_name] = self.svg
+        files[self.ticket_name] = ticket_bytes(self.ticket)
+        if self.proof is not None and self.proof_name is not None:
+            files[self.proof_name] = self.proof.proof_png
+        if self.compare_png is not None and self.compare_name is not None:
+            files[self.compare_name] = self.compare_png
         return files
 
     def device_files(self) -> dict[str, bytes]:
@@ -158,8 +204,14 @@ class ItemRenderer:
             identity = job_identity(customization, name, taken)
             template = product.surface(name)
             printer = self.settings.printers.get(template.printer) if template else None
-            document = self._ticket(identity, customization, product, template, printer, name, now)
-            jobs.append(JobOutput(identity, name, template, printer, None, document))
+            surface = customization.surfaces[0] if customization.surfaces else None
+            findings = customization_findings(customization, surface, job=identity.job_id)
+            document = self._ticket(
+                identity, customization, product, template, printer, name, now, findings=findings
+            )
+            jobs.append(
+                JobOutput(identity, name, template, printer, None, document, None, tuple(findings))
+            )
         for surface in customization.surfaces:
             if not surface.is_printable:
                 continue
@@ -236,7 +288,25 @@ class ItemRenderer:
                 now=now,
                 overlays=template.overlays,
             )
-        preflight = _preflight(rendered, template)
+        job = identity.job_id
+        snapshot = members.get(surface.snapshot_member) if surface.snapshot_member else None
+        drawn_here = not (surface.svg_unsupported and surface.svg_member in members)
+        engraved = template.process == "engrave" and drawn_here
+        proof_pdf = None
+        if drawn_here and not engraved:
+            proof_pdf = self._proof_pdf(customization, surface, page, members, template, title)
+        checked = check_surface(
+            customization,
+            surface,
+            rendered,
+            template,
+            snapshot,
+            job=job,
+            proof_pdf=proof_pdf,
+            text_ink=ENGRAVE_RGB if engraved else None,
+            negative_photos=engraved and engrave_settings(template, printer).invert,
+        )
+        findings, proof, compare = checked.findings, checked.proof, checked.compare_png
         document = self._ticket(
             identity,
             customization,
@@ -246,11 +316,39 @@ class ItemRenderer:
             surface.name,
             now,
             rendered=rendered,
-            preflight=preflight,
+            findings=findings,
+            proof=_proof_ticket(proof, identity, template, surface.snapshot_member, compare),
         )
         return JobOutput(
-            identity, surface.name, template, printer, rendered.pdf, document, rendered.svg
+            identity,
+            surface.name,
+            template,
+            printer,
+            rendered.pdf,
+            document,
+            rendered.svg,
+            tuple(findings),
+            proof,
+            compare,
         )
+
+    def _proof_pdf(
+        self,
+        customization: Customization,
+        surface: Surface,
+        page: PageGeometry,
+        members: Mapping[str, bytes],
+        template: SurfaceTemplate,
+        title: str,
+    ) -> bytes | None:
+        """The print page again with its large photos reduced, for the proof; None: no need."""
+        reduced = proof_members(surface, page, members, scale=proof_scale(page))
+        if all(reduced[name] is data for name, data in members.items()):
+            return None
+        drawn = self.pdf.render(
+            customization, surface, page, reduced, title=title, overlays=template.overlays
+        )
+        return drawn.pdf
 
     def _fallback(
         self,
@@ -316,7 +414,8 @@ class ItemRenderer:
         now: datetime,
         *,
         rendered: RenderedSurface | None = None,
-        preflight: Preflight | None = None,
+        findings: Sequence[Finding] = (),
+        proof: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         # The ticket names the file the device gets: an SVG laser's SVG, else the PDF.
         suffix = printer.format if printer is not None and rendered and rendered.svg else "pdf"
@@ -333,7 +432,8 @@ class ItemRenderer:
             file_name=f"{identity.stem}.{suffix}" if rendered is not None else None,
             images=rendered.images if rendered else (),
             fonts=rendered.fonts if rendered else (),
-            preflight=preflight,
+            findings=findings,
+            proof=proof,
             shop=self.settings.shop.name,
             created=now,
             engrave=engrave,
@@ -348,6 +448,31 @@ class ItemRenderer:
             return path.read_bytes()
         except OSError:
             return None
+
+
+def preflight_report(output: ItemOutput) -> list[str]:
+    """What preflight and the proof check found for every job of an item (`job_report`)."""
+    return [line for job in output.jobs for line in job_report(job)]
+
+
+def job_report(job: JobOutput) -> list[str]:
+    """A job's verdict, proof score and findings, one line each: ids and numbers, never text.
+
+    90000000000033-FRONT: held; proof score 0.973 (threshold 0.60)
+      hold ppi: photo '….jpg' prints at 107 ppi, under the 150 ppi the template accepts
+      warn safe-margin: photo '….jpg' reaches the trim (safe margin 3 mm)
+    """
+    verdict = "held" if job.held else "ready"
+    if job.proof is None:
+        proof = "nothing to print" if job.pdf is None else "no proof"
+    elif job.proof.score is None:
+        proof = f"proof not compared ({job.proof.note})"
+    else:
+        threshold = job.template.min_proof_score if job.template else 0.0
+        proof = f"proof score {job.proof.score:.3f} (threshold {threshold:.2f})"
+    lines = [f"{job.identity.job_id}: {verdict}; {proof}"]
+    lines += [f"  {f.severity} {f.rule}: {f.message}" for f in job.preflight]
+    return lines
 
 
 def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSettings:
@@ -368,12 +493,20 @@ def _engrave_ticket(settings: EngraveSettings) -> dict[str, Any]:
     return {"dither": settings.dither, "invert": settings.invert, "cut": cut}
 
 
-def _preflight(rendered: RenderedSurface, template: SurfaceTemplate) -> Preflight:
-    preflight = Preflight(warnings=list(rendered.warnings), holds=list(rendered.holds))
-    for image in rendered.images:
-        if image.ppi < template.min_ppi_hold:
-            preflight.holds.append(
-                f"photo {image.member} prints at {image.ppi:.0f} ppi, under the "
-                f"{template.min_ppi_hold:.0f} ppi the template accepts"
-            )
-    return preflight
+def _proof_ticket(
+    proof: ProofCheck,
+    identity: JobIdentity,
+    template: SurfaceTemplate,
+    snapshot: str | None,
+    compare: bytes | None,
+) -> dict[str, Any]:
+    """The ticket's account of the proof check: scores, threshold and the pictures' names."""
+    return {
+        "score": proof.score,
+        "min_score": template.min_proof_score,
+        "elements": [{"element": name, "score": score} for name, score in proof.elements],
+        "snapshot": snapshot if proof.score is not None else None,
+        "note": proof.note,
+        "proof": f"{identity.stem}{PROOF_SUFFIX}",
+        "compare": f"{identity.stem}{COMPARE_SUFFIX}" if compare is not None else None,
+    }

@@ -19,6 +19,8 @@ from renderers.cutlines import CutFileError, read_cut_svg
 __all__ = [
     "DEFAULT_BLEED_MM",
     "DEFAULT_MIN_PPI_HOLD",
+    "DEFAULT_MIN_PPI_WARN",
+    "DEFAULT_MIN_PROOF_SCORE",
     "DEFAULT_SAFE_MARGIN_MM",
     "DITHERS",
     "OVERLAYS",
@@ -49,13 +51,18 @@ _SLOW_DITHERS = frozenset(
 DEFAULT_BLEED_MM = 0.0
 DEFAULT_SAFE_MARGIN_MM = 3.0
 DEFAULT_MIN_PPI_HOLD = 150.0
+DEFAULT_MIN_PPI_WARN = 300.0
+# Structural similarity of the print file and Amazon's preview (renderers.proofcheck): faithful
+# renders of the samples score 0.93 or more even over a product photo, a 2.5 mm shift 0.4 or less.
+DEFAULT_MIN_PROOF_SCORE = 0.6
 
 _PRODUCT_KEYS = frozenset({"asin", "sku", "name", "companions", "surface"})
 _COMPANION_KEYS = frozenset({"sku", "quantity"})
 _SURFACE_KEYS = frozenset(
     {
         "name", "printer", "process", "width_mm", "height_mm", "bleed_mm", "design_box",
-        "safe_margin_mm", "min_ppi_hold", "cut", "overlays", "dither", "invert",
+        "safe_margin_mm", "min_ppi_hold", "min_ppi_warn", "min_proof_score", "cut", "overlays",
+        "dither", "invert",
     }
 )  # fmt: skip
 _ROUNDED = re.compile(r"rounded:(\d+(?:\.\d+)?)")
@@ -89,6 +96,9 @@ class SurfaceTemplate:
     design_box: Box | None = None  # preview units; None: the union of the placement boxes
     safe_margin_mm: float = DEFAULT_SAFE_MARGIN_MM
     min_ppi_hold: float = DEFAULT_MIN_PPI_HOLD  # below this effective ppi the job is held
+    min_ppi_warn: float = DEFAULT_MIN_PPI_WARN  # below this the ticket warns
+    # Below this similarity to Amazon's preview the job is held (0: never held for it).
+    min_proof_score: float = DEFAULT_MIN_PROOF_SCORE
     cut: str | None = None  # engrave only: "rect", "rounded:R_MM" or an absolute SVG path
     # Engrave only, over the printer's own setting: how photos are screened for the laser, and
     # whether they are inverted (marks lighter than the surface: anodized aluminium).
@@ -221,11 +231,20 @@ def _surface(table: Table, context: _Context) -> SurfaceTemplate:
         design_box=_design_box(table),
         safe_margin_mm=margin,
         min_ppi_hold=table.number("min_ppi_hold", DEFAULT_MIN_PPI_HOLD),
+        min_ppi_warn=table.number("min_ppi_warn", DEFAULT_MIN_PPI_WARN),
+        min_proof_score=_score(table, "min_proof_score", DEFAULT_MIN_PROOF_SCORE),
         cut=_cut(table, context, process, width, height),
         overlays=cast(Overlays, table.choice("overlays", OVERLAYS, "auto")),
         dither=_engrave_only(table, process, "dither", parse_dither),
         invert=_engrave_only(table, process, "invert", lambda t, key: t.boolean(key)),
     )
+
+
+def _score(table: Table, key: str, default: float) -> float:
+    value = table.number(key, default)
+    if value > 1:
+        raise table.error(f"{key} is a similarity from 0 to 1, not {value:g}")
+    return value
 
 
 def parse_dither(table: Table, key: str = "dither") -> Dither:

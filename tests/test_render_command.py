@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -15,8 +16,9 @@ from PIL import Image
 
 from production.cli import main
 from production.customization import parse_zip
+from production.rendering import ItemRenderer, preflight_report
 from production.samples import SAMPLES_DIR
-from production.settings import DEFAULT_CONFIG_DIR
+from production.settings import DEFAULT_CONFIG_DIR, load_settings
 from tests.reference import mug_names, mug_zip
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +79,15 @@ def render(
     return code, captured.out, captured.err
 
 
+REPORT_LINE = re.compile(r"\d{14}-[A-Za-z0-9-]+: (ready|held); .*|  (warn|hold) [a-z-]+: .*")
+
+
+def assert_only_preflight_reports(err: str) -> None:
+    """Nothing on stderr but preflight reports (`production.rendering.job_report`)."""
+    for line in err.splitlines():
+        assert REPORT_LINE.fullmatch(line), line
+
+
 def buyer_texts(path: Path) -> list[str]:
     customization = parse_zip(path.read_bytes())
     return [line for s in customization.surfaces for t in s.texts for line in t.lines if line]
@@ -96,7 +107,7 @@ def test_every_sample_renders_with_the_default_configuration(tmp_path: Path) -> 
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stderr == ""
+    assert_only_preflight_reports(run.stderr)
 
     expected: set[str] = set()
     for path in zips:
@@ -186,7 +197,8 @@ def test_every_reference_mug_renders_with_stand_in_photos(
         path.write_bytes(mug_zip(mug))
         zips.append(path)
     code, _, err = render(capsys, zips, tmp_path / "out", config)
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert_only_preflight_reports(err)
     pdfs = sorted((tmp_path / "out").glob("*.pdf"))
     assert len(pdfs) == len(mug_names())
     for pdf in pdfs:
@@ -364,7 +376,7 @@ def test_a_photo_below_the_hold_threshold_is_marked_for_review(
     [ticket_file] = (tmp_path / "out").glob("*.json")
     ticket = json.loads(ticket_file.read_text())
     assert len(ticket["hold"]) == 1 and "429 ppi" in ticket["hold"][0]
-    assert "hold:" in out
+    assert "held;" in out and "hold ppi:" in out
 
 
 def test_a_small_photo_gets_a_resolution_warning(
@@ -438,7 +450,8 @@ def test_a_surface_beyond_the_subset_is_drawn_by_the_general_converter(
         _with_circle(sample("two-surfaces"), _svg_member(sample("two-surfaces"), "FRONT"))
     )
     code, _, err = render(capsys, [zip_path], tmp_path / "out")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert_only_preflight_reports(err)
     front = tmp_path / "out" / "900-0000004-0000004_90000000000044_FRONT"
     ticket = json.loads(front.with_suffix(".json").read_text())
     assert any("<circle>" in w and "general SVG converter" in w for w in ticket["warnings"])
@@ -464,6 +477,27 @@ def test_text_drawn_by_the_general_converter_is_held_for_a_person(
     code, out, _ = render(capsys, [zip_path], tmp_path / "out")
     assert code == 0
     [ticket_file] = (tmp_path / "out").glob("*.json")
-    [reason] = json.loads(ticket_file.read_text())["hold"]
-    assert "general SVG converter" in reason and "font" in reason
-    assert "hold:" in out
+    ticket = json.loads(ticket_file.read_text())
+    [reason] = [r for r in ticket["hold"] if "general SVG converter" in r]
+    assert "font" in reason
+    # The converter found no Roboto: its text is visibly not what the buyer saw.
+    assert [f["rule"] for f in ticket["preflight"]["findings"] if f["severity"] == "hold"] == [
+        "render",
+        "proof",
+    ]
+    assert "held;" in out and "hold render:" in out
+
+
+# --- preflight on the command line -------------------------------------------------------------
+
+
+def test_the_preflight_report_names_ids_and_numbers_only() -> None:
+    """What `production render` prints to stderr for each item: `preflight_report`."""
+    renderer = ItemRenderer(load_settings(DEFAULT_CONFIG_DIR))
+    for path in sorted(SAMPLES_DIR.glob("*.zip")):
+        output = renderer.render_zip(path.read_bytes(), source=path.name)
+        lines = preflight_report(output)
+        assert len([line for line in lines if not line.startswith(" ")]) == len(output.jobs)
+        assert_only_preflight_reports("\n".join(lines))
+        for text in buyer_texts(path):
+            assert all(text not in line for line in lines)

@@ -43,7 +43,7 @@ def test_an_svg_laser_gets_an_svg_in_millimetres(tmp_path: Path) -> None:
     assert root.get("viewBox") == "0 0 64 48"
     stem = job.identity.stem
     assert set(job.device_files()) == {f"{stem}.svg", f"{stem}.json"}
-    assert set(job.files()) == {f"{stem}.pdf", f"{stem}.svg", f"{stem}.json"}  # masters
+    assert set(job.files()) == {f"{stem}.pdf", f"{stem}.svg", f"{stem}.json", f"{stem}.proof.png"}
     assert (job.ticket["file"], job.ticket["format"]) == (f"{stem}.svg", "svg")
 
 

@@ -125,3 +125,27 @@ def test_a_cut_drawing_in_pixels_is_taken_at_the_surfaces_size(tmp_path: Path) -
     tag = TAG.format(w="227", h="166", body=OUTLINE)
     settings = configure(tmp_path, surface='cut = "tag.svg"', files={"tag.svg": tag})
     assert template(settings).cut == str(tmp_path / "tag.svg")
+
+
+def test_preflight_limits_are_template_keys(tmp_path: Path) -> None:
+    default = template(configure(tmp_path / "default", process="print", printer="uv-1"))
+    assert (default.min_ppi_warn, default.min_ppi_hold, default.min_proof_score) == (300, 150, 0.6)
+    assert default.safe_margin_mm == 3
+    keys = "min_ppi_warn = 200\nmin_ppi_hold = 0\nmin_proof_score = 0.8\nsafe_margin_mm = 1.5"
+    chosen = template(configure(tmp_path / "chosen", surface=keys, process="print", printer="uv-1"))
+    assert (chosen.min_ppi_warn, chosen.min_ppi_hold, chosen.min_proof_score) == (200, 0, 0.8)
+    assert chosen.safe_margin_mm == 1.5
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("min_proof_score = 1.5", "min_proof_score is a similarity from 0 to 1, not 1.5"),
+        ("min_proof_score = -0.1", "min_proof_score"),
+        ('min_ppi_warn = "high"', "min_ppi_warn"),
+    ],
+)
+def test_preflight_limits_out_of_range_are_named(tmp_path: Path, line: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        configure(tmp_path, surface=line, process="print", printer="uv-1")
+    assert words in str(caught.value)

@@ -51,7 +51,8 @@ def test_the_sublimation_mug_is_mirrored_for_the_device_and_not_in_the_master() 
     assert job.printer is not None and job.printer.id == "sub-1"
     assert job.pdf is not None and job.pdf_name is not None
     device = job.device_files()
-    assert set(device) == set(job.files()) == {job.pdf_name, job.ticket_name}
+    assert set(device) == {job.pdf_name, job.ticket_name}
+    assert set(job.files()) == {job.pdf_name, job.ticket_name, job.proof_name}  # not held
     assert_mirror_image(device[job.pdf_name], job.pdf)
     # The flip is one transform around the content: the photos keep their bytes.
     assert image_bytes(device[job.pdf_name]) == image_bytes(job.pdf)
@@ -97,7 +98,8 @@ def test_a_printer_that_does_not_mirror_gets_the_master_as_it_is(tmp_path: Path)
     settings = shop(tmp_path, "exif-rotated", process="print", printer="uv-1")
     [job] = render(settings, "exif-rotated").jobs
     assert job.ticket["mirror"] is False
-    assert job.device_files() == job.files()
+    assert job.proof_name is not None  # a picture for people, never for a device
+    assert job.device_files() == {n: d for n, d in job.files().items() if n != job.proof_name}
 
 
 def test_device_files_follow_the_printer_as_it_is_now(tmp_path: Path) -> None:

@@ -1,0 +1,341 @@
+"""Proofs of a rendered surface, and how closely it matches the preview Amazon showed the buyer.
+
+Every zip carries, per surface, a 400×400 JPEG "snapshot": the design drawn in Amazon's preview
+space over the product's base image, with the seller's option overlays on top. The print file
+is rasterised once; that picture is the proof (`<stem>.proof.png`), and mapped back through the
+inverse of the page's placement transform it is our design in the snapshot's own space. There
+the two are compared element by element with structural similarity (`renderers.similarity`),
+only where the design has ink: inside each photo's visible rectangle, and around each text's
+letters, seen as nearness to the text's colour. Elsewhere the snapshot shows the product photo
+and overlays, which the print file rightly lacks; and within a region each place counts by how
+much of our design shows there, so a textured product photo between the letters counts little.
+The surface's score is its worst element's; below the template's `min_proof_score` a person
+compares the pictures side by side (`<stem>.compare.png`, drawn by `Comparison.png` for a job a
+person will look at).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+
+from production.geometry import Box, Matrix
+from production.model import PREVIEW_SIZE
+from renderers.extents import Extent
+from renderers.pdfraster import render_page
+from renderers.placement import PageGeometry
+from renderers.sidebyside import side_by_side
+from renderers.similarity import C2, image_math, masked_mean, similarity
+
+__all__ = [
+    "COMPARE_SUFFIX",
+    "PROOF_PIXELS",
+    "PROOF_SUFFIX",
+    "Comparison",
+    "ProofCheck",
+    "Region",
+    "check_proof",
+    "proof_regions",
+    "proof_scale",
+]
+
+PROOF_SUFFIX = ".proof.png"
+"""`<stem>.proof.png`: the print file as a picture, for people; never sent to a device."""
+COMPARE_SUFFIX = ".compare.png"
+"""`<stem>.compare.png`: ours beside Amazon's preview, for people; never sent to a device."""
+
+PROOF_PIXELS = 600  # the proof's longer side, at least
+_MAX_PROOF_PIXELS = 4000  # and at most: a huge page is not drawn larger than this
+_PREVIEW = int(PREVIEW_SIZE)
+_SUPERSAMPLE = 2  # the proof has at least this many pixels per preview unit
+_TEXT_ROOM = 4.0  # preview units of background compared around a text's glyphs
+# A photo is judged this far inside its edges: the comparison window must not reach past them,
+# where the snapshot shows the product and the print file shows nothing.
+_PHOTO_INSET = 3.0
+_BLANK_STDDEV = 1.0  # a snapshot flatter than this (gray levels) shows nothing
+_MARGIN = 12  # preview units around the compared regions: looked at, and shown to people
+_REACH = 6  # the blur and the SSIM window see this many pixels around each one
+_NEAR = 32  # a text's letters are this near its colour (0…255, luma-weighted difference)
+_GROW = 2  # and judged this many pixels around them
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where one element's ink is in preview space: the part of the snapshot it is judged on."""
+
+    name: str
+    box: Box
+    color: tuple[int, int, int] | None = None  # a text's colour: compared by nearness to it
+    drawn: tuple[int, int, int] | None = None  # the colour our file draws it in, if another
+    negative: bool = False  # a photo the laser engraves inverted: compared with its negative
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What the comparison picture is drawn from: the preview area around the design."""
+
+    ours: Image.Image
+    theirs: Image.Image
+    compared: Image.Image  # "L": 255 where a region was compared
+    boxes: tuple[Box, ...]  # the regions, in the area's pixels
+    caption: str
+
+    def png(self) -> bytes:
+        """Ours | Amazon's | where they differ: `<stem>.compare.png`."""
+        ssim = similarity(self.ours, self.theirs).ssim
+        return _png(
+            side_by_side(self.ours, self.theirs, ssim, self.compared, self.boxes, self.caption)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProofCheck:
+    """The proof of a surface and, when Amazon's snapshot could be used, the comparison."""
+
+    proof_png: bytes
+    score: float | None  # the lowest element score; None: nothing was compared (see `note`)
+    elements: tuple[tuple[str, float], ...] = ()
+    note: str | None = None  # why there is no score
+    comparison: Comparison | None = None  # None once drawn, or when there is none
+
+
+def proof_regions(
+    extents: Sequence[Extent],
+    *,
+    text_ink: tuple[int, int, int] | None = None,
+    negative_photos: bool = False,
+) -> list[Region]:
+    """The regions a surface is compared on: each element's visible ink, in preview units.
+
+    `text_ink`: the one colour texts are drawn in (a laser's black), if not their own;
+    `negative_photos`: the photos are printed inverted (an engrave template's `invert`).
+    """
+    regions = []
+    for extent in extents:
+        box = extent.visible
+        if box is None:
+            continue
+        if extent.kind == "text" and extent.measured:
+            box = box.inset(-_TEXT_ROOM)
+            if extent.clip is not None:
+                box = _intersect(box, extent.clip) or box
+        elif extent.kind == "photo" and min(box.width, box.height) > 4 * _PHOTO_INSET:
+            box = box.inset(_PHOTO_INSET)
+        box = _intersect(box, Box(0, 0, PREVIEW_SIZE, PREVIEW_SIZE))
+        if box is not None and box.width >= 1 and box.height >= 1:
+            negative = negative_photos and extent.kind == "photo"
+            regions.append(Region(extent.name, box, extent.color, text_ink, negative))
+    return regions
+
+
+def check_proof(
+    pdf: bytes,
+    page: PageGeometry,
+    snapshot: bytes | None,
+    regions: Sequence[Region],
+    *,
+    min_score: float,
+) -> ProofCheck:
+    """Rasterise `pdf`, compare it with `snapshot` on `regions`; the proof and the scores.
+
+    `min_score` is only shown on the comparison picture: holding is the caller's decision.
+    """
+    scale = proof_scale(page)
+    picture = render_page(pdf, scale=scale)
+    proof_png = _png(picture)
+    if snapshot is None:
+        return ProofCheck(proof_png, None, note="the zip has no snapshot of this surface")
+    theirs = _open_snapshot(snapshot)
+    if theirs is None:
+        return ProofCheck(proof_png, None, note="the surface's snapshot cannot be read")
+    if not regions:
+        return ProofCheck(proof_png, None, note="the surface has no ink to compare")
+    if ImageStat.Stat(theirs.convert("L")).stddev[0] < _BLANK_STDDEV:
+        # Amazon's preview always shows the product: one colour throughout is not a preview.
+        return ProofCheck(proof_png, None, note="the snapshot is blank: nothing to compare")
+    # Everything below happens in `area`, the part of the preview around the regions.
+    area = _area(regions)
+    ours = _to_preview(picture, page, scale, area)
+    theirs = theirs.crop(area)
+    masks = [_mask(region.box, area) for region in regions]
+    union = _union(masks)
+    gray = weights = None
+    if any(region.color is None and not region.negative for region in regions):
+        gray = similarity(ours, theirs)  # photos: one map for all of them
+        weights = image_math(lambda e: e["v"] + C2, v=gray.variance)
+    scores = []
+    for region, mask in zip(regions, masks, strict=True):
+        if region.color is not None:
+            value = _near_score(ours, theirs, region.drawn or region.color, region.color, mask)
+        elif region.negative:
+            value = _crop_score(ours.convert("L"), ImageOps.invert(theirs.convert("L")), mask)
+        else:
+            assert gray is not None
+            value = masked_mean(gray.ssim, mask, weights)
+        if value is not None:
+            scores.append((region.name, round(value, 3)))
+    score = min((value for _, value in scores), default=None)
+    caption = "no score" if score is None else f"score {score:.3f}, threshold {min_score:.3f}"
+    boxes = tuple(_shifted(region.box, area) for region in regions)
+    comparison = Comparison(ours, theirs, union, boxes, caption)
+    return ProofCheck(proof_png, score, tuple(scores), comparison=comparison)
+
+
+def _near_score(
+    ours: Image.Image,
+    theirs: Image.Image,
+    drawn: tuple[int, int, int],
+    color: tuple[int, int, int],
+    mask: Image.Image,
+) -> float | None:
+    """A text's score: judged where either picture has letters, by nearness to their colour.
+
+    Red letters on a brown board are nearly the same gray, yet far apart in colour; and what
+    lies around and under the letters (a board, a photo) is not the text. So each picture
+    becomes its nearness to the colour it draws the text in (ours `drawn`, Amazon's `color`),
+    and only the places near the letters of either count: letters printed elsewhere than the
+    buyer saw them, or missing, score low.
+    """
+    near = [
+        ImageChops.difference(picture, Image.new("RGB", picture.size, ink)).convert("L")
+        for picture, ink in ((ours, drawn), (theirs, color))
+    ]
+    if drawn != color:
+        # Our paper is as far from our ink as Amazon's white would be from the buyer's colour.
+        factor = _luma_distance(color) / max(_luma_distance(drawn), 1.0)
+        near[0] = near[0].point(lambda v: v * factor)
+    letters = ImageChops.lighter(*(_letters(n) for n in near))
+    judged = ImageChops.multiply(_grow(letters), mask)
+    return _crop_score(near[0], near[1], judged if judged.getbbox() else mask)
+
+
+def _luma_distance(color: tuple[int, int, int]) -> float:
+    """How far white is from `color`, as `ImageChops.difference(...).convert("L")` measures."""
+    r, g, b = (255 - c for c in color)
+    return (299 * r + 587 * g + 114 * b) / 1000
+
+
+def _letters(distance: Image.Image) -> Image.Image:
+    """Where a picture is near the ink colour (its nearness below `_NEAR`)."""
+    return distance.point(lambda v: 255 if v < _NEAR else 0)
+
+
+def _grow(mask: Image.Image) -> Image.Image:
+    """The mask widened by `_GROW` pixels: a box blur is set wherever a set pixel is near."""
+    return mask.filter(ImageFilter.BoxBlur(_GROW)).point(lambda v: 255 if v else 0)
+
+
+def _crop_score(ours: Image.Image, theirs: Image.Image, mask: Image.Image) -> float | None:
+    """The weighted mean SSIM of two "L" pictures under `mask`, computed only around it.
+
+    Each place counts by how much our design shows there: where our print file is flat (paper
+    between letters, a plain sky) the snapshot may show the product's texture or an overlay,
+    and those places count little; where ours has structure, the snapshot must have the same.
+    """
+    box = mask.getbbox()
+    if box is None:
+        return None
+    width, height = mask.size
+    crop = (
+        max(box[0] - _REACH, 0),
+        max(box[1] - _REACH, 0),
+        min(box[2] + _REACH, width),
+        min(box[3] + _REACH, height),
+    )
+    alike = similarity(ours.crop(crop), theirs.crop(crop))
+    weights = image_math(lambda e: e["v"] + C2, v=alike.variance)
+    return masked_mean(alike.ssim, mask.crop(crop), weights)
+
+
+def proof_scale(page: PageGeometry) -> float:
+    """The proof's pixels per point: fine enough for the comparison and for a person."""
+    points_per_unit = page.to_page.scale_x
+    longer = max(page.width_pt, page.height_pt)
+    scale = max(_SUPERSAMPLE / points_per_unit, PROOF_PIXELS / longer)
+    return min(scale, _MAX_PROOF_PIXELS / longer)
+
+
+def _area(regions: Sequence[Region]) -> tuple[int, int, int, int]:
+    """The preview pixels (left, top, right, bottom) around the regions, with a margin."""
+    bounds = Box.union_of(region.box for region in regions)
+    assert bounds is not None
+    return (
+        max(int(bounds.x) - _MARGIN, 0),
+        max(int(bounds.y) - _MARGIN, 0),
+        min(int(bounds.right + 1) + _MARGIN, _PREVIEW),
+        min(int(bounds.bottom + 1) + _MARGIN, _PREVIEW),
+    )
+
+
+def _to_preview(
+    picture: Image.Image, page: PageGeometry, scale: float, area: tuple[int, int, int, int]
+) -> Image.Image:
+    """The proof mapped back onto `area` of the preview space: what the page shows, else white.
+
+    The page is the preview space scaled and moved (`page_geometry`), so the inverse is a crop
+    and a reduction: a resampling with proper filtering, where a general affine warp would
+    alias.
+    """
+    m = page.to_page.then(Matrix.scale(scale))  # preview units → proof pixels
+    if m.b or m.c:
+        raise ValueError("the page is not the preview space scaled and moved")
+    left, top = m.apply(area[0], area[1]).x, m.apply(area[0], area[1]).y
+    right, bottom = m.apply(area[2], area[3]).x, m.apply(area[2], area[3]).y
+    # Where the area reaches past the page, the page is widened with white.
+    pad = max(0, math.ceil(max(-left, -top, right - picture.width, bottom - picture.height)))
+    if pad:
+        picture = ImageOps.expand(picture, border=pad, fill=(255, 255, 255))
+    box = (left + pad, top + pad, right + pad, bottom + pad)
+    size = (area[2] - area[0], area[3] - area[1])
+    return picture.resize(size, Image.Resampling.BICUBIC, box=box, reducing_gap=None)
+
+
+def _open_snapshot(data: bytes) -> Image.Image | None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > 16 * _PREVIEW * _PREVIEW:
+                return None  # not a preview: nothing that large is one
+            snapshot = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    if snapshot.size != (_PREVIEW, _PREVIEW):
+        snapshot = snapshot.resize((_PREVIEW, _PREVIEW), Image.Resampling.LANCZOS)
+    return snapshot
+
+
+def _shifted(box: Box, area: tuple[int, int, int, int]) -> Box:
+    return Box(box.x - area[0], box.y - area[1], box.width, box.height)
+
+
+def _mask(box: Box, area: tuple[int, int, int, int]) -> Image.Image:
+    mask = Image.new("L", (area[2] - area[0], area[3] - area[1]), 0)
+    local = _shifted(box, area)
+    x0, y0 = round(local.x), round(local.y)
+    x1, y1 = max(round(local.right), x0 + 1), max(round(local.bottom), y0 + 1)
+    ImageDraw.Draw(mask).rectangle((x0, y0, x1 - 1, y1 - 1), fill=255)
+    return mask
+
+
+def _union(masks: Sequence[Image.Image]) -> Image.Image:
+    union = masks[0]
+    for mask in masks[1:]:
+        union = ImageChops.lighter(union, mask)
+    return union
+
+
+def _intersect(a: Box, b: Box) -> Box | None:
+    x0, y0 = max(a.x, b.x), max(a.y, b.y)
+    x1, y1 = min(a.right, b.right), min(a.bottom, b.bottom)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def _png(picture: Image.Image) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

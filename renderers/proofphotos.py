@@ -1,0 +1,70 @@
+"""Buyer photos at the proof's resolution, for drawing the proof of a print surface.
+
+The proof is a picture of the page about 600 pixels across; a phone photo on it is 12 megapixels
+that PDFium decodes in full (80 ms for a 4.4 MB JPEG) only to shrink it to a few hundred pixels.
+So the proof is drawn from the same design by the same renderer, with each large JPEG replaced
+by a copy reduced while it is decoded (draft mode: DCT scaling, half the time). The copy keeps
+the stored pixels' layout, and the renderer paints any image into the same unit square, so every
+placement, rotation and clip is the print file's own. PNGs are left alone: the print PDF holds
+them re-compressed by the renderer, which PDFium reads faster than Pillow reads the original.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+from PIL import Image
+
+from production.model import ImageElement, Surface
+from renderers.pdf import image_report
+from renderers.placement import MM, PageGeometry
+
+__all__ = ["proof_members"]
+
+_ROOM = 2.0  # a reduced photo keeps this many pixels per proof pixel
+_MIN_FACTOR = 2  # photos that would shrink less than this are left as they are
+
+
+def proof_members(
+    surface: Surface, page: PageGeometry, members: Mapping[str, bytes], *, scale: float
+) -> dict[str, bytes]:
+    """`members` with the surface's large photos reduced for a proof at `scale` px per point."""
+    reduced = dict(members)
+    for element in surface.images:
+        data = members.get(element.member)
+        if data is None or element.media_type != "image/jpeg":
+            continue
+        factor = _factor(element, page, scale)
+        if factor >= _MIN_FACTOR:
+            smaller = _reduced(data, factor)
+            if smaller is not None:
+                reduced[element.member] = smaller
+    return reduced
+
+
+def _factor(element: ImageElement, page: PageGeometry, scale: float) -> int:
+    """By how much the stored photo can shrink and still give the proof `_ROOM` to spare."""
+    printed = image_report(element, page).printed_mm
+    needed = max(printed) * MM * scale * _ROOM  # pixels along the longer printed side
+    stored = max(element.pixel_size.width, element.pixel_size.height)
+    return int(stored / needed) if needed > 0 else 1
+
+
+def _reduced(data: bytes, factor: int) -> bytes | None:
+    """The JPEG `factor` times smaller; None if it cannot be read."""
+    try:
+        picture = Image.open(io.BytesIO(data))
+        width, height = picture.size
+        picture.draft("RGB", (max(1, width // factor), max(1, height // factor)))
+        smaller = picture.convert("RGB").resize(_size(width, height, factor))
+        out = io.BytesIO()
+        smaller.save(out, "JPEG", quality=90)
+        return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None  # the print render took it as it is: so does the proof, then
+
+
+def _size(width: int, height: int, factor: int) -> tuple[int, int]:
+    # Any size fills the same unit square on the page; this one keeps the pixels square.
+    return (max(1, round(width / factor)), max(1, round(height / factor)))
