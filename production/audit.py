@@ -43,8 +43,8 @@ _TEXT_MEMBERS = (".json", ".xml", ".svg", ".txt")
 _STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 # What stays of a purged order in each table: ids, SKU, quantities, states, times, reasons,
-# shipments. Columns listed in _CLEARED must hold their empty value; any other column (one a
-# later version adds) is a finding until it is listed here.
+# shipments, companion orders. Columns listed in _CLEARED must hold their empty value; any
+# other column (one a later version adds) is a finding until it is listed here.
 _KEPT = {
     "items": {"order_item_id", "order_id", "asin", "sku", "quantity", "received_at", "ship_by"},
     "jobs": {"job_id", "order_item_id", "order_id", "surface", "printer", "stem", "state",
@@ -52,6 +52,13 @@ _KEPT = {
     "audit": {"seq", "at", "job_id", "order_id", "from_state", "to_state", "reason"},
     "shipments": {"order_id", "package_ref", "carrier", "tracking", "ship_date", "items",
                   "state", "message", "created_at", "updated_at"},
+    # Companion orders at Amazon (MCF): ids, SKUs, quantities, statuses, Amazon's messages (cut
+    # free of the address by the client), carriers and tracking numbers; never an address or a
+    # proof-of-delivery link.
+    "companion_orders": {"order_id", "batch", "seller_fulfillment_order_id", "items",
+                         "order_item_ids", "displayable_date", "state", "attempt",
+                         "amazon_status", "message", "packages", "held_since", "warned_at",
+                         "retries_seen", "polled_at", "created_at", "updated_at"},
 }  # fmt: skip
 _CLEARED = {"items": {"zip_path": "", "digest": ""}, "jobs": {"hot_paths": "[]"}}
 
@@ -243,7 +250,12 @@ def _row_findings(
         return
     if order not in checked:
         return
-    subject = row.get("order_item_id") or row.get("job_id") or ""
+    subject = (
+        row.get("order_item_id")
+        or row.get("job_id")
+        or row.get("seller_fulfillment_order_id")
+        or ""
+    )
     for column, value in row.items():
         if column in _KEPT[table]:
             continue

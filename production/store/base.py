@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from production.store.companions import CompanionOrder, CompanionState, NewCompanionOrder
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
 from production.store.shipments import ShipmentRecord, ShipmentState
 
@@ -129,6 +130,40 @@ class JobStore(Protocol):
 
     def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
         """Cancel every job of the order not yet shipped, purged or cancelled; return those."""
+        ...
+
+    def hold_order(self, order_id: str, *, reason: str, cause: str) -> list[JobRecord]:
+        """Hold every job of the order that is received, rendered or queued; return those.
+
+        Jobs held already keep their own cause; printed and later jobs are left alone.
+        """
+        ...
+
+    def open_order_items(self) -> list[ItemRecord]:
+        """Every item of every order that has a job not yet shipped, purged or cancelled."""
+        ...
+
+    def add_companion_order(self, order: NewCompanionOrder) -> CompanionOrder:
+        """Record a batch of companions in CHECKING; if (order id, batch) is known, change
+        nothing and return the record already there."""
+        ...
+
+    def save_companion_order(
+        self, order: CompanionOrder, *, expect: Collection[CompanionState] | None = None
+    ) -> CompanionOrder:
+        """Write the record's state, fulfillment order id, attempt, Amazon's status, message and
+        packages, and its hold, warning, retry and poll fields; `StoreError` if it is unknown or,
+        with `expect`, not in one of those states. Items, ids and dates never change."""
+        ...
+
+    def companion_orders(
+        self, *, order_id: str | None = None, states: Collection[CompanionState] | None = None
+    ) -> list[CompanionOrder]:
+        """Companion orders matching every filter given, oldest first."""
+        ...
+
+    def companion_order(self, seller_fulfillment_order_id: str) -> CompanionOrder | None:
+        """The record of this fulfillment order id, or None."""
         ...
 
     def orders_to_purge(self, *, closed_before: datetime) -> list[str]:

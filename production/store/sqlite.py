@@ -19,6 +19,8 @@ from types import TracebackType
 
 from production.errors import StoreError
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.sqlite_companions import COMPANIONS_SCHEMA, CompanionTable
+from production.store.sqlite_orders import OrderQueries
 from production.store.sqlite_purge import PurgeTable
 from production.store.sqlite_shipments import SHIPMENTS_SCHEMA, ShipmentTable
 from production.store.sqlite_tables import (
@@ -37,7 +39,8 @@ from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transit
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore", "utc_now"]
 
-SCHEMA_VERSION = 3  # kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by
+# Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders.
+SCHEMA_VERSION = 4
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
@@ -46,7 +49,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(ShipmentTable, PurgeTable):
+class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -297,7 +300,7 @@ class SqliteStore(ShipmentTable, PurgeTable):
                     f" {SCHEMA_VERSION}; update the program",
                     source=str(self.path),
                 )
-            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA):
+            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA, *COMPANIONS_SCHEMA):
                 db.execute(statement)
             if version < SCHEMA_VERSION:
                 add_missing_columns(db)

@@ -11,14 +11,15 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from production.audit import audit
 from production.settings import load_settings
+from production.store import CompanionPackage, CompanionState, NewCompanionOrder
 from tests.daemon.shop import Shop
 from tests.retention.helpers import Order, cli, print_all, proof, set_retention, ship, take
 
@@ -191,4 +192,28 @@ def test_files_of_no_known_item_are_reported(purged: Purged) -> None:
     assert purged.audit_lines() == [
         f"{masters}: no known order: belongs to no order item in the job store",
         f"{stray}: no known order: belongs to no order item in the job store",
+    ]
+
+
+def test_companion_orders_of_a_purged_order_stay_and_are_known_to_the_audit(
+    purged: Purged,
+) -> None:
+    store, mug = purged.shop.store, purged.mug
+    record = store.add_companion_order(
+        NewCompanionOrder(mug.order_id, "", mug.order_id, (("MUG-BOX", 2),), (mug.item_id,),
+                          datetime.now(UTC))
+    )  # fmt: skip
+    package = CompanionPackage(100001, "UPS", "1Z999AA10000100001", "DELIVERED", None, True)
+    store.save_companion_order(
+        replace(record, state=CompanionState.DELIVERED, amazon_status="Complete",
+                message="Amazon's words", packages=(package,))
+    )  # fmt: skip
+    assert purged.audit_lines() == ["no buyer data of 2 shipped orders found"]
+    with sqlite3.connect(store.path) as db:  # a column a later version adds, not vetted yet
+        db.execute("ALTER TABLE companion_orders ADD COLUMN gift_message TEXT")
+        db.execute("UPDATE companion_orders SET gift_message = 'x'")
+    db.close()
+    assert purged.audit_lines() == [
+        f"{store.path} companion_orders.gift_message: order {mug.order_id}: "
+        f"a column not known to be free of it ({mug.order_id})"
     ]

@@ -75,12 +75,30 @@ def test_a_version_2_file_gains_the_ship_by_column_and_keeps_its_items(tmp_path:
         new = store.item(ITEM.order_item_id)
         assert new is not None and new.ship_by == ship_by
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
     db.close()
     assert columns[-1] == "ship_by"
     with SqliteStore(path) as store:  # opening it again changes nothing
         assert [i.ship_by for i in store.items()] == [None, ship_by]
+
+
+def test_a_version_3_file_gains_the_companion_orders_table(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with SqliteStore(path) as store:
+        store.add_item(ITEM)
+    with sqlite3.connect(path) as db:  # as version 3 left it: no companion orders yet
+        db.execute("DROP TABLE companion_orders")
+        db.execute("PRAGMA user_version = 3")
+    db.close()
+    with SqliteStore(path) as store:
+        assert store.companion_orders() == []
+        assert [i.order_item_id for i in store.items()] == [ITEM.order_item_id]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    assert "companion_orders" in tables
 
 
 def test_times_are_stored_as_utc_text_and_read_back_aware(tmp_path: Path) -> None:
