@@ -13,17 +13,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from production.amazon.client import SpApiClient
 from production.amazon.connect import amazon_client
 from production.amazon.intake import OrderIntake, orders_from_2026, orders_from_v0
-from production.amazon.poller import IntakeThread
+from production.amazon.poller import IntakeThread, StepThread
 from production.audit import audit
+from production.companions import Companions, Pace
 from production.customization import parse_zip
 from production.daemon import Daemon
 from production.demo import run_demo
 from production.errors import ProductionError
 from production.inspection import describe
 from production.pipeline import Folders, Pipeline
-from production.rendering import ItemRenderer
+from production.rendering import ItemRenderer, preflight_report
 from production.retention import Retention
 from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.shipping import Shipping
@@ -251,16 +253,50 @@ def _run(args: argparse.Namespace) -> int:
                 IntakeThread(poll, interval=settings.amazon.poll_seconds, log=pipeline.log)
             )
             pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
+        _companions(settings, pipeline, daemon, client)
         if settings.desk is not None:
             from production.desk import desk_service  # the web stack loads only when asked for
 
-            desk = desk_service(settings, amazon=client, wake=daemon.wake.set, log=pipeline.log)
+            desk = desk_service(
+                settings, amazon=client, fulfillment=client, wake=daemon.wake.set, log=pipeline.log
+            )
             daemon.services.append(desk)
         daemon.install_signal_handlers()
         if early_signal() is not None:
             daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
         daemon.run()
     return 0
+
+
+def _companions(
+    settings: Settings, pipeline: Pipeline, daemon: Daemon, client: SpApiClient | None
+) -> None:
+    """Companion items through Amazon's Multi-Channel Fulfillment, when products list them."""
+    if not any(product.companions for product in settings.products):
+        return
+    if client is None or settings.amazon is None:
+        pipeline.log({
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "state": "companions off",
+            "level": "warning",
+            "reason": "products.toml lists companion items but Amazon is not configured "
+                      "([amazon] in shop.toml): they are not ordered; send them by hand",
+        })  # fmt: skip
+        return
+    companions = Companions(
+        client,
+        pipeline,
+        marketplace_id=settings.amazon.marketplace_ids[0],
+        pace=Pace.for_poll_seconds(settings.amazon.poll_seconds),
+    )
+    daemon.services.append(
+        StepThread(
+            companions.step,
+            interval=companions.pace.step_seconds,
+            log=pipeline.log,
+            name="companions",
+        )
+    )
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -456,10 +492,8 @@ def _render_paths(
         for job in output.jobs:
             made = job.ticket.get("file") or "ticket only (options)"
             print(f"  {job.surface}: {made}", file=out)
-            for reason in job.ticket["hold"]:
-                print(f"    hold: {reason}", file=out)
-            for warning in job.ticket["warnings"]:
-                print(f"    warning: {warning}", file=out)
+        for line in preflight_report(output):
+            print(f"  {line}", file=out)  # verdict, proof score and findings of every job
     return 1 if failures else 0
 
 

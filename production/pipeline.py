@@ -36,7 +36,10 @@ EventLog = Callable[[dict[str, object]], None]
 
 
 def json_lines(event: dict[str, object]) -> None:
-    print(json.dumps(event, ensure_ascii=False, default=str), file=sys.stderr, flush=True)
+    # One write per line: threads (intake, companions, desk) log beside the loop, and a print
+    # writes the text and its newline separately, which could splice two events into one line.
+    sys.stderr.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+    sys.stderr.flush()
 
 
 NO_ZIP_YET = (
@@ -287,18 +290,21 @@ class Pipeline:
     def _after_render(self, job: JobOutput, started: float) -> JobRecord:
         holds = list(job.ticket["hold"])
         if holds:
+            # A proof that does not look like the buyer's preview needs the comparison picture
+            # (the desk shows it); anything else preflight holds needs a look at the PDF.
+            proof = any(f.rule == "proof" and f.severity == "hold" for f in job.preflight)
             record = self.store.transition(
                 job.identity.job_id,
                 JobState.HELD,
                 reason="; ".join(holds),
-                cause="review",
+                cause="proof" if proof else "review",
                 expect={JobState.RECEIVED},
             )
         else:
             record = self.store.transition(
                 job.identity.job_id,
                 JobState.RENDERED,
-                reason="rendered",
+                reason=_rendered_reason(job),
                 expect={JobState.RECEIVED},
             )
         self._event_job(record, started)
@@ -413,13 +419,28 @@ class Pipeline:
         """Cancel an order's jobs and take their files back out of the hot folders."""
         messages = []
         for job in self.store.cancel_order(order_id, reason=reason):
-            pulled = withdraw(job.hot_paths)
-            self._event_job(job, None)
-            for path in pulled.removed:
-                messages.append(f"{job.job_id}: took {path.name} back out of {path.parent}")
-            for path in pulled.gone:
-                if path.suffix == ".pdf":
-                    messages.append(f"{job.job_id}: {path.name} was already taken by the device")
+            messages += self._withdraw(job)
+        return messages
+
+    def hold_order(self, order_id: str, *, reason: str, cause: str) -> list[str]:
+        """Hold an order's jobs not yet printed and take their files back out of the hot folders.
+
+        Used when something outside the print files stops the order (its companion items
+        cannot be fulfilled); a person's Retry on a job releases it again.
+        """
+        messages = []
+        for job in self.store.hold_order(order_id, reason=reason, cause=cause):
+            messages += self._withdraw(job)
+        return messages
+
+    def _withdraw(self, job: JobRecord) -> list[str]:
+        """Pull a stopped job's files back out of the hot folder; what became of each."""
+        pulled = withdraw(job.hot_paths)
+        self._event_job(job, None)
+        messages = [f"{job.job_id}: took {p.name} back out of {p.parent}" for p in pulled.removed]
+        for path in pulled.gone:
+            if path.suffix == ".pdf":
+                messages.append(f"{job.job_id}: {path.name} was already taken by the device")
         return messages
 
     # -- events ------------------------------------------------------------------------------
@@ -454,6 +475,14 @@ class Pipeline:
         if started is not None:
             event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.log(event)
+
+
+def _rendered_reason(job: JobOutput) -> str:
+    """ "rendered", with preflight's warnings (ids and numbers only) kept on the job's record."""
+    warnings = [f"{f.rule}: {f.message}" for f in job.preflight if f.severity == "warn"]
+    if job.proof_score is not None:
+        warnings.insert(0, f"proof score {job.proof_score:.2f}")
+    return "; ".join(["rendered", *warnings])
 
 
 def _hold_reason(exc: Exception) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from production.amazon.errors import RequestValidationError, SpApiError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
+from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.errors import AmazonError, ProductionError
@@ -69,6 +70,8 @@ class Desk:
     shop: str
     wake: Callable[[], None]  # tells the daemon a held job was released
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Amazon's fulfillment orders, for fresh proof-of-delivery links; None without Amazon.
+    fulfillment: ProofSource | None = None
 
 
 def create_desk_app(desk: Desk) -> ASGIApp:
@@ -90,6 +93,12 @@ def create_desk_app(desk: Desk) -> ASGIApp:
         Route("/orders/{order_id}/ship", pages.ship, methods=["POST"]),
         Route("/jobs/{job_id}/retry", pages.retry, methods=["POST"]),
         Route("/proofs/{job_id}.png", pages.proof, methods=["GET"]),
+        Route("/comparisons/{job_id}.png", pages.comparison, methods=["GET"]),
+        Route(
+            "/companions/{sfo_id}/packages/{number:int}/proof",
+            pages.delivery_proof,
+            methods=["GET"],
+        ),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     return _SecurityHeaders(Starlette(routes=routes))
@@ -211,6 +220,46 @@ class _Pages:
             return Response("no proof", status_code=404)
         return Response(data, media_type="image/png")
 
+    async def delivery_proof(self, request: Request) -> Response:
+        """Amazon's delivery photo of a companion package: a fresh link (they last an hour)."""
+        session = self._session(request)
+        if session is None:
+            return _to_login()
+        sfo_id, number = request.path_params["sfo_id"], request.path_params["number"]
+        record = await run_in_threadpool(self.desk.store.companion_order, sfo_id)
+        if record is None or self.desk.fulfillment is None:
+            session.flash.append(("error", f"No companion order “{sfo_id[:80]}” here."))
+            return RedirectResponse("/", status_code=303)
+        back = f"/orders/{quote(record.order_id, safe='')}"
+        try:
+            order = await run_in_threadpool(
+                self.desk.fulfillment.get_fulfillment_order, sfo_id, order_id=record.order_id
+            )
+        except AmazonError as exc:
+            session.flash.append(("error", f"Order {record.order_id}: Amazon did not answer"
+                                           f" ({exc.message}); try again."))  # fmt: skip
+            return RedirectResponse(back, status_code=303)
+        links = [
+            document.url
+            for package in order.packages
+            if package.package_number == number
+            for document in package.delivery_documents
+        ]
+        if not links:
+            what = f"Amazon has no proof of delivery for package {number} yet."
+            session.flash.append(("warning", f"Order {record.order_id}: {what}"))
+            return RedirectResponse(back, status_code=303)
+        return RedirectResponse(links[0], status_code=303)
+
+    async def comparison(self, request: Request) -> Response:
+        if self._session(request) is None:
+            return Response("log in again", status_code=401)
+        job = await run_in_threadpool(self.desk.store.job, request.path_params["job_id"])
+        data = None if job is None else await run_in_threadpool(self.desk.proofs.comparison, job)
+        if data is None:
+            return Response("no comparison", status_code=404)
+        return Response(data, media_type="image/png")
+
     # -- actions -------------------------------------------------------------------------------
 
     async def ship(self, request: Request) -> Response:
@@ -311,8 +360,11 @@ class _Pages:
             "csrf": session.csrf,
             "proof_of": self.desk.proofs.has_proof,
             "options_of": self.desk.proofs.options,
+            "comparison_of": self.desk.proofs.has_comparison,
             "shipment_words": SHIPMENT_WORDS,
             "recent_days": RECENT_DAYS,
+            "proof_path": proof_path,
+            "tracking_words": tracking_words,
         }
 
     def _page(

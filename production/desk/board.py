@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from production.store import ItemRecord, JobRecord, JobState, JobStore, ShipmentRecord
+from production.desk.companions import CompanionView, companion_view, needs_attention
+from production.store import (
+    CompanionState,
+    ItemRecord,
+    JobRecord,
+    JobState,
+    JobStore,
+    ShipmentRecord,
+)
 from production.store.shipments import ShipmentState
 
 __all__ = [
@@ -22,6 +30,15 @@ __all__ = [
 RECENT_DAYS = 7  # how far back "recently shipped" looks
 RECENT_LIMIT = 50
 _DONE_SHIPMENTS = frozenset({ShipmentState.CONFIRMED, ShipmentState.MANUAL})
+# Companion states that may need a person: Amazon cannot send them, refused a cancel or a
+# release, a hold is running out, or checking keeps failing.
+_WATCHED = (
+    CompanionState.CHECKING,
+    CompanionState.UNFULFILLABLE,
+    CompanionState.HELD,
+    CompanionState.RELEASING,
+    CompanionState.CANCEL_REFUSED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +53,7 @@ class OrderView:
     items: tuple[BoardItem, ...]
     shipments: tuple[ShipmentRecord, ...]
     ready: bool  # every job printed (or cancelled): the box can be packed
+    companions: tuple[CompanionView, ...] = ()  # stock items Amazon ships (MCF)
 
     @property
     def ship_by(self) -> datetime | None:
@@ -69,6 +87,11 @@ class DeskBoard:
     ready: tuple[OrderView, ...]
     held: tuple[JobRecord, ...]
     shipped: tuple[ShipmentRecord, ...]
+    attention: tuple[CompanionView, ...] = ()  # companion orders a person should look at
+    companions: dict[str, tuple[CompanionView, ...]] = field(default_factory=dict)  # by order
+
+    def companions_of(self, order_id: str) -> tuple[CompanionView, ...]:
+        return self.companions.get(order_id, ())
 
 
 def order_view(store: JobStore, order_id: str, *, ready: bool | None = None) -> OrderView | None:
@@ -83,7 +106,9 @@ def order_view(store: JobStore, order_id: str, *, ready: bool | None = None) -> 
     )
     if ready is None:
         ready = order_id in set(store.orders_ready_to_ship())
-    return OrderView(order_id, board_items, tuple(store.shipments(order_id=order_id)), ready)
+    companions = tuple(companion_view(r) for r in store.companion_orders(order_id=order_id))
+    shipments = tuple(store.shipments(order_id=order_id))
+    return OrderView(order_id, board_items, shipments, ready, companions)
 
 
 def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
@@ -101,7 +126,17 @@ def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
         key=lambda s: s.updated_at,
         reverse=True,
     )[:RECENT_LIMIT]
-    return DeskBoard(tuple(ready), tuple(held), tuple(shipped))
+    attention = tuple(
+        companion_view(record)
+        for record in store.companion_orders(states=_WATCHED)
+        if needs_attention(record)
+    )
+    companions = {
+        order_id: views
+        for order_id in sorted({s.order_id for s in shipped})
+        if (views := tuple(map(companion_view, store.companion_orders(order_id=order_id))))
+    }
+    return DeskBoard(tuple(ready), tuple(held), tuple(shipped), attention, companions)
 
 
 def find_order(store: JobStore, code: str) -> str | None:

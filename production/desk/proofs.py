@@ -2,26 +2,25 @@
 
 Rendered on first request from the master PDF and kept under `data_dir/proofs/` until the
 order's buyer data is purged (retention deletes them with the masters). PDFium is not
-thread-safe, not even across documents, and the desk answers from a thread pool: one lock.
+thread-safe, not even across documents, and the desk answers from a thread pool: every call
+holds the renderer's `PDFIUM_LOCK`.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from production.files import write_atomically
 from production.store import JobRecord
+from renderers.pdfraster import PDFIUM_LOCK, render_page
 
 __all__ = ["PROOF_PIXELS", "Proofs"]
 
 PROOF_PIXELS = 360  # the longer side; enough to tell one design from another at arm's length
-
-_PDFIUM = threading.Lock()
 
 
 class Proofs:
@@ -35,6 +34,16 @@ class Proofs:
     def has_proof(self, job: JobRecord) -> bool:
         """True when the job has a print PDF to show (options-only jobs have a ticket alone)."""
         return self.master(job).is_file()
+
+    def comparison(self, job: JobRecord) -> bytes | None:
+        """Our render beside Amazon's preview, written when the proof check held the job."""
+        try:
+            return (self.masters / f"{job.stem}.compare.png").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def has_comparison(self, job: JobRecord) -> bool:
+        return (self.masters / f"{job.stem}.compare.png").is_file()
 
     def options(self, job: JobRecord) -> list[tuple[str, str]]:
         """The listing options on the job's ticket (colour, size): what to take from stock."""
@@ -73,15 +82,13 @@ class Proofs:
 
 def render_png(pdf: bytes, *, pixels: int = PROOF_PIXELS) -> bytes:
     """The first page on white, its longer side `pixels` wide."""
-    with _PDFIUM:
+    with PDFIUM_LOCK:  # the renderer's lock: one PDFium call at a time in the whole process
         document = pdfium.PdfDocument(pdf)
         try:
-            page = document[0]
-            width, height = page.get_size()
-            image = page.render(scale=pixels / max(width, height), fill_color=(255, 255, 255, 255))
-            picture = image.to_pil()
+            width, height = document[0].get_size()
         finally:
             document.close()
+    picture = render_page(pdf, scale=pixels / max(width, height))
     out = io.BytesIO()
-    picture.convert("RGB").save(out, format="PNG", optimize=False)
+    picture.save(out, format="PNG", optimize=False)
     return out.getvalue()

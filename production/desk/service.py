@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from production.desk.app import Desk, create_desk_app
+from production.desk.companions import ProofSource
 from production.desk.proofs import Proofs
 from production.desk.sessions import Sessions, password_from_environment
 from production.errors import ConfigError
@@ -68,6 +69,7 @@ def desk_service(
     *,
     amazon: ShipmentConfirmer | None,
     wake: Callable[[], None],
+    fulfillment: ProofSource | None = None,
     environ: Mapping[str, str] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     monotonic: Callable[[], float] = time.monotonic,
@@ -89,6 +91,7 @@ def desk_service(
         shop=settings.shop.name,
         wake=wake,
         now=now,
+        fulfillment=fulfillment,
     )
     return DeskService(
         desk,

@@ -264,7 +264,9 @@ def expected_jobs(config: Path, zips: dict[str, bytes]) -> dict[str, ExpectedJob
         for out in output.jobs:
             assert out.printer is not None, out.identity.job_id
             item = output.customization.item.order_item_id
-            job = ExpectedJob(out.identity.job_id, item, out.printer.id, frozenset(out.files()))
+            job = ExpectedJob(
+                out.identity.job_id, item, out.printer.id, frozenset(out.device_files())
+            )
             jobs[job.job_id] = job
     return jobs
 

@@ -26,6 +26,8 @@ from production.store import JobState, ShipmentState
 from tests.daemon.processes import Floor
 from tests.daemon.shop import renumbered, sample
 from tests.desk.desk_shop import HOSTILE, PASSWORD, DeskShop
+from tests.finishing.test_proof_check import MUG_MM_PER_UNIT
+from tests.finishing.zips import moved_in_json, moved_in_svg, rewritten
 
 
 @pytest.fixture
@@ -412,3 +414,28 @@ def logged_in_at(base_url: str) -> httpx.Client:
     token = csrf_of(client.get("/login").text)
     assert client.post("/login", data={"password": PASSWORD, "csrf": token}).status_code == 303
     return client
+
+
+def test_a_job_held_by_the_proof_check_shows_both_pictures(
+    shop: DeskShop, desk: DeskService
+) -> None:
+    units = 5 / MUG_MM_PER_UNIT  # the photo moved 5 mm away from where the buyer put it
+    marker = "d26e15ba-ac45-3d40-8260-fee4e36d4b94.jpg"
+    shifted = rewritten(
+        renumbered(sample("photo-text"), 9),
+        svg=moved_in_svg(marker, units),
+        document=moved_in_json(marker, units),
+    )
+    shop.drop(shifted, "shifted.zip")
+    shop.settle()
+    [job] = shop.store.jobs()
+    assert (job.state, job.cause) == (JobState.HELD, "proof")
+    client = logged_in(desk)
+    page = client.get(f"/orders/{job.order_id}").text
+    assert f'src="/comparisons/{job.job_id}.png"' in page
+    assert "Our print (left) beside what the buyer saw (right)" in page
+    picture = client.get(f"/comparisons/{job.job_id}.png")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    width, height = Image.open(io.BytesIO(picture.content)).size
+    assert width > 2 * height  # the pictures side by side
+    assert httpx.get(f"{desk.base_url}/comparisons/{job.job_id}.png").status_code == 401

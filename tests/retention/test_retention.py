@@ -247,7 +247,8 @@ def test_the_daemon_purges_by_itself_and_logs_ids_and_counts_only(
     [event] = [e for e in shop.events if e["state"] == "purged"]
     assert set(event) == {"time", "order", "state", "items", "jobs", "files"}
     assert (event["order"], event["items"], event["jobs"]) == (mug.order_id, 1, 1)
-    assert event["files"] == len(files) == 6  # zip, master PDF and ticket, proof, done ×2
+    # zip, master PDF, ticket and proof picture, the desk's proof, done ×2
+    assert event["files"] == len(files) == 7
     assert files_of(snapshot(shop.root), mug) == set()
     assert shop.daemon.loop() is False  # and then nothing more
 
