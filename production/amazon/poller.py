@@ -17,44 +17,9 @@ from production.pipeline import EventLog
 __all__ = ["IntakeThread", "StepThread"]
 
 
-class IntakeThread:
-    def __init__(self, poll: Callable[[], PollReport], *, interval: float, log: EventLog) -> None:
-        self.poll = poll
-        self.interval = interval
-        self.log = log
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="amazon-intake", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.poll_once()
-            self._stop.wait(self.interval)
-
-    def poll_once(self) -> None:
-        try:
-            report = self.poll()
-        except Exception as exc:  # noqa: BLE001 - Amazon being down must not stop the floor
-            message = getattr(exc, "message", None) or type(exc).__name__
-            self.log({"time": _now(), "state": "intake error", "reason": str(message)})
-            return
-        if report.orders or report.failed:
-            # With a time, as every event has: `production audit --log` takes no line without.
-            self.log({"time": _now(), "state": "intake", **report.summary()})
-
-
 class StepThread:
-    """Calls `step()` every `interval` seconds on its own thread until stopped (companion
-    orders); a failure is logged and the next step comes as usual."""
+    """Calls `step()` every `interval` seconds on its own thread until stopped; a failure is
+    logged (`<name> error`) and the next step comes as usual."""
 
     def __init__(
         self, step: Callable[[], object], *, interval: float, log: EventLog, name: str
@@ -63,6 +28,7 @@ class StepThread:
         self.interval = interval
         self.log = log
         self.name = name
+        self.error_state = f"{name} error"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -87,7 +53,25 @@ class StepThread:
             self.step()
         except Exception as exc:  # noqa: BLE001 - Amazon or a locked store must not stop the floor
             message = getattr(exc, "message", None) or type(exc).__name__
-            self.log({"time": _now(), "state": f"{self.name} error", "reason": str(message)})
+            self.log({"time": _now(), "state": self.error_state, "reason": str(message)})
+
+
+class IntakeThread(StepThread):
+    """Polls for new orders and logs what each poll brought."""
+
+    def __init__(self, poll: Callable[[], PollReport], *, interval: float, log: EventLog) -> None:
+        super().__init__(self._poll, interval=interval, log=log, name="amazon-intake")
+        self.error_state = "intake error"
+        self.poll = poll
+
+    def poll_once(self) -> None:
+        self.step_once()
+
+    def _poll(self) -> None:
+        report = self.poll()
+        if report.orders or report.failed:
+            # With a time, as every event has: `production audit --log` takes no line without.
+            self.log({"time": _now(), "state": "intake", **report.summary()})
 
 
 def _now() -> str:
