@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Collection
-from contextlib import AbstractContextManager
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from production.store.companions import (
     CompanionState,
     NewCompanionOrder,
 )
+from production.store.sqlite_parts import StoreParts
 from production.store.sqlite_tables import stamp
 
 __all__ = ["COMPANIONS_SCHEMA", "CompanionTable"]
@@ -45,16 +45,12 @@ COMPANIONS_SCHEMA = (
     "CREATE INDEX IF NOT EXISTS companion_orders_state ON companion_orders (state)",
 )
 
-Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]
 _SELECT = "SELECT * FROM companion_orders"
 _ORDER = " ORDER BY created_at, order_id, batch"
 
 
-class CompanionTable:
+class CompanionTable(StoreParts):
     """Companion-order methods of `SqliteStore`, over its transactions and clock."""
-
-    _transaction: Transaction
-    _read: Transaction
 
     def _now(self) -> datetime:  # provided by SqliteStore
         raise NotImplementedError

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Collection, Sequence
-from contextlib import AbstractContextManager
-
 from production.store.records import ItemRecord, JobRecord, JobState
+from production.store.sqlite_parts import StoreParts
 from production.store.sqlite_tables import item_from_row, job_from_row
 
 __all__ = ["HOLDABLE_STATES", "OPEN_STATES", "OrderQueries"]
 
-Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]
 
 # Jobs whose order is still being made or waits to be shipped.
 OPEN_STATES = frozenset(
@@ -21,24 +17,8 @@ OPEN_STATES = frozenset(
 HOLDABLE_STATES = frozenset({JobState.RECEIVED, JobState.RENDERED, JobState.QUEUED})
 
 
-class OrderQueries:
+class OrderQueries(StoreParts):
     """Order-wide methods of `SqliteStore`, over its transactions and state changes."""
-
-    _transaction: Transaction
-    _read: Transaction
-
-    def _change(  # provided by SqliteStore
-        self,
-        db: sqlite3.Connection,
-        job: JobRecord,
-        to: JobState,
-        *,
-        reason: str,
-        cause: str | None = None,
-        expect: Collection[JobState] | None = None,
-        hot_paths: Sequence[str] | None = None,
-    ) -> JobRecord:
-        raise NotImplementedError
 
     def open_order_items(self) -> list[ItemRecord]:
         """Every item of every order with a job still open (not shipped, purged or cancelled),

@@ -9,41 +9,25 @@ purge the log is checkpointed into the database and truncated to nothing.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 
 from production.errors import StoreError
 from production.store.records import JobRecord, JobState
+from production.store.sqlite_parts import StoreParts
 from production.store.sqlite_tables import job_from_row, stamp
 from production.store.states import PURGEABLE_STATES
 
 __all__ = ["PurgeTable"]
 
-Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]
 
 _DONE = sorted(state.value for state in (*PURGEABLE_STATES, JobState.PURGED))
 _PURGEABLE = sorted(state.value for state in PURGEABLE_STATES)
 
 
-class PurgeTable:
+class PurgeTable(StoreParts):
     """Retention methods of `SqliteStore`, over its transactions and state changes."""
-
-    _transaction: Transaction
-    _read: Transaction
-
-    def _change(  # provided by SqliteStore
-        self,
-        db: sqlite3.Connection,
-        job: JobRecord,
-        to: JobState,
-        *,
-        reason: str,
-        cause: str | None = None,
-        expect: Collection[JobState] | None = None,
-        hot_paths: Sequence[str] | None = None,
-    ) -> JobRecord:
-        raise NotImplementedError
 
     def orders_to_purge(self, *, closed_before: datetime) -> list[str]:
         """Order ids, sorted, whose every job is shipped, cancelled or purged, at least one not

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from datetime import datetime
 
 from production.errors import StoreError
 from production.store.shipments import ShipmentRecord, ShipmentState
+from production.store.sqlite_parts import StoreParts
 from production.store.sqlite_tables import stamp
 
 __all__ = ["SHIPMENTS_SCHEMA", "ShipmentTable"]
@@ -29,14 +29,9 @@ SHIPMENTS_SCHEMA = (
         PRIMARY KEY (order_id, package_ref))""",
 )
 
-Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]
 
-
-class ShipmentTable:
+class ShipmentTable(StoreParts):
     """Shipment methods of `SqliteStore`, over its transactions and clock."""
-
-    _transaction: Transaction
-    _read: Transaction
 
     def _now(self) -> datetime:  # provided by SqliteStore
         raise NotImplementedError
