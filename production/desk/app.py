@@ -33,7 +33,7 @@ from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.errors import AmazonError, ProductionError
 from production.shipping import Shipping
-from production.store import JobState, JobStore, ShipmentState
+from production.store import JobRecord, JobState, JobStore, ShipmentState
 
 __all__ = ["SESSION_COOKIE", "Desk", "create_desk_app"]
 
@@ -212,13 +212,10 @@ class _Pages:
         return self._fragment(request, "order_status.html", context)
 
     async def proof(self, request: Request) -> Response:
-        if self._session(request) is None:
-            return Response("log in again", status_code=401)
-        job = await run_in_threadpool(self.desk.store.job, request.path_params["job_id"])
-        data = None if job is None else await run_in_threadpool(self.desk.proofs.png, job)
-        if data is None:
-            return Response("no proof", status_code=404)
-        return Response(data, media_type="image/png")
+        return await self._job_picture(request, self.desk.proofs.png)
+
+    async def comparison(self, request: Request) -> Response:
+        return await self._job_picture(request, self.desk.proofs.comparison)
 
     async def delivery_proof(self, request: Request) -> Response:
         """Amazon's delivery photo of a companion package: a fresh link (they last an hour)."""
@@ -251,13 +248,16 @@ class _Pages:
             return RedirectResponse(back, status_code=303)
         return RedirectResponse(links[0], status_code=303)
 
-    async def comparison(self, request: Request) -> Response:
+    async def _job_picture(
+        self, request: Request, picture: Callable[[JobRecord], bytes | None]
+    ) -> Response:
+        """A PNG of the job in the path (its proof, its comparison), for a logged-in person."""
         if self._session(request) is None:
             return Response("log in again", status_code=401)
         job = await run_in_threadpool(self.desk.store.job, request.path_params["job_id"])
-        data = None if job is None else await run_in_threadpool(self.desk.proofs.comparison, job)
+        data = None if job is None else await run_in_threadpool(picture, job)
         if data is None:
-            return Response("no comparison", status_code=404)
+            return Response("no such picture", status_code=404)
         return Response(data, media_type="image/png")
 
     # -- actions -------------------------------------------------------------------------------
