@@ -57,12 +57,20 @@ class ShopFolders:
     staging: Path  # same filesystem as the inbox: zips are written here, then renamed in
 
 
-def make_shop(root: Path, *, settle_seconds: float | None = None) -> ShopFolders:
-    """A shop folder as tests/daemon/shop.py makes one; `settle_seconds` only if supported."""
+def make_shop(
+    root: Path, *, settle_seconds: float | None = None, render_workers: int | None = None
+) -> ShopFolders:
+    """A shop folder as tests/daemon/shop.py makes one; `settle_seconds` only if supported;
+    `render_workers` into shop.toml if given (else the daemon's default, one per CPU)."""
     config = root / "config"
     config.mkdir(parents=True, exist_ok=True)
     for toml in DEFAULT_CONFIG_DIR.glob("*.toml"):
         shutil.copyfile(toml, config / toml.name)
+    if render_workers is not None:
+        shop_toml = config / "shop.toml"
+        text = shop_toml.read_text(encoding="utf-8")
+        text = text.replace("[shop]\n", f"[shop]\nrender_workers = {render_workers}\n", 1)
+        shop_toml.write_text(text, encoding="utf-8")
     if settle_seconds is not None and settle_key_supported():
         shop_toml = config / "shop.toml"
         text = shop_toml.read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """How fast, how idle and how lean the production daemon is, run as a real process.
 
-    python benchmarks/daemon_throughput.py [--memory-zips N] [--no-profile]
+    python benchmarks/daemon_throughput.py [--memory-zips N] [--no-profile] [--render-workers N]
 
 The daemon is `python -m production run --config DIR` on a shop folder in a temporary directory:
 config/*.toml copied, the printers' hot folders created (benchmarks/daemon_fixture.py). Zips are
@@ -22,19 +22,27 @@ Targets (a 2-core machine):
 - throughput: at least 40 text-only zips/s and 8 photo zips/s (the render benchmark's 4.4 MB
   JPEG with one line of text, on the sample photo mug), over a batch dropped at once, from the
   first claim to the last `queued`.
-- idle CPU under 1 %: the daemon's utime+stime (/proc/PID/stat) over 10 s with nothing to do,
-  after the warm-up and again after all the batches.
-- memory flat over a 2,000-zip text-only run: VmRSS (/proc/PID/status) every 100 zips; flat
-  means the mean of the last quarter of samples is within 10 % of the mean of the second quarter
-  (the first quarter is warm-up: caches, the SQLite page cache, allocator arenas).
+- idle CPU under 1 %: the utime+stime (/proc/PID/stat) of the daemon and of every process it
+  started (render workers, multiprocessing's fork server and resource tracker) over 10 s with
+  nothing to do, after the warm-up and again after all the batches.
+- memory flat over a 2,000-zip text-only run: the daemon's VmRSS (/proc/PID/status) every 100
+  zips; flat means the mean of the last quarter of samples is within 10 % of the mean of the
+  second quarter (the first quarter is warm-up: caches, the SQLite page cache, allocator
+  arenas). The render workers' VmRSS and PSS (smaps_rollup: their shared pages counted once)
+  are sampled alongside and reported.
+
+`production run` renders in worker processes, one per CPU up to 4 (`[shop] render_workers`),
+while its main thread takes zips in and writes and delivers what the workers have rendered.
 
 Then, unless --no-profile, the pipeline runs in-process (tests/daemon/shop.py's shop with a
-hand-wound clock) on 200 text-only zips and 20 photo zips under cProfile, and the time per zip is
-broken down by step (take_in, render_item, deliver_job) and by kind of work (fsyncs of files and
-folders, SQLite BEGIN…COMMIT with synchronous=FULL, inflating and parsing the zip, rendering,
-writing the PDFs). The settle wait and the watcher are outside that pass: the single drops give
-drop → claim (settle time plus the 0.1 s settle poll), and the memory run the CPU the settle loop
-costs while 2,000 files wait in the inbox.
+hand-wound clock) on 200 text-only zips and 20 photo zips under cProfile, rendering inline (in
+the profiled thread), and the time per zip is broken down by step (take_in, render_task,
+recording the render, deliver_job) and by kind of work (fsyncs of files and folders, SQLite
+BEGIN…COMMIT with synchronous=FULL, inflating and parsing the zip, rendering, writing the PDFs).
+The same number of zips also goes through a shop with render workers, without the profiler.
+The settle wait and the watcher are outside that pass: the single drops give drop → claim
+(settle time plus the 0.1 s settle poll), and the memory run the CPU the settle loop costs while
+2,000 files wait in the inbox.
 
 The machine is shared with whatever else runs: the load average at the start and the end is
 printed, and the daemon's CPU seconds per batch are a figure less sensitive to it than the rates.
@@ -76,6 +84,7 @@ from benchmarks.daemon_fixture import (
 )
 from benchmarks.targets import Check, print_checks, print_verdict
 from production.inbox import DEFAULT_SETTLE_SECONDS
+from production.render_pool import default_render_workers
 from production.store import JobState
 
 LATENCY_TARGET_S = 0.5
@@ -209,15 +218,46 @@ class RunningDaemon:
 
     def cpu_seconds(self) -> float:
         """utime + stime of every thread of the daemon so far."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of stat
+        return _cpu_seconds(self.pid)
+
+    def started(self) -> list[int]:
+        """The processes the daemon started, and those they started (workers of the fork
+        server): render workers, fork server, resource tracker."""
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found: list[int] = []
+        todo = [self.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        return sorted(found)
+
+    def tree_cpu_seconds(self) -> float:
+        """cpu_seconds of the daemon and of every process it started (still running)."""
+        total = self.cpu_seconds()
+        for pid in self.started():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                total += _cpu_seconds(pid)
+        return total
+
+    def workers_memory(self) -> tuple[int, int, int]:
+        """(processes, sum of VmRSS, sum of PSS) of what the daemon started, in bytes."""
+        count = rss = pss = 0
+        for pid in self.started():
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                rss += _status_bytes(pid, "VmRSS:")
+                pss += _rollup_bytes(pid, "Pss:")
+                count += 1
+        return count, rss, pss
 
     def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * KIB
-        raise RuntimeError("no VmRSS in /proc/PID/status")
+        return _status_bytes(self.pid, "VmRSS:")
 
     def stop(self) -> int | None:
         """SIGTERM, then wait; the exit status, or None if it had to be killed."""
@@ -231,6 +271,25 @@ class RunningDaemon:
             code = None
         self._reader.join(timeout=5)
         return code
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of stat
+
+
+def _status_bytes(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) * KIB
+    raise RuntimeError(f"no {key} in /proc/{pid}/status")
+
+
+def _rollup_bytes(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) * KIB
+    raise RuntimeError(f"no {key} in /proc/{pid}/smaps_rollup")
 
 
 @dataclass
@@ -293,6 +352,7 @@ class BatchResult:
     latencies: list[float]  # claim to done, per item
     waits: list[float]  # drop to claim, per item
     cpu: float  # the daemon's CPU seconds from the drop to the last done
+    tree_cpu: float  # the same, with the processes it started (render workers)
 
     @property
     def rate(self) -> float:
@@ -308,7 +368,7 @@ def run_batch(
     gap: float = 0.0,
     dropped: bool = False,
 ) -> BatchResult:
-    cpu_before = daemon.cpu_seconds()
+    cpu_before, tree_before = daemon.cpu_seconds(), daemon.tree_cpu_seconds()
     if dropped:
         pass  # the caller has dropped the batch already
     elif gap:
@@ -320,6 +380,7 @@ def run_batch(
         drop_all(shop, batch)
     daemon.wait_done(batch.item_ids, timeout)
     cpu = daemon.cpu_seconds() - cpu_before
+    tree_cpu = daemon.tree_cpu_seconds() - tree_before
     with daemon.changed:
         items = [daemon.items.get(i, Item()) for i in batch.item_ids]
     finished = [i for i in items if i.done is not None and i.claimed is not None and not i.held]
@@ -333,14 +394,17 @@ def run_batch(
         if item_id in daemon.items and daemon.items[item_id].claimed is not None
     ]
     held = sum(1 for i in items if i.held)
-    return BatchResult(len(items), len(finished), held, span, latencies, waits, cpu)
+    return BatchResult(len(items), len(finished), held, span, latencies, waits, cpu, tree_cpu)
 
 
-def idle_cpu(daemon: RunningDaemon, seconds: float) -> float:
-    """The daemon's CPU time over `seconds` of wall time, as a fraction of one core."""
-    start_cpu, start = daemon.cpu_seconds(), time.monotonic()
+def idle_cpu(daemon: RunningDaemon, seconds: float) -> tuple[float, float]:
+    """CPU time over `seconds` of wall time, as a fraction of one core: the daemon and its
+    processes together, and the daemon's own."""
+    start_tree, start_cpu, start = daemon.tree_cpu_seconds(), daemon.cpu_seconds(), time.monotonic()
     time.sleep(seconds)
-    return (daemon.cpu_seconds() - start_cpu) / (time.monotonic() - start)
+    wall = time.monotonic() - start
+    tree, own = daemon.tree_cpu_seconds() - start_tree, daemon.cpu_seconds() - start_cpu
+    return tree / wall, own / wall
 
 
 @dataclass
@@ -350,6 +414,8 @@ class MemoryRun:
     before: int
     result: BatchResult
     settle_cpu: tuple[float, float] | None  # CPU seconds, wall seconds while the batch settled
+    # With each sample: the processes the daemon started, their VmRSS and PSS summed (bytes).
+    workers: list[tuple[int, int, int]] = field(default_factory=list)
 
     def quarter_means(self) -> tuple[float, float]:
         values = [rss for _, rss in self.samples]
@@ -375,6 +441,7 @@ def run_memory(
 ) -> MemoryRun:
     wanted = set(batch.item_ids)
     samples: list[tuple[int, int]] = []
+    workers: list[tuple[int, int, int]] = []
     count = 0
 
     def sample(item_id: str) -> None:
@@ -384,6 +451,7 @@ def run_memory(
             if count % RSS_EVERY == 0 or count == len(wanted):
                 with contextlib.suppress(OSError, RuntimeError):
                     samples.append((count, daemon.rss_bytes()))
+                    workers.append(daemon.workers_memory())
 
     before = daemon.rss_bytes()
     daemon.on_done = sample
@@ -403,7 +471,7 @@ def run_memory(
             result = run_batch(daemon, shop, batch, timeout=timeout)
     finally:
         daemon.on_done = None
-    return MemoryRun(len(wanted), samples, before, result, settle_cpu)
+    return MemoryRun(len(wanted), samples, before, result, settle_cpu, workers)
 
 
 # -- the in-process profile -------------------------------------------------------------------
@@ -415,6 +483,8 @@ class Profile:
     zips: int
     plain_seconds: float  # the same number of other zips without the profiler
     stats: pstats.Stats
+    pooled_seconds: float  # the same number of other zips with render workers, no profiler
+    workers: int
 
 
 def profile_pipeline(
@@ -423,37 +493,47 @@ def profile_pipeline(
     """`count` zips through one daemon pass in-process, once plain and once under cProfile.
 
     tests/daemon/shop.py's shop: the real pipeline, store and files, with a hand-wound clock
-    for the settle time and the events kept in a list instead of printed as JSON lines.
+    for the settle time and the events kept in a list instead of printed as JSON lines. It
+    renders inline; a second shop renders in workers, as `production run` does.
     """
     from tests.daemon.shop import Shop
 
-    shop = Shop(root)
+    def one_pass(shop: Shop, count: int, profiler: cProfile.Profile | None) -> float:
+        for number in numbers.take(count):
+            shop.drop(make(number), f"order-{number}.zip")
+        os.sync()  # as for the daemon: its fsyncs must not flush these writes
+        shop.daemon.loop()  # sees them
+        shop.clock.advance()  # the settle time passes
+        start = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        shop.daemon.loop()  # takes, renders and delivers them
+        if profiler is not None:
+            profiler.disable()
+        return time.perf_counter() - start
+
+    shop = Shop(root / "inline")
     try:
-
-        def one_pass(count: int, profiler: cProfile.Profile | None) -> float:
-            for number in numbers.take(count):
-                shop.drop(make(number), f"order-{number}.zip")
-            os.sync()  # as for the daemon: its fsyncs must not flush these writes
-            shop.daemon.loop()  # sees them
-            shop.clock.advance()  # the settle time passes
-            start = time.perf_counter()
-            if profiler is not None:
-                profiler.enable()
-            shop.daemon.loop()  # takes, renders and delivers them
-            if profiler is not None:
-                profiler.disable()
-            return time.perf_counter() - start
-
-        one_pass(2, None)  # warm-up: fonts, reportlab, SQLite
-        plain = one_pass(count, None)
+        one_pass(shop, 2, None)  # warm-up: fonts, reportlab, SQLite
+        plain = one_pass(shop, count, None)
         profiler = cProfile.Profile()
-        one_pass(count, profiler)
+        one_pass(shop, count, profiler)
         queued = len(shop.jobs(JobState.QUEUED))
         if queued != 2 + 2 * count:
             raise SystemExit(f"in-process {kind} profile: {queued} jobs queued of {2 + 2 * count}")
     finally:
         shop.close()
-    return Profile(kind, count, plain, pstats.Stats(profiler))
+    workers = default_render_workers()
+    shop = Shop(root / "pooled", render_workers=workers)
+    try:
+        one_pass(shop, 2, None)
+        pooled = one_pass(shop, count, None)
+        queued = len(shop.jobs(JobState.QUEUED))
+        if queued != 2 + count:
+            raise SystemExit(f"in-process {kind} with workers: {queued} jobs queued of {2 + count}")
+    finally:
+        shop.close()
+    return Profile(kind, count, plain, pstats.Stats(profiler), pooled, workers)
 
 
 _Key = tuple[str, int, str]
@@ -539,10 +619,10 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ("    sha256 of the zip", _own("<built-in method _hashlib.openssl_sha256>")),
     ("    move to zips/, dir fsync", _via("files.py", "move_file", "pipeline.py", "take_in")),
     ("    store.add_item", _cum("store/sqlite.py", "add_item")),
-    ("  render_item", _cum("production/pipeline.py", "render_item")),
+    ("  render_task (in a worker with `production run`)", _cum("render_pool.py", "render_task")),
     (
         "    read the zip file again",
-        _via("pathlib.py", "read_bytes", "production/pipeline.py", "render_item"),
+        _via("pathlib.py", "read_bytes", "production/render_pool.py", "render_task"),
     ),
     (
         "    read_zip + parse_members again",
@@ -552,9 +632,12 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
         ),
     ),
     ("    PdfRenderer.render (reportlab)", _cum("renderers/pdf.py", "render")),
+    ("    Engraver.render", _cum("renderers/engraving.py", "render")),
+    ("    preflight and proof check", _cum("renderers/preflight.py", "check_surface")),
+    ("  record the render (_record_render)", _cum("production/pipeline.py", "_record_render")),
     (
         "    masters: write_group",
-        _via("production/files.py", "write_group", "pipeline.py", "render_item"),
+        _via("production/files.py", "write_group", "pipeline.py", "_record_render"),
     ),
     ("    store.set_jobs", _cum("store/sqlite.py", "set_jobs")),
     (
@@ -568,7 +651,10 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
         "    store.transition → queued",
         _via("store/sqlite.py", "transition", "pipeline.py", "deliver_job"),
     ),
-    ("  store.jobs after render (in _take)", _via("store/sqlite.py", "jobs", "daemon.py", "_take")),
+    (
+        "  store.jobs after render",
+        _via("store/sqlite.py", "jobs", "pipeline.py", "_finish_render"),
+    ),
     ("by kind of work, across the steps:", None),
     ("  write() of file data", _via("~", _WRITE, "production/files.py", "write_atomically")),
     ("  fsync of files", _via("~", _FSYNC, "production/files.py", "write_atomically")),
@@ -612,6 +698,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--memory-zips", type=int, default=MEMORY_ZIPS, metavar="N")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument(
+        "--render-workers",
+        type=int,
+        metavar="N",
+        help="[shop] render_workers for the daemon (unset: one per CPU up to 4; 0: inline)",
+    )
     args = parser.parse_args(argv)
 
     checks: list[Check] = []
@@ -621,7 +713,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="daemon-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        shop = make_shop(tmp / "shop", settle_seconds=BENCH_SETTLE_S)
+        shop = make_shop(
+            tmp / "shop", settle_seconds=BENCH_SETTLE_S, render_workers=args.render_workers
+        )
         settle = configured_settle(shop.config)
         if settle is None:
             settle = DEFAULT_SETTLE_SECONDS
@@ -629,8 +723,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             settle_note = f"{settle:g} s (shop.toml settle_seconds)"
         photos = PhotoZips()
+        if args.render_workers is None:
+            workers_note = f"{default_render_workers()} (the default: one per CPU, up to 4)"
+        else:
+            workers_note = f"{args.render_workers} (--render-workers)"
+        details.append(f"render workers:          {workers_note}")
         print(
-            f"shop in {shop.root}; inbox settle {settle_note}; "
+            f"shop in {shop.root}; render workers {workers_note}; inbox settle {settle_note}; "
             f"photo zip {len(photos.zip(0)) / 1e6:.2f} MB (JPEG {len(photos.photo) / 1e6:.2f} MB)"
         )
 
@@ -649,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(1.0)  # the pass after the last job; then it waits for work
 
             # -- idle -------------------------------------------------------------------------
-            idle_first = idle_cpu(daemon, IDLE_SECONDS)
+            idle_first, idle_first_own = idle_cpu(daemon, IDLE_SECONDS)
             print(f"idle CPU after warm-up: {idle_first * 100:.2f} %")
 
             # -- latency: zips dropped one at a time --------------------------------------------
@@ -691,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             daemon.ensure_alive("the memory run")
             time.sleep(1.0)
-            idle_last = idle_cpu(daemon, IDLE_SECONDS)
+            idle_last, idle_last_own = idle_cpu(daemon, IDLE_SECONDS)
             load_after = os.getloadavg()
             print(f"idle CPU after {numbers.next - 1} zips: {idle_last * 100:.2f} %")
         finally:
@@ -725,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_worst = max(idle_first, idle_last)
         checks.append(
             Check(
-                f"idle CPU over {IDLE_SECONDS:g} s (worse of two)",
+                f"idle CPU, daemon and its workers, over {IDLE_SECONDS:g} s (worse of two)",
                 f"{idle_worst * 100:.2f} %",
                 f"< {IDLE_CPU_TARGET * 100:g} %",
                 idle_worst < IDLE_CPU_TARGET,
@@ -760,7 +859,8 @@ def main(argv: list[str] | None = None) -> int:
             details.append(
                 f"{label + ':':<24} {result.done} zips in {result.span:.2f} s "
                 f"({per_zip * 1000:.1f} ms each), daemon CPU {result.cpu:.1f} s "
-                f"({result.cpu / result.span * 100:.0f} % of a core over the span); "
+                f"({result.cpu / result.span * 100:.0f} % of a core over the span), with its "
+                f"workers {result.tree_cpu:.1f} s ({result.tree_cpu / result.span * 100:.0f} %); "
                 f"claim → queued p95 {ms(p95(result.latencies))}"
             )
         rss = [r for _, r in memory.samples]
@@ -778,6 +878,18 @@ def main(argv: list[str] | None = None) -> int:
                 "                         VmRSS (MiB) every "
                 f"{RSS_EVERY} zips: " + " ".join(f"{r / KIB / KIB:.1f}" for r in rss)
             )
+        if memory.workers and memory.workers[-1][0]:
+            count, worker_rss, worker_pss = memory.workers[-1]
+            details.append(
+                f"worker processes:        {count} (workers, fork server, resource "
+                f"tracker) beside the daemon: VmRSS {mib(worker_rss)} together at the end of the "
+                f"memory run, PSS {mib(worker_pss)} (pages they share counted once)"
+            )
+            worker_samples = " ".join(f"{r / KIB / KIB:.1f}" for _, r, _ in memory.workers)
+            details.append(
+                f"                         their VmRSS (MiB) every {RSS_EVERY} zips: "
+                + worker_samples
+            )
         if shortened:
             details.append(
                 f"                         shortened from {args.memory_zips:,} zips to "
@@ -792,8 +904,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         details.append(
             f"idle CPU:                {idle_first * 100:.2f} % after the warm-up, "
-            f"{idle_last * 100:.2f} % after {numbers.next - 1:,} zips ({IDLE_SECONDS:g} s each; "
-            f"/proc counts CPU time in ticks of {1000 / CLOCK_TICKS:g} ms)"
+            f"{idle_last * 100:.2f} % after {numbers.next - 1:,} zips, daemon and workers "
+            f"({idle_first_own * 100:.2f} % and {idle_last_own * 100:.2f} % the daemon alone; "
+            f"{IDLE_SECONDS:g} s each; /proc counts CPU time in ticks of {1000 / CLOCK_TICKS:g} ms)"
         )
         details.append(
             f"daemon:                  exit status {exit_code} on SIGTERM; "
@@ -803,7 +916,8 @@ def main(argv: list[str] | None = None) -> int:
         details.append(
             f"machine:                 {os.cpu_count()} CPUs, load average (1 min) "
             f"{load_before[0]:.2f} at the start, {load_after[0]:.2f} before the daemon stopped "
-            "(the daemon uses about one core; more load than that slows the figures down)"
+            "(the daemon and its render workers use every core while busy: any other load slows "
+            "the figures down)"
         )
         for line in daemon.other_lines[-5:]:
             details.append(f"    stderr: {line}")
@@ -836,8 +950,11 @@ def report(
             print(
                 f"in-process, {profile.zips} {profile.kind} zips in one daemon pass: "
                 f"{profile.plain_seconds / profile.zips * 1000:.1f} ms per zip "
-                f"({profile.zips / profile.plain_seconds:.0f} zips/s) without the profiler, "
-                f"{profiled / profile.zips * 1000:.1f} ms under cProfile"
+                f"({profile.zips / profile.plain_seconds:.0f} zips/s) rendered inline without "
+                f"the profiler, {profiled / profile.zips * 1000:.1f} ms under cProfile; "
+                f"{profile.pooled_seconds / profile.zips * 1000:.1f} ms "
+                f"({profile.zips / profile.pooled_seconds:.0f} zips/s) with {profile.workers} "
+                "render workers"
             )
         for line in profile_table(profiles):
             print(line)

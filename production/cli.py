@@ -25,6 +25,7 @@ from production.demo import run_demo
 from production.errors import ProductionError
 from production.inspection import describe
 from production.pipeline import Folders, Pipeline
+from production.render_pool import default_render_workers
 from production.rendering import ItemRenderer, preflight_report
 from production.retention import Retention
 from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
@@ -236,7 +237,12 @@ def _pipeline(settings: Settings) -> Pipeline:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
-    pipeline = _pipeline(settings)
+    # Rendering is most of the work: worker processes do it while the loop writes and records.
+    workers = settings.shop.render_workers
+    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    pipeline = Pipeline(
+        settings, store, render_workers=default_render_workers() if workers is None else workers
+    )
     with amazon_client(settings) as client:
         daemon = Daemon(pipeline)
         if client is not None and settings.amazon is not None:

@@ -5,6 +5,11 @@ Like huey's consumer: `initialize()`, `loop()` for one pass (what tests call dir
 event that the filesystem watcher (inotify through watchdog) sets when something lands in the
 inbox or a done folder, with a periodic rescan as a safety net for filesystems whose changes
 inotify does not see (network shares).
+
+Every side effect happens on the loop's thread. With render workers (`Pipeline(render_workers=)`,
+as `production run` makes it), a pass takes the next zips in while the workers render the ones
+before, and records and delivers each render in turn (`Pipeline.render_items`). A first signal
+stops taking zips in and finishes those taken; a second one stops at once, workers included.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import os
 import queue
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -127,13 +132,14 @@ class Daemon:
             service.start()
         self.pipeline.log({"time": _now(), "state": "started", "pid": os.getpid()})
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, at_once: bool = False) -> None:
         for service in reversed(self.services):
             service.stop()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)
             self._observer = None
+        self.pipeline.close(at_once=at_once)
         self.pipeline.store.close()
         self.pipeline.log({"time": _now(), "state": "stopped", "pid": os.getpid()})
 
@@ -152,8 +158,11 @@ class Daemon:
                     break
                 if not busy and not self.stopping:
                     self.wake.wait(self._pause())
-        finally:
-            self.shutdown()
+        except BaseException:
+            # A second signal: stop now, also the renders in hand (their items render again).
+            self.shutdown(at_once=True)
+            raise
+        self.shutdown()
 
     def install_signal_handlers(self) -> None:
         """SIGTERM/SIGINT stop after the step in hand; a second one stops at once."""
@@ -179,19 +188,32 @@ class Daemon:
 
     def _pass(self) -> bool:
         pipeline = self.pipeline
-        busy = False
-        for claimed in pipeline.inbox.pending_claims():
-            if self.stopping:
-                return busy
-            self._take(claimed)
-            busy = True
-        for path in pipeline.inbox.settled():
-            if self.stopping:
-                return busy
-            taken = pipeline.inbox.claim(path)
-            if taken is not None:
-                self._take(taken)
-                busy = True
+        claims = 0
+
+        def taken() -> Iterator[str]:
+            """Zips taken in, one by one as the pipeline has room for their render."""
+            nonlocal claims
+            for pending in pipeline.inbox.pending_claims():
+                if self.stopping:
+                    return
+                claims += 1
+                if (item_id := pipeline.take_in(pending)) is not None:
+                    yield item_id
+            for path in pipeline.inbox.settled():
+                if self.stopping:
+                    return
+                claimed = pipeline.inbox.claim(path)
+                if claimed is not None:
+                    claims += 1
+                    if (item_id := pipeline.take_in(claimed)) is not None:
+                        yield item_id
+
+        # Each zip taken in is rendered and delivered; with render workers, the next ones are
+        # taken in and rendered meanwhile. A stop takes no more, and finishes those begun.
+        pipeline.render_items(taken(), deliver=True)
+        busy = claims > 0
+        if self.stopping:
+            return busy
         busy |= pipeline.render_received() > 0
         busy |= pipeline.deliver_rendered() > 0
         busy |= pipeline.collect_finished() > 0
@@ -199,14 +221,6 @@ class Daemon:
             # Last, so that a file it cannot delete never holds up the floor; one query if idle.
             busy |= self.retention.purge_due() > 0
         return busy
-
-    def _take(self, claimed: Path) -> None:
-        item_id = self.pipeline.take_in(claimed)
-        if item_id is not None:
-            self.pipeline.render_item(item_id)
-            for job in self.pipeline.store.jobs(order_item_id=item_id):
-                if job.state.value == "rendered":
-                    self.pipeline.deliver_job(job)
 
     def _pause(self) -> float:
         if self.pipeline.inbox.waiting:

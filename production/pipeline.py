@@ -12,7 +12,9 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +27,19 @@ from production.errors import ProductionError, StoreError
 from production.files import move_file, remove_partial_files, write_group
 from production.inbox import Inbox
 from production.model import Customization
-from production.rendering import ItemRenderer, JobOutput, utc_now
+from production.render_pool import (
+    BrokenProcessPool,
+    RenderedJob,
+    Renderer,
+    RenderOutcome,
+    RenderPool,
+    RenderTask,
+    hold_reason,
+    render_task,
+)
+from production.rendering import ItemRenderer, utc_now
 from production.settings import Settings
-from production.store import JobRecord, JobState, JobStore, NewItem, NewJob
+from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
 __all__ = ["NO_ZIP_YET", "EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
 
@@ -101,10 +113,16 @@ class Pipeline:
         renderer: ItemRenderer | None = None,
         log: EventLog = json_lines,
         inbox: Inbox | None = None,
+        render_workers: int = 0,
     ) -> None:
+        if renderer is not None and render_workers:
+            raise ValueError("a renderer given renders inline: it needs render_workers=0")
         self.settings = settings
         self.store = store
-        self.renderer = renderer or ItemRenderer(settings)
+        self._renderer: Renderer | None = renderer
+        # Worker processes that render while this thread writes (`production run`); None: the
+        # pipeline renders inline, in this thread (tests and one-off commands).
+        self.render_pool = RenderPool(settings, render_workers) if render_workers > 0 else None
         self.log = log
         self.folders = Folders(settings.shop.data_dir)
         # Takes an order report dropped into the inbox (set when Amazon is configured).
@@ -118,25 +136,49 @@ class Pipeline:
         # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
         # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
         self._ship_by: dict[str, datetime] = {}
+        # Items whose render was begun but never recorded, because an error stopped the pass
+        # (a full disk, a locked store): `render_received` renders those without jobs again.
+        self._unrecorded: list[str] = []
+
+    @property
+    def renderer(self) -> Renderer:
+        """The inline renderer, built when first needed (never, with a render pool)."""
+        if self._renderer is None:
+            self._renderer = ItemRenderer(self.settings)
+        return self._renderer
+
+    @renderer.setter
+    def renderer(self, renderer: Renderer) -> None:
+        self._renderer = renderer
 
     def prepare(self) -> None:
         """Create the working folders and take back what a crash left half-done."""
         self.folders.create()
         self.inbox.prepare()
+        if self.render_pool is not None:
+            self.render_pool.start()
         for path in sorted(self.folders.zips.glob("*.zip")):
             # Moved out of `claimed/` but never recorded: take it in again.
             known = self.store.item(path.stem)
             if known is None or not known.zip_path:
                 move_file(path, self.folders.claimed / f"0-recovered__{path.name}")
-        for item in self.store.items():
-            # Recorded, then the process died before the first render.
-            if not self.store.jobs(order_item_id=item.order_item_id):
-                self.render_item(item.order_item_id)
+        # Recorded, then the process died before the first render.
+        self.render_items(
+            item.order_item_id
+            for item in self.store.items()
+            if not self.store.jobs(order_item_id=item.order_item_id)
+        )
         folders = [self.folders.masters, self.folders.zips, self.folders.claimed]
         folders += [printer.hot_folder for printer in self.settings.printers.values()]
         folders.append(self.inbox.rejected)  # a reason file, or a file moved back across disks
         for folder in folders:
             remove_partial_files(folder)
+
+    def close(self, *, at_once: bool = False) -> None:
+        """Stop the render workers, if any (the store is closed by its owner); `at_once`: also
+        those in the middle of a render."""
+        if self.render_pool is not None:
+            self.render_pool.close(at_once=at_once)
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -237,6 +279,48 @@ class Pipeline:
 
     def render_item(self, order_item_id: str) -> list[JobRecord]:
         """Render every surface of an item into the masters; held jobs if it cannot be."""
+        begun = self._begin_render(order_item_id)
+        return begun if isinstance(begun, list) else self._record_render(begun)
+
+    def render_items(self, item_ids: Iterable[str], *, deliver: bool = False) -> int:
+        """Render items (as `render_item`), and deliver their rendered jobs if `deliver`.
+
+        With a render pool, several are rendered at once: `item_ids` is read only as far as
+        there is room (the daemon takes the next zip in only then), and each render is
+        recorded here, in order, while the workers go on with the next ones. The number of
+        items.
+        """
+        window: deque[_Render] = deque()
+        # One rendering per worker and one waiting, besides the one being recorded: the workers
+        # never wait for this thread, and at most this many items' zips are held in memory.
+        room = 1 if self.render_pool is None else 2 * self.render_pool.workers + 1
+        count = 0
+        beginning: str | None = None
+        try:
+            for order_item_id in item_ids:
+                count += 1
+                beginning = order_item_id
+                begun = self._begin_render(order_item_id)
+                beginning = None
+                if isinstance(begun, list):
+                    continue
+                window.append(begun)
+                while len(window) >= room:
+                    self._finish_render(window[0], deliver=deliver)
+                    window.popleft()
+            while window:
+                self._finish_render(window[0], deliver=deliver)
+                window.popleft()
+        except BaseException:
+            # Taken in, perhaps rendered, not recorded: the next `render_received` sees to them.
+            self._unrecorded += [render.item.order_item_id for render in window]
+            if beginning is not None:
+                self._unrecorded.append(beginning)
+            raise
+        return count
+
+    def _begin_render(self, order_item_id: str) -> _Render | list[JobRecord]:
+        """Start rendering an item, in the pool or here; held jobs if there is nothing to render."""
         item = self.store.item(order_item_id)
         if item is None:
             return []
@@ -253,58 +337,82 @@ class Pipeline:
             return jobs
         started = time.monotonic()
         just_taken, self._just_taken = self._just_taken, None
-        try:
-            if just_taken is not None and just_taken[0] == order_item_id:
-                # The same bytes as the zip in the store: take_in moved that very file there.
-                _, members, customization = just_taken
-                output = self.renderer.render_members(
-                    members, source="store", customization=customization
-                )
-            else:
-                output = self.renderer.render_zip(Path(item.zip_path).read_bytes(), source="store")
-        except Exception as exc:  # noqa: BLE001 - every failure holds the item, none stops the shop
-            cause, reason = _hold_reason(exc)
+        if just_taken is not None and just_taken[0] == order_item_id:
+            # The same bytes as the zip in the store: take_in moved that very file there.
+            _, members, customization = just_taken
+            task = RenderTask(order_item_id, members=members, customization=customization)
+        else:
+            task = RenderTask(order_item_id, zip_path=item.zip_path)
+        if self.render_pool is None:
+            return _Render(item, task, started, outcome=render_task(self.renderer, task))
+        return _Render(item, task, started, future=self.render_pool.submit(task))
+
+    def _finish_render(self, render: _Render, *, deliver: bool) -> None:
+        self._record_render(render)
+        if deliver:
+            for job in self.store.jobs(order_item_id=render.item.order_item_id):
+                if job.state is JobState.RENDERED:
+                    self.deliver_job(job)
+
+    def _record_render(self, render: _Render) -> list[JobRecord]:
+        """Write a finished render's masters and record its jobs (rendered, or held)."""
+        item, started = render.item, render.started
+        outcome = self._outcome(render)
+        if outcome.held is not None:
+            cause, reason = outcome.held
             placeholder = placeholder_job(item.order_id, item.order_item_id)
             jobs = self.store.set_jobs(
-                order_item_id, [placeholder], state=JobState.HELD, reason=reason, cause=cause
+                item.order_item_id, [placeholder], state=JobState.HELD, reason=reason, cause=cause
             )
             for record in jobs:
                 self._event_job(record, started)
             return jobs
-        new_jobs = [
-            NewJob(out.identity.job_id, out.surface, out.printer.id if out.printer else None,
-                   out.identity.stem)
-            for out in output.jobs
-        ]  # fmt: skip
+        new_jobs = [NewJob(job.job_id, job.surface, job.printer, job.stem) for job in outcome.jobs]
         added = self.store.set_jobs(
-            order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read"
+            item.order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read"
         )
         for record in added:
             self._event_job(record, None)
         # Jobs already queued or further along keep their files: only the new ones are written.
         fresh = {record.job_id for record in added}
-        outputs = [out for out in output.jobs if out.identity.job_id in fresh]
-        write_group(self.folders.masters, {n: d for out in outputs for n, d in out.files().items()})
-        return [self._after_render(out, started) for out in outputs]
+        outputs = [job for job in outcome.jobs if job.job_id in fresh]
+        write_group(self.folders.masters, {n: d for job in outputs for n, d in job.files.items()})
+        return [self._after_render(job, started) for job in outputs]
 
-    def _after_render(self, job: JobOutput, started: float) -> JobRecord:
-        holds = list(job.ticket["hold"])
-        if holds:
+    def _outcome(self, render: _Render) -> RenderOutcome:
+        if render.future is None:
+            assert render.outcome is not None
+            return render.outcome
+        try:
+            return render.future.result()
+        except BrokenProcessPool:
+            # A worker died under this item or beside it (killed, out of memory, a crash in a
+            # C library): render it again in a new pool, where an item that kills its worker
+            # by itself is held and the others go on.
+            assert self.render_pool is not None
+            try:
+                return self.render_pool.submit(render.task).result()
+            except Exception as exc:  # noqa: BLE001 - held, as a failure while rendering inline
+                return RenderOutcome(held=hold_reason(exc))
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
+            return RenderOutcome(held=hold_reason(exc))
+
+    def _after_render(self, job: RenderedJob, started: float) -> JobRecord:
+        if job.holds:
             # A proof that does not look like the buyer's preview needs the comparison picture
             # (the desk shows it); anything else preflight holds needs a look at the PDF.
-            proof = any(f.rule == "proof" and f.severity == "hold" for f in job.preflight)
             record = self.store.transition(
-                job.identity.job_id,
+                job.job_id,
                 JobState.HELD,
-                reason="; ".join(holds),
-                cause="proof" if proof else "review",
+                reason="; ".join(job.holds),
+                cause="proof" if job.proof_hold else "review",
                 expect={JobState.RECEIVED},
             )
         else:
             record = self.store.transition(
-                job.identity.job_id,
+                job.job_id,
                 JobState.RENDERED,
-                reason=_rendered_reason(job),
+                reason=job.rendered_reason,
                 expect={JobState.RECEIVED},
             )
         self._event_job(record, started)
@@ -313,9 +421,11 @@ class Pipeline:
     def render_received(self) -> int:
         """Render again every item with a job back in RECEIVED (a retry, or after a crash)."""
         items = dict.fromkeys(j.order_item_id for j in self.store.jobs(state=JobState.RECEIVED))
-        for order_item_id in items:
-            self.render_item(order_item_id)
-        return len(items)
+        for order_item_id in dict.fromkeys(self._unrecorded):
+            if order_item_id not in items and not self.store.jobs(order_item_id=order_item_id):
+                items[order_item_id] = None
+        self._unrecorded.clear()
+        return self.render_items(items)
 
     # -- delivery ----------------------------------------------------------------------------
 
@@ -477,22 +587,12 @@ class Pipeline:
         self.log(event)
 
 
-def _rendered_reason(job: JobOutput) -> str:
-    """ "rendered", with preflight's warnings (ids and numbers only) kept on the job's record."""
-    warnings = [f"{f.rule}: {f.message}" for f in job.preflight if f.severity == "warn"]
-    if job.proof_score is not None:
-        warnings.insert(0, f"proof score {job.proof_score:.2f}")
-    return "; ".join(["rendered", *warnings])
+@dataclass(slots=True)
+class _Render:
+    """An item being rendered: in the pool (`future`), or done inline (`outcome`)."""
 
-
-def _hold_reason(exc: Exception) -> tuple[str, str]:
-    """The cause and the message a held item shows for the failure that stopped it."""
-    if isinstance(exc, ProductionError):
-        return exc.cause, str(exc)
-    if isinstance(exc, OSError):
-        return "zip unreadable", f"the stored zip cannot be read ({exc.strerror or exc})"
-    # Not one of ours: a bug. Its text might quote the input, so only its type is shown.
-    return (
-        "internal error",
-        f"internal error ({type(exc).__name__}) while rendering; please report it",
-    )
+    item: ItemRecord
+    task: RenderTask
+    started: float
+    outcome: RenderOutcome | None = None
+    future: Future[RenderOutcome] | None = None

@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_PRINTER_DPI",
     "DEFAULT_SETTLE_SECONDS",
     "DEFAULT_SHOP_NAME",
+    "MAX_RENDER_WORKERS",
     "PROCESSES",
     "AmazonSettings",
     "AssetSettings",
@@ -59,6 +60,8 @@ DEFAULT_SHOP_NAME = "Print shop"
 DEFAULT_PRINTER_DPI = 300
 DEFAULT_SETTLE_SECONDS = 2.0
 """How long a file in the inbox must stay unchanged before it is taken (it may still be copied)."""
+MAX_RENDER_WORKERS = 64
+"""More render processes than this is a typo: each holds a renderer (about 60 MB)."""
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 """The configuration that comes with the project: sample printers and the sample products."""
 DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
@@ -73,7 +76,9 @@ PrintFormat = Literal["pdf", "svg"]
 Feedback = Literal["done_folder", "manual"]
 
 _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
-_SHOP_KEYS = frozenset({"name", "inbox", "data_dir", "retention_days", "settle_seconds"})
+_SHOP_KEYS = frozenset(
+    {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
+)
 _FONT_KEYS = frozenset({"dirs", "aliases"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
@@ -98,6 +103,9 @@ class ShopSettings:
     data_dir: Path  # the job store, working copies, print files
     retention_days: int  # days buyer files are kept after an order ships; 0: purge once shipped
     settle_seconds: float = DEFAULT_SETTLE_SECONDS  # an inbox file unchanged this long is taken
+    # Processes `production run` renders in, beside its loop; None: one per CPU (up to 4); 0:
+    # none, the loop renders itself.
+    render_workers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +220,17 @@ def _shop(file: Table, root: Path) -> ShopSettings:
         data_dir=table.path("data_dir", root, "data"),
         retention_days=table.integer("retention_days", 0),
         settle_seconds=table.number("settle_seconds", DEFAULT_SETTLE_SECONDS),
+        render_workers=_render_workers(table),
     )
+
+
+def _render_workers(table: Table) -> int | None:
+    if "render_workers" not in table:
+        return None
+    workers = table.integer("render_workers")
+    if workers > MAX_RENDER_WORKERS:
+        raise table.error(f"render_workers must be at most {MAX_RENDER_WORKERS}, not {workers}")
+    return workers
 
 
 def _fonts(file: Table, root: Path) -> FontSettings:

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from isal import isal_zlib
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from production.geometry import Box, Matrix
@@ -336,6 +339,34 @@ def _intersect(a: Box, b: Box) -> Box | None:
 
 
 def _png(picture: Image.Image) -> bytes:
-    out = io.BytesIO()
-    picture.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    """The picture as a PNG; 8-bit gray or RGB(A) without filtering, ISA-L deflating it.
+
+    Pillow chooses a filter for every row, which takes six times as long as ISA-L's deflate of
+    the unfiltered rows, for files about as small (a proof has large flat areas).
+    """
+    color_type = _PNG_COLOR_TYPES.get(picture.mode)
+    width, height = picture.size
+    special = "icc_profile" in picture.info or "transparency" in picture.info
+    if color_type is None or special or not width or not height:
+        out = io.BytesIO()
+        picture.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+    pixels = picture.tobytes()
+    stride = len(pixels) // height
+    rows = b"".join(b"\0" + pixels[at : at + stride] for at in range(0, len(pixels), stride))
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", isal_zlib.compress(rows, 1)),
+            _png_chunk(b"IEND", b""),
+        ]
+    )
+
+
+_PNG_COLOR_TYPES = {"L": 0, "RGB": 2, "RGBA": 6}
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fontTools.pens.basePen import BasePen
 
-from production.geometry import Box, Matrix, Point
+from production.geometry import Box, Matrix
 
 __all__ = ["PathPen", "Segment", "VectorPath", "path_bounds", "split_subpaths", "transform_path"]
 
@@ -48,23 +48,28 @@ class PathPen(BasePen):  # type: ignore[misc]
 
 
 def transform_path(path: Iterable[Segment], m: Matrix) -> VectorPath:
-    """The path with every point mapped through `m`."""
+    """The path with every point mapped through `m` (as `Matrix.apply`, inlined: text outlines
+    have thousands of points)."""
+    a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
     out: list[Segment] = []
     for op, values in path:
         mapped: list[float] = []
         for i in range(0, len(values), 2):
-            point = m.apply(values[i], values[i + 1])
-            mapped += (point.x, point.y)
+            x, y = values[i], values[i + 1]
+            mapped += (a * x + c * y + e, b * x + d * y + f)
         out.append((op, tuple(mapped)))
     return tuple(out)
 
 
 def path_bounds(path: Iterable[Segment]) -> Box | None:
     """The bounds of every point of the path (control points included: a safe over-estimate)."""
-    points = [
-        Point(values[i], values[i + 1]) for _, values in path for i in range(0, len(values), 2)
-    ]
-    return Box.bounding(points) if points else None
+    coords = [values for _, values in path]
+    xs = [x for values in coords for x in values[0::2]]
+    ys = [y for values in coords for y in values[1::2]]
+    if not xs:
+        return None
+    left, top = min(xs), min(ys)
+    return Box(left, top, max(xs) - left, max(ys) - top)
 
 
 def split_subpaths(path: Iterable[Segment]) -> list[VectorPath]:

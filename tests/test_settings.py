@@ -71,6 +71,14 @@ def test_default_config_loads() -> None:
     assert settings.shop.inbox == DEFAULT_CONFIG / "inbox"
     assert settings.fonts.dirs == (DEFAULT_CONFIG / "fonts",)
     assert settings.assets.allowed_hosts == ()
+    assert settings.shop.render_workers is None  # one per CPU
+
+
+@pytest.mark.parametrize("workers", [0, 1, 3])
+def test_render_workers(tmp_path: Path, workers: int) -> None:
+    settings = load_settings(write(tmp_path, shop_toml=f"[shop]\nrender_workers = {workers}\n"))
+
+    assert settings.shop.render_workers == workers
 
 
 @pytest.mark.parametrize("asin", ["B0SAMPLE03", "B0EXAMPLE01"])
@@ -422,6 +430,10 @@ def test_printer_mistakes(tmp_path: Path, printers: str, fragments: list[str]) -
     [
         ("[shop]\ninbx = 'x'\n", ["shop.toml [shop]", "unknown key 'inbx'", "'inbox'"]),
         ("[shop]\nretention_days = -1\n", ["shop.toml [shop]", "retention_days"]),
+        ("[shop]\nrender_workers = -1\n", ["[shop]", "render_workers must be at least 0"]),
+        ("[shop]\nrender_workers = 1.5\n", ["[shop]", "render_workers must be an integer"]),
+        ("[shop]\nrender_workers = 'auto'\n", ["[shop]", "render_workers must be an integer"]),
+        ("[shop]\nrender_workers = 65\n", ["[shop]", "render_workers must be at most 64"]),
         ("[shop]\ninbox = 3\n", ["shop.toml [shop]", "inbox must be a string, not an integer"]),
         ("[printers]\n", ["shop.toml", "unknown key 'printers'"]),
         ("shop = 3\n", ["shop.toml [shop]", "must be a table"]),

@@ -8,7 +8,9 @@ stderr of every daemon run, so a failed run on CI can be understood from its log
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -132,15 +134,33 @@ class Floor:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
+                # Its own session: whatever it starts (render workers, multiprocessing's fork
+                # server and resource tracker) is found by the session id once it has ended.
+                start_new_session=True,
             )
         run = Run(number, process, stderr)
         self.runs.append(run)
         return run
 
     def kill(self, run: Run) -> None:
-        """`kill -9`: no handler, no cleanup, no flush."""
+        """`kill -9`: no handler, no cleanup, no flush. Every process it started ends too."""
         run.process.send_signal(signal.SIGKILL)
         run.process.wait(timeout=10)
+        self.check_no_leftovers(run, "kill -9")
+
+    def check_no_leftovers(self, run: Run, after: str, timeout: float = 5.0) -> None:
+        """Nothing the daemon started (render workers and their helpers) outlives it."""
+        deadline = time.monotonic() + timeout
+        while left := session_processes(run.pid):
+            if time.monotonic() > deadline:
+                for pid in left:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                self.fail(
+                    f"processes of daemon run {run.number} still alive {timeout} s after "
+                    f"{after}: {left}"
+                )
+            time.sleep(_POLL)
 
     def signal(self, run: Run, signum: int = signal.SIGTERM) -> None:
         if not run.alive():
@@ -156,9 +176,11 @@ class Floor:
             self.fail(f"daemon run {run.number} did not exit within {timeout} s after {what}")
 
     def stop(self, run: Run, timeout: float = 15.0) -> int:
-        """SIGTERM and wait; the exit code."""
+        """SIGTERM and wait; the exit code. Every process it started has ended too."""
         self.signal(run)
-        return self.wait_exit(run, timeout, "SIGTERM")
+        code = self.wait_exit(run, timeout, "SIGTERM")
+        self.check_no_leftovers(run, "SIGTERM")
+        return code
 
     def stop_all(self) -> None:
         """Kill whatever is still running (a test that failed half-way)."""
@@ -166,6 +188,9 @@ class Floor:
             if run.alive():
                 run.process.kill()
                 run.process.wait(timeout=10)
+            for pid in session_processes(run.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def wait_until(
         self, condition: Callable[[], bool], *, timeout: float, what: str, run: Run | None = None
@@ -253,6 +278,20 @@ class Floor:
                 parts.append(f"... {len(lines) - tail} lines before ...")
             parts.extend(lines[-tail:])
         return "\n".join(parts)
+
+
+def session_processes(session: int) -> list[int]:
+    """The live processes (zombies aside) of session `session`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        state, sid = fields[0], int(fields[3])
+        if sid == session and state != "Z":
+            found.append(int(stat.parent.name))
+    return sorted(found)
 
 
 def expected_jobs(config: Path, zips: dict[str, bytes]) -> dict[str, ExpectedJob]:

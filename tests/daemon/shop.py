@@ -13,6 +13,8 @@ from pathlib import Path
 from production.daemon import Daemon
 from production.inbox import Inbox
 from production.pipeline import Folders, Pipeline
+from production.render_pool import RendererFactory, RenderPool
+from production.rendering import ItemRenderer
 from production.samples import SAMPLES_DIR
 from production.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.store import JobRecord, JobState, SqliteStore
@@ -88,6 +90,8 @@ class Shop:
     root: Path
     clock: Clock = field(default_factory=Clock)
     events: list[dict[str, object]] = field(default_factory=list)
+    render_workers: int = 0  # worker processes that render, as in `production run`; 0: inline
+    renderer_factory: RendererFactory = ItemRenderer  # what each worker renders with
 
     def __post_init__(self) -> None:
         self.config = make_config(self.root / "config")
@@ -102,6 +106,10 @@ class Shop:
             settings.shop.inbox, folders.claimed, settle_seconds=SETTLE, monotonic=self.clock
         )
         pipeline = Pipeline(settings, self.store, log=self.events.append, inbox=inbox)
+        if self.render_workers:
+            pipeline.render_pool = RenderPool(
+                settings, self.render_workers, factory=self.renderer_factory
+            )
         daemon = Daemon(pipeline, watch=False, monotonic=self.clock)
         daemon.initialize()
         return daemon
