@@ -47,6 +47,14 @@ def logged_in(desk: DeskService) -> httpx.Client:
     return logged_in_at(desk.base_url)
 
 
+def ship(client: httpx.Client, order: str, *, follow: bool = False, **form: str) -> httpx.Response:
+    """Post the order page's ship form, with the token the page carries, as a browser would."""
+    token = csrf_of(client.get(f"/orders/{order}").text)
+    return client.post(
+        f"/orders/{order}/ship", data={"csrf": token, **form}, follow_redirects=follow
+    )
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "the page has no CSRF field"
@@ -242,11 +250,7 @@ def test_without_amazon_the_shipment_is_recorded_by_hand(shop: DeskShop, desk: D
     [order] = shop.add_orders("text-only")
     shop.print_order(order)
     client = logged_in(desk)
-    token = csrf_of(client.get(f"/orders/{order}").text)
-    answer = client.post(
-        f"/orders/{order}/ship",
-        data={"csrf": token, "carrier": "UPS", "tracking": "1Z999AA10123456784", "ship_date": ""},
-    )
+    answer = ship(client, order, carrier="UPS", tracking="1Z999AA10123456784", ship_date="")
     assert (answer.status_code, answer.headers["location"]) == (303, "/")
     [package] = shop.store.shipments(order_id=order)
     assert (package.state, package.carrier, package.tracking) == (
@@ -265,12 +269,7 @@ def test_a_ship_date_in_the_future_is_refused(shop: DeskShop, desk: DeskService)
     [order] = shop.add_orders("text-only")
     shop.print_order(order)
     client = logged_in(desk)
-    token = csrf_of(client.get(f"/orders/{order}").text)
-    answer = client.post(
-        f"/orders/{order}/ship",
-        data={"csrf": token, "carrier": "UPS", "tracking": "1Z1", "ship_date": "2999-01-01"},
-        follow_redirects=True,
-    )
+    answer = ship(client, order, carrier="UPS", tracking="1Z1", ship_date="2999-01-01", follow=True)
     assert "The ship date is in the future." in answer.text
     assert shop.store.shipments() == []
 
@@ -315,12 +314,7 @@ def test_with_amazon_the_shipment_is_confirmed(shop: DeskShop, amazon) -> None:
     shop.print_order(order)
     with shop.desk(amazon=client) as desk:
         http = logged_in(desk)
-        token = csrf_of(http.get(f"/orders/{order}").text)
-        answer = http.post(
-            f"/orders/{order}/ship",
-            data={"csrf": token, "carrier": "UPS", "tracking": "1Z999AA10123456784"},
-            follow_redirects=True,
-        )
+        answer = ship(http, order, carrier="UPS", tracking="1Z999AA10123456784", follow=True)
     assert "Amazon confirmed the shipment (UPS 1Z999AA10123456784)" in answer.text
     [package] = shop.store.shipments(order_id=order)
     assert package.state is ShipmentState.CONFIRMED
@@ -333,12 +327,7 @@ def test_amazons_refusal_is_shown_word_for_word(shop: DeskShop, amazon) -> None:
     shop.print_order(order)
     with shop.desk(amazon=client) as desk:
         http = logged_in(desk)
-        token = csrf_of(http.get(f"/orders/{order}").text)
-        answer = http.post(
-            f"/orders/{order}/ship",
-            data={"csrf": token, "carrier": "UPS", "tracking": "1Z1"},
-            follow_redirects=True,
-        )
+        answer = ship(http, order, carrier="UPS", tracking="1Z1", follow=True)
     assert f"Order {order}: Amazon refused the confirmation:" in answer.text
     assert f"Order {order} was not found" in answer.text  # Amazon's own words
     assert {j.state for j in shop.store.jobs(order_id=order)} == {JobState.PRINTED}
