@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.targets import Check, print_checks, print_verdict
 from production.amazon.client import SpApiClient
 from production.amazon.credentials import Credentials
-from production.amazon.intake import Window, orders_from_2026
 from production.amazon.ratelimit import RATES
 from production.amazon.sim import DEFAULT_CREDENTIALS, SimState
 from production.amazon.sim.server import serve
+from production.floor.amazon_intake import Window, orders_from_2026
 from tests.daemon.shop import renumbered, sample
 
 TARGET_SHARE = 0.90

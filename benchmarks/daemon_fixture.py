@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.render_fixture import SLUG, SURFACE, TEXT, make_photo
-from production.settings import DEFAULT_CONFIG_DIR, ShopSettings, load_settings
+from production.config.settings import DEFAULT_CONFIG_DIR, ShopSettings, load_settings
 from samples.amazon_format import sample_uuid
 from samples.make_samples import ROBOTO, ids, mug_image, mug_text, surface
 from samples.surfaces import Order, Slot, Upload

@@ -17,7 +17,7 @@ Targets (a 2-core machine):
 
 - latency: a dropped text-only zip (samples/zips/text-only.zip renumbered) is queued in the hot
   folder within 0.5 s of being claimed, p95 over zips dropped one at a time. Measured from the
-  claim, not from the drop: the inbox settle time (production.inbox.DEFAULT_SETTLE_SECONDS, or
+  claim, not from the drop: the inbox settle time (production.floor.inbox.DEFAULT_SETTLE_SECONDS, or
   `[shop] settle_seconds` once shop.toml takes it) comes first and is reported separately.
 - throughput: at least 40 text-only zips/s and 8 photo zips/s (the render benchmark's 4.4 MB
   JPEG with one line of text, on the sample photo mug), over a batch dropped at once, from the
@@ -83,8 +83,8 @@ from benchmarks.daemon_fixture import (
     text_zip,
 )
 from benchmarks.targets import Check, print_checks, print_verdict
-from production.inbox import DEFAULT_SETTLE_SECONDS
-from production.render_pool import default_render_workers
+from production.floor.inbox import DEFAULT_SETTLE_SECONDS
+from production.floor.render_pool import default_render_workers
 from production.store import JobState
 
 LATENCY_TARGET_S = 0.5
@@ -605,10 +605,10 @@ def _transactions(stats: pstats.Stats) -> _Found:
 
 
 PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
-    ("daemon pass (Daemon.loop), all of it", _cum("production/daemon.py", "loop")),
-    ("  inbox scan (Inbox.settled)", _cum("production/inbox.py", "settled")),
-    ("  claim: rename out of the inbox, dir fsync", _cum("production/inbox.py", "claim")),
-    ("  take_in", _cum("production/pipeline.py", "take_in")),
+    ("daemon pass (Daemon.loop), all of it", _cum("production/floor/daemon.py", "loop")),
+    ("  inbox scan (Inbox.settled)", _cum("production/floor/inbox.py", "settled")),
+    ("  claim: rename out of the inbox, dir fsync", _cum("production/floor/inbox.py", "claim")),
+    ("  take_in", _cum("production/floor/pipeline.py", "take_in")),
     (
         "    read_zip + parse_members",
         _each(
@@ -622,7 +622,7 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ("  render_task (in a worker with `production run`)", _cum("render_pool.py", "render_task")),
     (
         "    read the zip file again",
-        _via("pathlib.py", "read_bytes", "production/render_pool.py", "render_task"),
+        _via("pathlib.py", "read_bytes", "production/floor/render_pool.py", "render_task"),
     ),
     (
         "    read_zip + parse_members again",
@@ -634,18 +634,21 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ("    PdfRenderer.render (reportlab)", _cum("renderers/pdf.py", "render")),
     ("    Engraver.render", _cum("renderers/engraving.py", "render")),
     ("    preflight and proof check", _cum("renderers/preflight.py", "check_surface")),
-    ("  record the render (_record_render)", _cum("production/pipeline.py", "_record_render")),
+    (
+        "  record the render (_record_render)",
+        _cum("production/floor/pipeline.py", "_record_render"),
+    ),
     (
         "    masters: write_group",
-        _via("production/files.py", "write_group", "pipeline.py", "_record_render"),
+        _via("production/core/files.py", "write_group", "pipeline.py", "_record_render"),
     ),
     ("    store.set_jobs", _cum("store/sqlite.py", "set_jobs")),
     (
         "    store.transition → rendered",
         _via("store/sqlite.py", "transition", "pipeline.py", "_after_render"),
     ),
-    ("  deliver_job", _cum("production/pipeline.py", "deliver_job")),
-    ("    read the masters back", _cum("production/pipeline.py", "_master_files")),
+    ("  deliver_job", _cum("production/floor/pipeline.py", "deliver_job")),
+    ("    read the masters back", _cum("production/floor/pipeline.py", "_master_files")),
     ("    hot folder: write_group", _cum("printers/hotfolder.py", "deliver")),
     (
         "    store.transition → queued",
@@ -656,9 +659,9 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
         _via("store/sqlite.py", "jobs", "pipeline.py", "_finish_render"),
     ),
     ("by kind of work, across the steps:", None),
-    ("  write() of file data", _via("~", _WRITE, "production/files.py", "write_atomically")),
-    ("  fsync of files", _via("~", _FSYNC, "production/files.py", "write_atomically")),
-    ("  fsync of folders", _via("~", _FSYNC, "production/files.py", "_sync_folder")),
+    ("  write() of file data", _via("~", _WRITE, "production/core/files.py", "write_atomically")),
+    ("  fsync of files", _via("~", _FSYNC, "production/core/files.py", "write_atomically")),
+    ("  fsync of folders", _via("~", _FSYNC, "production/core/files.py", "_sync_folder")),
     ("  SQLite BEGIN IMMEDIATE + COMMIT (FULL)", _transactions),
     ("  SQLite execute, every statement", _own(_EXECUTE)),
     ("  inflate (isal), both reads of the zip", _own(_INFLATE)),
@@ -682,7 +685,7 @@ def profile_table(profiles: list[Profile]) -> list[str]:
             continue
         line = f"  {what:<{label}}"
         for profile in profiles:
-            total = _cum("production/daemon.py", "loop")(profile.stats)[1]
+            total = _cum("production/floor/daemon.py", "loop")(profile.stats)[1]
             calls, seconds = getter(profile.stats)
             share = seconds / total * 100 if total else 0.0
             line += f"  {seconds / profile.zips * 1000:>8.2f} {share:>5.0f}% "
@@ -946,7 +949,7 @@ def report(
     if profiles:
         print()
         for profile in profiles:
-            profiled = _cum("production/daemon.py", "loop")(profile.stats)[1]
+            profiled = _cum("production/floor/daemon.py", "loop")(profile.stats)[1]
             print(
                 f"in-process, {profile.zips} {profile.kind} zips in one daemon pass: "
                 f"{profile.plain_seconds / profile.zips * 1000:.1f} ms per zip "

@@ -25,14 +25,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import production.rendering as rendering
+import production.floor.rendering as rendering
 import renderers.preflight as preflight
 from benchmarks.render_fixture import make_photo, photo_order, write_config
 from benchmarks.targets import Check, print_checks, print_verdict
+from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.customization import parse_zip
-from production.rendering import ItemRenderer
-from production.samples import sample_zips
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.customization.samples import sample_zips
+from production.floor.rendering import ItemRenderer
 from renderers.preflight import SurfaceCheck
 from renderers.proofcheck import ProofCheck
 

@@ -48,9 +48,9 @@ from benchmarks.render_fixture import (
     write_config,
 )
 from benchmarks.targets import Check, print_checks, print_verdict
+from production.config.settings import Settings, load_settings
+from production.core.model import Customization, Surface
 from production.customization import parse_zip, read_zip
-from production.model import Customization, Surface
-from production.settings import Settings, load_settings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface
 from renderers.placement import MM, PageGeometry, page_geometry

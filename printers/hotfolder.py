@@ -1,9 +1,9 @@
 """Hot folders: where print files are handed to a RIP or laser, and taken back on cancellation.
 
 A device's software picks up whatever appears in its hot folder, so a file must appear whole
-(`production.files` writes through a hidden `.part` and a rename) and exactly once. The pipeline
-never creates a hot folder: one that is missing is usually a network share that went away, and
-writing into an empty local folder of the same name would print nothing and say nothing.
+(`production.core.files` writes through a hidden `.part` and a rename) and exactly once. The
+pipeline never creates a hot folder: one that is missing is usually a network share that went
+away, and writing into an empty local folder of the same name would print nothing and say nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from production.errors import PrinterError
-from production.files import write_group
-from production.settings import Printer
+from production.config.settings import Printer
+from production.core.errors import PrinterError
+from production.core.files import write_group
 
 __all__ = ["Withdrawal", "deliver", "finished_names", "withdraw"]
 

@@ -14,9 +14,9 @@ import io
 import pikepdf
 from lxml import etree
 
-from production.customization.xmlsafe import UnsafeXml, parse_xml
-from production.errors import PrinterError
-from production.settings import Printer
+from production.config.settings import Printer
+from production.core.errors import PrinterError
+from production.core.xmlsafe import UnsafeXml, parse_xml
 
 __all__ = ["is_mirrored", "mirror_pdf", "mirror_svg"]
 

@@ -19,9 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from printers.mirror import is_mirrored
-from production.model import Customization, Option
-from production.settings import Printer
-from production.settings_products import Product, SurfaceTemplate
+from production.config.products import Product, SurfaceTemplate
+from production.config.settings import Printer
+from production.core.model import Customization, Option
 from renderers.fonts import ResolvedFont
 from renderers.pdf import ImageReport
 from renderers.preflight import Finding, holds, warnings

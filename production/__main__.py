@@ -3,12 +3,12 @@
 import sys
 from collections.abc import Sequence
 
-from production.startup import catch_early_signals
+from production.app.startup import catch_early_signals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     catch_early_signals()
-    from production.cli import main as cli_main  # the heavy imports, now interruptible cleanly
+    from production.app.cli import main as cli_main  # the heavy imports, now interruptible cleanly
 
     return cli_main(argv)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fontTools.svgLib.path import parse_path
 from lxml import etree
 
+from production.core.geometry import IDENTITY, Box, Matrix
+from production.core.xmlsafe import UnsafeXml, parse_xml
 from production.customization.svgreader import SvgError, parse_transform
-from production.customization.xmlsafe import UnsafeXml, parse_xml
-from production.geometry import IDENTITY, Box, Matrix
 from renderers.vectors import PathPen, VectorPath, path_bounds, split_subpaths, transform_path
 
 __all__ = ["CutDrawing", "CutFileError", "CutLines", "cut_lines", "read_cut_svg", "rounded_rect"]

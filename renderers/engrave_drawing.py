@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from production.geometry import Box
+from production.core.geometry import Box
 from renderers.placement import PageGeometry
 from renderers.rasterize import Raster
 from renderers.vectors import VectorPath

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from production.errors import RenderError
-from production.geometry import Box, Matrix
-from production.model import (
+from production.config.products import Dither, Overlays
+from production.core.errors import RenderError
+from production.core.geometry import Box, Matrix
+from production.core.model import (
     Customization,
     Element,
     ImageElement,
@@ -27,7 +28,6 @@ from production.model import (
     Surface,
     TextElement,
 )
-from production.settings_products import Dither, Overlays
 from renderers.cutlines import CutFileError, cut_lines
 from renderers.engrave_drawing import EngraveDrawing, Fill
 from renderers.engrave_pdf import engrave_pdf

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from production.geometry import Box, Point
-from production.model import ImageElement, Surface, TextElement
+from production.core.geometry import Box, Point
+from production.core.model import ImageElement, Surface, TextElement
 from renderers.outlines import text_ink
 from renderers.pdf import TextReport
 from renderers.placement import element_clip, image_geometry

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
-from production.errors import MissingFontError, RenderError
+from production.core.errors import MissingFontError, RenderError
 
 __all__ = [
     "FONT_SUFFIXES",

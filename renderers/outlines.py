@@ -17,8 +17,8 @@ from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from reportlab.pdfbase import pdfmetrics
 
-from production.errors import RenderError
-from production.geometry import Box, Matrix, Point
+from production.core.errors import RenderError
+from production.core.geometry import Box, Matrix, Point
 from renderers.fonts import ResolvedFont
 from renderers.textlayout import TextLayout
 from renderers.vectors import PathPen, Segment, VectorPath, transform_path

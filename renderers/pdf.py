@@ -20,9 +20,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from production.errors import RenderError
-from production.geometry import Matrix
-from production.model import (
+from production.config.products import Overlays
+from production.core.errors import RenderError
+from production.core.geometry import Matrix
+from production.core.model import (
     Customization,
     Element,
     ImageElement,
@@ -30,7 +31,6 @@ from production.model import (
     Surface,
     TextElement,
 )
-from production.settings_products import Overlays
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.pdfx import PDF_VERSION, mark_pdfx4
 from renderers.placement import (

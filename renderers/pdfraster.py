@@ -11,7 +11,7 @@ import threading
 import pypdfium2 as pdfium
 from PIL import Image
 
-from production.errors import RenderError
+from production.core.errors import RenderError
 
 __all__ = ["PDFIUM_LOCK", "render_page"]
 

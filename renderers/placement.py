@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from production.errors import RenderError
-from production.geometry import Box, Matrix
-from production.model import Element, ImageElement, OverlayElement
+from production.core.errors import RenderError
+from production.core.geometry import Box, Matrix
+from production.core.model import Element, ImageElement, OverlayElement
 
 __all__ = [
     "MM",

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from production.model import Customization, Surface
-from production.settings_products import SurfaceTemplate
+from production.config.products import SurfaceTemplate
+from production.core.model import Customization, Surface
 from renderers.extents import Extent, element_name, surface_extents
 from renderers.fonts import missing_glyphs
 from renderers.pdf import RenderedSurface

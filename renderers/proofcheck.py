@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from isal import isal_zlib
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
-from production.geometry import Box, Matrix
-from production.model import PREVIEW_SIZE
+from production.core.geometry import Box, Matrix
+from production.core.model import PREVIEW_SIZE
 from renderers.extents import Extent
 from renderers.pdfraster import render_page
 from renderers.placement import PageGeometry

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from PIL import Image
 
-from production.model import ImageElement, Surface
+from production.core.model import ImageElement, Surface
 from renderers.pdf import image_report
 from renderers.placement import MM, PageGeometry
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageOps
 
-from production.errors import RenderError
-from production.geometry import Box, Matrix
-from production.settings_products import Dither
+from production.config.products import Dither
+from production.core.errors import RenderError
+from production.core.geometry import Box, Matrix
 
 __all__ = ["Raster", "RasterStyle", "dither", "rasterize_photo"]
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageChops, ImageDraw
 
-from production.geometry import Box
+from production.core.geometry import Box
 
 __all__ = ["side_by_side"]
 

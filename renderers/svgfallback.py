@@ -23,9 +23,9 @@ import pikepdf
 from cairosvg.surface import PDFSurface
 from lxml import etree
 
-from production.customization.xmlsafe import UnsafeXml, parse_xml
-from production.errors import RenderError
-from production.geometry import Matrix
+from production.core.errors import RenderError
+from production.core.geometry import Matrix
+from production.core.xmlsafe import UnsafeXml, parse_xml
 from renderers.placement import PageGeometry
 
 __all__ = ["render_svg_page"]

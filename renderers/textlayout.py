@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from reportlab.pdfbase import pdfmetrics
 
-from production.errors import RenderError
-from production.geometry import IDENTITY, Box, Matrix
-from production.model import TextElement
+from production.core.errors import RenderError
+from production.core.geometry import IDENTITY, Box, Matrix
+from production.core.model import TextElement
 from renderers.fonts import ResolvedFont
 
 __all__ = ["FABRIC_LINE_HEIGHT", "TextLayout", "font_notes", "layout_text"]

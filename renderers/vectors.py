@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fontTools.pens.basePen import BasePen
 
-from production.geometry import Box, Matrix
+from production.core.geometry import Box, Matrix
 
 __all__ = ["PathPen", "Segment", "VectorPath", "path_bounds", "split_subpaths", "transform_path"]
 

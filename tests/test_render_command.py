@@ -14,11 +14,11 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from production.cli import main
+from production.app.cli import main
+from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.customization import parse_zip
-from production.rendering import ItemRenderer, preflight_report
-from production.samples import SAMPLES_DIR
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.customization.samples import SAMPLES_DIR
+from production.floor.rendering import ItemRenderer, preflight_report
 from tests.reference import mug_names, mug_zip
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,7 +83,7 @@ REPORT_LINE = re.compile(r"\d{14}-[A-Za-z0-9-]+: (ready|held); .*|  (warn|hold) 
 
 
 def assert_only_preflight_reports(err: str) -> None:
-    """Nothing on stderr but preflight reports (`production.rendering.job_report`)."""
+    """Nothing on stderr but preflight reports (`production.floor.rendering.job_report`)."""
     for line in err.splitlines():
         assert REPORT_LINE.fullmatch(line), line
 

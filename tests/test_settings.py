@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from production.config.settings import Product, Settings, SurfaceTemplate, load_settings
+from production.core.errors import ConfigError
+from production.core.geometry import Box
 from production.customization import parse_zip
-from production.errors import ConfigError
-from production.geometry import Box
-from production.samples import sample_zips
-from production.settings import Product, Settings, SurfaceTemplate, load_settings
+from production.customization.samples import sample_zips
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config"
 

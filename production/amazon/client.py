@@ -37,7 +37,7 @@ from production.amazon.validation import (
     order_window,
     timestamp,
 )
-from production.settings import AmazonSettings
+from production.config.settings import AmazonSettings
 
 __all__ = [
     "ACCESS_TOKEN_HEADER",

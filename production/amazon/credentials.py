@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from production.errors import ConfigError
+from production.core.errors import ConfigError
 
 __all__ = ["CLIENT_ID_VARIABLE", "CLIENT_SECRET_VARIABLE", "REFRESH_TOKEN_VARIABLE", "Credentials"]
 

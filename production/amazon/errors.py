@@ -1,6 +1,6 @@
-"""The errors of the SP-API client, all under `production.errors.AmazonError`.
+"""The errors of the SP-API client, all under `production.core.errors.AmazonError`.
 
-    AmazonError                         (production.errors)
+    AmazonError                         (production.core.errors)
     ├── AuthError                       Login with Amazon refused the credentials
     ├── RequestValidationError          a request the models' rules forbid; it was never sent
     ├── DownloadError                   a pre-signed or customization URL could not be fetched
@@ -20,7 +20,7 @@ a secret, a URL's query or buyer data.
 
 from __future__ import annotations
 
-from production.errors import AmazonError
+from production.core.errors import AmazonError
 
 __all__ = [
     "AuthError",

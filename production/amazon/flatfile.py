@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from production.amazon.orders import AmazonItem, AmazonOrder, parse_optional_time, parse_time
-from production.errors import AmazonError
+from production.core.errors import AmazonError
 
 __all__ = ["looks_like_flat_file", "orders_from_flat_file"]
 

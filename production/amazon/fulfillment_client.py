@@ -29,7 +29,7 @@ from production.amazon.fulfillment_requests import (
 from production.amazon.fulfillment_tracking import PackageTracking
 from production.amazon.session import Session, malformed, objects
 from production.amazon.validation import timestamp
-from production.errors import AmazonError
+from production.core.errors import AmazonError
 
 __all__ = ["MCF_PATH", "FulfillmentOutbound"]
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import httpx
 
-from production.errors import AmazonError
+from production.core.errors import AmazonError
 
 __all__ = [
     "BACKOFF_BASE_SECONDS",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from production.core.errors import CustomizationError
+from production.core.model import Item, Source
 from production.customization.drafts import DraftCustomization, DraftSurface
 from production.customization.legacy import find_version3, read_aspects, read_version3
 from production.customization.tree import read_tree
 from production.customization.values import Shape
-from production.errors import CustomizationError
-from production.model import Item, Source
 
 __all__ = ["read_document"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from production.geometry import Box
-from production.model import BuyerPlacement, Color, Item, Option, Source
+from production.core.geometry import Box
+from production.core.model import BuyerPlacement, Color, Item, Option, Source
 
 __all__ = ["DraftCustomization", "DraftImage", "DraftSurface", "DraftText"]
 

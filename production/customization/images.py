@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from production.geometry import Size
+from production.core.geometry import Size
 
 __all__ = ["MAX_IMAGE_PIXELS", "ImageInfo", "ImageProblem", "inspect_image"]
 

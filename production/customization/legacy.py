@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from production.core.model import Option
 from production.customization.drafts import DraftSurface, DraftText
 from production.customization.values import Shape, as_list, split_lines
-from production.model import Option
 
 __all__ = ["find_version3", "read_aspects", "read_version3"]
 

@@ -11,12 +11,9 @@ import math
 import re
 from collections.abc import Mapping
 
-from production.customization.drafts import DraftImage, DraftSurface, DraftText
-from production.customization.images import ImageInfo, ImageProblem, inspect_image
-from production.customization.svgreader import SvgDocument, SvgError, SvgImage, SvgText, read_svg
-from production.errors import CustomizationError
-from production.geometry import Box
-from production.model import (
+from production.core.errors import CustomizationError
+from production.core.geometry import Box
+from production.core.model import (
     TEXT_STROKE_WIDTH,
     Color,
     Element,
@@ -26,6 +23,9 @@ from production.model import (
     SvgPlacement,
     TextElement,
 )
+from production.customization.drafts import DraftImage, DraftSurface, DraftText
+from production.customization.images import ImageInfo, ImageProblem, inspect_image
+from production.customization.svgreader import SvgDocument, SvgError, SvgImage, SvgText, read_svg
 
 __all__ = ["SurfaceMerger"]
 

@@ -6,14 +6,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from production.core.errors import CustomizationError
+from production.core.model import Customization
+from production.core.xmlsafe import UnsafeXml, parse_xml, xml_to_data
 from production.customization.document import read_document
 from production.customization.drafts import DraftCustomization
 from production.customization.merge import SurfaceMerger
 from production.customization.values import Shape
-from production.customization.xmlsafe import UnsafeXml, parse_xml, xml_to_data
 from production.customization.ziparchive import DEFAULT_LIMITS, ZipLimits, ZipMembers, read_zip
-from production.errors import CustomizationError
-from production.model import Customization
 
 __all__ = ["parse_document", "parse_members", "parse_zip"]
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import tinycss2
 from lxml import etree
 
+from production.core.geometry import IDENTITY, Box, Matrix
+from production.core.model import SellerFont, Tspan
+from production.core.xmlsafe import UnsafeXml, parse_xml
 from production.customization.values import parse_color
-from production.customization.xmlsafe import UnsafeXml, parse_xml
-from production.geometry import IDENTITY, Box, Matrix
-from production.model import SellerFont, Tspan
 
 __all__ = ["SvgDocument", "SvgImage", "SvgText", "parse_transform", "read_svg"]
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from production.core.geometry import Box, Size
+from production.core.model import BuyerPlacement, Color, Option
 from production.customization.drafts import DraftImage, DraftSurface, DraftText
 from production.customization.values import Shape, as_list, split_lines
-from production.geometry import Box, Size
-from production.model import BuyerPlacement, Color, Option
 
 __all__ = ["read_tree"]
 

@@ -11,9 +11,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from production.errors import CustomizationError
-from production.geometry import Box, Point, Size
-from production.model import Color
+from production.core.errors import CustomizationError
+from production.core.geometry import Box, Point, Size
+from production.core.model import Color
 
 __all__ = ["Shape", "as_list", "split_lines"]
 

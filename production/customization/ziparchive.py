@@ -12,7 +12,7 @@ from typing import cast
 
 from isal import isal_zlib
 
-from production.errors import CustomizationError
+from production.core.errors import CustomizationError
 
 __all__ = ["DEFAULT_LIMITS", "ZipLimits", "ZipMembers", "looks_like_zip", "read_zip"]
 

@@ -27,12 +27,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from production.amazon.errors import RequestValidationError, SpApiError
+from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
 from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
-from production.errors import AmazonError, ProductionError
-from production.shipping import Shipping
+from production.shipping.confirm import Shipping
 from production.store import JobRecord, JobState, JobStore, ShipmentState
 
 __all__ = ["SESSION_COOKIE", "Desk", "create_desk_app"]

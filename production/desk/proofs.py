@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from production.files import write_atomically
+from production.core.files import write_atomically
 from production.store import JobRecord
 from renderers.pdfraster import PDFIUM_LOCK, render_page
 

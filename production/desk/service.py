@@ -6,17 +6,17 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from production.config.settings import Settings
+from production.core.errors import ConfigError
 from production.desk.app import Desk, create_desk_app
 from production.desk.companions import ProofSource
 from production.desk.proofs import Proofs
 from production.desk.sessions import Sessions, password_from_environment
-from production.errors import ConfigError
-from production.pipeline import EventLog, Folders
-from production.rendering import utc_now
-from production.settings import Settings
-from production.shipping import ShipmentConfirmer, Shipping
+from production.floor.pipeline import EventLog, Folders
+from production.floor.rendering import utc_now
+from production.shipping.confirm import ShipmentConfirmer, Shipping
 from production.store import SqliteStore
-from production.webserver import BackgroundServer, start
+from production.web.server import BackgroundServer, start
 
 __all__ = ["DeskService", "desk_service"]
 

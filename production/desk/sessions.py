@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from production.errors import ConfigError
+from production.core.errors import ConfigError
 
 __all__ = [
     "PASSWORD_VARIABLE",

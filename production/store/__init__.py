@@ -14,7 +14,7 @@ from production.store.companions import (
 )
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
 from production.store.shipments import ShipmentRecord, ShipmentState
-from production.store.sqlite import SqliteStore
+from production.store.sqlite.store import SqliteStore
 from production.store.states import TRANSITIONS
 
 __all__ = [

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from production.errors import StoreError
+from production.core.errors import StoreError
 from production.store.records import JobRecord, JobState, NewJob
 
 __all__ = [

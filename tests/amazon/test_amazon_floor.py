@@ -18,8 +18,8 @@ from production.amazon.sim import DEFAULT_CREDENTIALS, Faults, SimState
 from production.amazon.sim.flatfile import unshipped_rows
 from production.amazon.sim.orderviews import latest_ship_date
 from production.amazon.sim.server import SimServer, serve
-from production.errors import AmazonError
-from production.shipping import Shipping
+from production.core.errors import AmazonError
+from production.shipping.confirm import Shipping
 from production.store import JobState, ShipmentState, SqliteStore
 from tests.daemon.processes import Floor
 from tests.daemon.shop import renumbered, sample

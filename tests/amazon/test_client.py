@@ -37,8 +37,8 @@ from production.amazon.errors import (
 )
 from production.amazon.retry import retry_after_seconds
 from production.amazon.validation import latest_allowed_before
-from production.errors import AmazonError, ConfigError
-from production.settings import AmazonSettings
+from production.config.settings import AmazonSettings
+from production.core.errors import AmazonError, ConfigError
 
 SP = "https://sellingpartnerapi.test"
 LWA = "https://lwa.test"

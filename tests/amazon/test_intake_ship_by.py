@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from production.amazon.intake import AmazonItem, AmazonOrder, OrderIntake, _order_2026
+from production.floor.amazon_intake import AmazonItem, AmazonOrder, OrderIntake, _order_2026
 from tests.daemon.shop import Shop, sample
 
 SHIP_BY = datetime(2026, 3, 4, 6, 59, 59, tzinfo=UTC)

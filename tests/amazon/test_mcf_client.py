@@ -37,7 +37,7 @@ from production.amazon.ratelimit import RATES
 from production.amazon.sim import DEFAULT_CREDENTIALS, Faults, SimServer, SimState, serve
 from production.amazon.sim.orderviews import ADDRESS
 from production.amazon.sim.spec import operations
-from production.errors import AmazonError
+from production.core.errors import AmazonError
 from tests.amazon.test_sim import FakeClock, lwa, zip_of
 
 CREDENTIALS = Credentials(

@@ -31,7 +31,7 @@ from production.amazon.sim import (
     serve,
 )
 from production.amazon.sim.spec import MODEL_FILES, load_model
-from production.samples import SAMPLES_DIR
+from production.customization.samples import SAMPLES_DIR
 
 SEARCH = "/orders/2026-01-01/orders"
 V0 = "/orders/v0/orders"

@@ -21,8 +21,8 @@ from production.amazon.credentials import Credentials
 from production.amazon.sim import DEFAULT_CREDENTIALS, SimServer, SimState, serve
 from production.amazon.sim.mcf_records import McfOrder
 from production.amazon.sim.zips import renumbered
-from production.companions import Companions, Pace
-from production.samples import SAMPLES_DIR
+from production.companions.coordinator import Companions, Pace
+from production.customization.samples import SAMPLES_DIR
 from production.store import CompanionOrder, JobRecord, JobState
 from tests.amazon.test_sim import FakeClock
 from tests.daemon.shop import Shop, make_config

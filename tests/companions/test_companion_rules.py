@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from production.amazon.fulfillment import FulfillmentPreview, UnfulfillableItem
-from production.companion_rules import (
+from production.companions.rules import (
     all_cancelled,
     companions_of,
     fulfillment_order_id,
@@ -14,7 +14,7 @@ from production.companion_rules import (
     ready_to_release,
     retried_since_hold,
 )
-from production.settings_products import Companion, Product
+from production.config.products import Companion, Product
 from production.store import CompanionOrder, CompanionState, ItemRecord, JobRecord, JobState
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from production.core.errors import CustomizationError
 from production.customization import ZipLimits, parse_zip
-from production.errors import CustomizationError
 from tests.reference import mug_document, mug_svg, mug_zip, stand_in_image
 
 ITEM = "10000000000033"  # mug-03: two photos, an option

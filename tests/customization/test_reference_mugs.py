@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from production.core.geometry import Box
+from production.core.model import TEXT_STROKE_WIDTH, ImageElement, OverlayElement, TextElement
 from production.customization import parse_zip
-from production.geometry import Box
-from production.model import TEXT_STROKE_WIDTH, ImageElement, OverlayElement, TextElement
 from tests.reference import mug_names, mug_zip
 
 MUGS = mug_names()

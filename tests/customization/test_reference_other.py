@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from production.core.geometry import Box
+from production.core.model import SellerFont
 from production.customization import parse_document, parse_zip
 from production.customization.svgreader import SvgImage, SvgText, read_svg
-from production.geometry import Box
-from production.model import SellerFont
 from tests.reference import OTHER
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from production.core.model import Customization
 from production.customization import parse_zip, read_zip
-from production.model import Customization
-from production.samples import SAMPLES_DIR, sample_zips
+from production.customization.samples import SAMPLES_DIR, sample_zips
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from production.config.settings import load_settings
 from production.customization import parse_zip
-from production.inbox import is_ignored
-from production.pipeline import Folders
-from production.rendering import ItemRenderer
-from production.settings import load_settings
+from production.floor.inbox import is_ignored
+from production.floor.pipeline import Folders
+from production.floor.rendering import ItemRenderer
 from production.store import JobState, SqliteStore
 from tests.daemon.shop import PRINTERS, make_config
 

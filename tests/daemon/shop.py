@@ -10,13 +10,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from production.daemon import Daemon
-from production.inbox import Inbox
-from production.pipeline import Folders, Pipeline
-from production.render_pool import RendererFactory, RenderPool
-from production.rendering import ItemRenderer
-from production.samples import SAMPLES_DIR
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.customization.samples import SAMPLES_DIR
+from production.floor.daemon import Daemon
+from production.floor.inbox import Inbox
+from production.floor.pipeline import Folders, Pipeline
+from production.floor.render_pool import RendererFactory, RenderPool
+from production.floor.rendering import ItemRenderer
 from production.store import JobRecord, JobState, SqliteStore
 
 SETTLE = 2.0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from production.cli import main
+from production.app.cli import main
 from production.store import JobState
 from tests.daemon.shop import Shop, sample
 

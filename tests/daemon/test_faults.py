@@ -412,7 +412,7 @@ def test_a_second_signal_stops_a_stuck_daemon_at_once_and_a_restart_finishes(
 
 _SPIN = """
 import os, random, signal, sys, threading, time
-from production.daemon import Daemon
+from production.floor.daemon import Daemon
 
 class Spinning(Daemon):
     # run() with nothing to do and no pause: the loop goes round its wake-up as fast as it can.

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from production.errors import StoreError
+from production.core.errors import StoreError
 from production.store import JobState, NewItem
 from tests.daemon.shop import SETTLE, Shop, renumbered, sample
 

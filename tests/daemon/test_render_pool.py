@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from production.config.settings import Settings, load_settings
 from production.customization import read_zip
-from production.render_pool import RenderPool, RenderTask, default_render_workers
-from production.rendering import ItemRenderer
-from production.settings import Settings, load_settings
+from production.floor.render_pool import RenderPool, RenderTask, default_render_workers
+from production.floor.rendering import ItemRenderer
 from production.store import JobState
 from tests.daemon.processes import Floor, expected_jobs, session_processes, store_matches_folders
 from tests.daemon.shop import Shop, renumbered, sample

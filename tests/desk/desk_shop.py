@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from production.config.settings import load_settings
 from production.desk import DeskService, desk_service
-from production.settings import load_settings
-from production.shipping import ShipmentConfirmer
+from production.shipping.confirm import ShipmentConfirmer
 from production.store import JobRecord, JobState, NewItem, NewJob
 from tests.daemon.shop import Shop, renumbered, sample
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from production.config.settings import load_settings
 from production.desk import DeskService, desk_service
-from production.settings import load_settings
-from production.shipping import Shipping
+from production.shipping.confirm import Shipping
 from production.store import CompanionState
 from tests.companions.mcf_shop import LEASH, McfShop
 from tests.companions.test_companions import DAY, PACE_STATUS, _sandbox_status

@@ -11,9 +11,9 @@ import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops
 
-from production.rendering import ItemOutput, ItemRenderer
-from production.samples import SAMPLES_DIR
-from production.settings import Settings, load_settings
+from production.config.settings import Settings, load_settings
+from production.customization.samples import SAMPLES_DIR
+from production.floor.rendering import ItemOutput, ItemRenderer
 
 RASTER_DPI = 150
 

@@ -14,8 +14,8 @@ import zipfile
 
 from PIL import Image, ImageFont, ImageOps
 
+from production.core.model import ImageElement, Surface, TextElement
 from production.customization import parse_zip
-from production.model import ImageElement, Surface, TextElement
 from renderers.fonts import FontIndex
 from renderers.placement import element_clip
 from samples import snapshot

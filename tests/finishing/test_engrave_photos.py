@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps
 
+from production.core.model import ImageElement
 from production.customization import parse_zip
-from production.model import ImageElement
 from renderers.placement import MM, element_clip, image_geometry, page_geometry
 from tests.finishing.shop import (
     content,

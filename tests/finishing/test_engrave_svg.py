@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from PIL import Image, ImageOps
 
-from production.cli import main
+from production.app.cli import main
 from renderers.engrave_svg import SVG_NS, XLINK_NS
 from tests.finishing.shop import mean_difference, raster, render, sample_bytes, shop
 

@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFilter
 
+from production.core.geometry import Box, Matrix
+from production.core.model import (
+    Color,
+    Customization,
+    Item,
+    Surface,
+    SvgPlacement,
+    TextElement,
+    Tspan,
+)
 from production.customization import parse_zip, read_zip
-from production.geometry import Box, Matrix
-from production.model import Color, Customization, Item, Surface, SvgPlacement, TextElement, Tspan
 from renderers.engraving import Engraver, EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer

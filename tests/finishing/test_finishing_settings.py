@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from production.errors import ConfigError
-from production.settings import load_settings
+from production.config.settings import load_settings
+from production.core.errors import ConfigError
 from tests.finishing.shop import PRINTERS, SURFACE
 
 TAG = (

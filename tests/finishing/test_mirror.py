@@ -15,10 +15,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printers.device import device_files
 from printers.mirror import mirror_pdf, mirror_svg
-from production.cli import main
-from production.errors import PrinterError
-from production.rendering import ItemRenderer
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.app.cli import main
+from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.core.errors import PrinterError
+from production.floor.rendering import ItemRenderer
 from tests.finishing.shop import mean_difference, raster, render, sample_bytes, shop
 
 

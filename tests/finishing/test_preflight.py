@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from printers.tickets import ticket_bytes
+from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.customization import parse_zip
-from production.rendering import ItemRenderer, JobOutput, job_report, preflight_report
-from production.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
+from production.floor.rendering import ItemRenderer, JobOutput, job_report, preflight_report
 from renderers.preflight import RULES, Finding
 from tests.finishing.shop import sample_bytes, shop
 from tests.finishing.zips import (

@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from printers.device import device_files
+from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.customization import parse_zip
-from production.rendering import ItemRenderer, JobOutput
-from production.samples import sample_zips
-from production.settings import DEFAULT_CONFIG_DIR, load_settings
+from production.customization.samples import sample_zips
+from production.floor.rendering import ItemRenderer, JobOutput
 from renderers.proofcheck import PROOF_PIXELS
 from tests.finishing.shop import render, shop
 from tests.finishing.snapshots import with_drawn_snapshots

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
-from production.errors import RenderError
+from production.core.errors import RenderError
 from renderers.fonts import FontIndex, installed_font_dirs, missing_glyphs
 
 ROBOTO_FILES = (

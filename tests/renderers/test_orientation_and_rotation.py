@@ -9,8 +9,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageOps
 
-from production.geometry import Box, Matrix, Size
-from production.model import Customization, ImageElement, Item, Surface, SvgPlacement
+from production.core.geometry import Box, Matrix, Size
+from production.core.model import Customization, ImageElement, Item, Surface, SvgPlacement
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer
 from renderers.placement import page_geometry

@@ -8,9 +8,9 @@ import zipfile
 import pypdfium2 as pdfium
 import pytest
 
+from production.core.geometry import Box
 from production.customization import parse_zip, read_zip
-from production.geometry import Box
-from production.samples import SAMPLES_DIR
+from production.customization.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer
 from renderers.placement import MM, page_geometry

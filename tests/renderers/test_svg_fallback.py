@@ -14,8 +14,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from production.errors import RenderError
-from production.geometry import Box
+from production.core.errors import RenderError
+from production.core.geometry import Box
 from renderers.placement import MM, PageGeometry, page_geometry
 from renderers.svgfallback import render_svg_page
 

@@ -24,9 +24,8 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from production.customization import parse_zip, read_zip
-from production.geometry import Box, Matrix
-from production.model import (
+from production.core.geometry import Box, Matrix
+from production.core.model import (
     Color,
     Customization,
     Item,
@@ -35,7 +34,8 @@ from production.model import (
     TextElement,
     Tspan,
 )
-from production.samples import SAMPLES_DIR
+from production.customization import parse_zip, read_zip
+from production.customization.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface
 from renderers.placement import MM, PageGeometry, page_geometry

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from production.customization import parse_zip
-from production.pipeline import Folders
-from production.retention import Retention
-from production.shipping import Shipping
+from production.floor.pipeline import Folders
+from production.retention.purge import Retention
+from production.shipping.confirm import Shipping
 from production.store import JobState
 from tests.daemon.shop import Shop, renumbered, sample
 

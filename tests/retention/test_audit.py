@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from production.audit import audit
-from production.settings import load_settings
+from production.config.settings import load_settings
+from production.retention.audit import audit
 from production.store import CompanionPackage, CompanionState, NewCompanionOrder
 from tests.daemon.shop import Shop
 from tests.retention.helpers import Order, cli, print_all, proof, set_retention, ship, take

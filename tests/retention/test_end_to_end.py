@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from production.shipping import Shipping
+from production.shipping.confirm import Shipping
 from production.store import JobState, SqliteStore
 from tests.daemon.processes import Floor, check_log
 from tests.retention.buyers import BuyerOrder, buyer_orders

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import production.retention
-from production.errors import RetentionError
-from production.pipeline import Folders
-from production.retention import Retention
+import production.retention.purge
+from production.core.errors import RetentionError
+from production.floor.pipeline import Folders
+from production.retention.purge import Retention
 from production.store import JobState
 from tests.daemon.shop import Shop
 from tests.daemon.test_pipeline import read_only
@@ -169,7 +169,7 @@ def test_a_purge_cut_short_anywhere_is_finished_by_the_next(
     mug, sign = floor["mug"], floor["sign"]
     ship(shop, mug)
     ship(shop, sign)
-    real = production.retention.remove_files
+    real = production.retention.purge.remove_files
 
     def crash_after(paths: list[Path]) -> list[Path]:
         if after == "files":  # every file deleted, then the store is never told
@@ -178,7 +178,7 @@ def test_a_purge_cut_short_anywhere_is_finished_by_the_next(
         real(list(paths)[: int(after)])
         raise Crash
 
-    monkeypatch.setattr(production.retention, "remove_files", crash_after)
+    monkeypatch.setattr(production.retention.purge, "remove_files", crash_after)
     with pytest.raises(Crash):
         retention(shop).purge([mug.order_id, sign.order_id])
     monkeypatch.undo()
@@ -272,7 +272,7 @@ def test_a_file_that_cannot_be_deleted_is_logged_tried_later_and_holds_up_no_one
     assert {j.state for j in shop.store.jobs(order_id=mug.order_id)} == {JobState.SHIPPED}
     assert {j.state for j in shop.store.jobs(order_id=sign.order_id)} == {JobState.PURGED}
 
-    shop.clock.advance(production.retention.DEFAULT_RETRY_SECONDS)
+    shop.clock.advance(production.retention.purge.DEFAULT_RETRY_SECONDS)
     shop.daemon.loop()
     assert {j.state for j in shop.store.jobs(order_id=mug.order_id)} == {JobState.PURGED}
     assert files_of(snapshot(shop.root), mug) == set()

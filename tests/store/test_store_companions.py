@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from production.errors import StoreError
+from production.core.errors import StoreError
 from production.store import (
     CompanionPackage,
     CompanionState,

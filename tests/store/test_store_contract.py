@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from production.errors import StoreError
+from production.core.errors import StoreError
 from production.store import (
     JobRecord,
     JobState,
@@ -556,7 +556,7 @@ def test_two_processes_racing_for_one_change_make_it_once(
     walk(store, job.job_id, S.RENDERED, S.QUEUED)
     body = f"""
         import sys
-        from production.errors import StoreError
+        from production.core.errors import StoreError
         try:
             store.transition({job.job_id!r}, "printed", reason="done", expect=["queued"])
         except StoreError as exc:

@@ -30,7 +30,7 @@ from production.amazon.sim.dates import parse_time
 from production.amazon.sim.records import SimError
 from production.amazon.sim.responses import Endpoint, json_response
 from production.amazon.sim.state import SimState
-from production.errors import CustomizationError
+from production.core.errors import CustomizationError
 
 __all__ = ["admin_routes"]
 

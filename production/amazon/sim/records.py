@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from production.amazon.sim.dates import format_time
-from production.errors import ProductionError
+from production.core.errors import ProductionError
 
 __all__ = [
     "ORDER_STATUSES",

@@ -15,9 +15,9 @@ from production.amazon.sim.auth import DEFAULT_CREDENTIALS, Credentials
 from production.amazon.sim.faults import Faults
 from production.amazon.sim.state import SimState
 from production.amazon.sim.zips import renumbered
-from production.errors import ConfigError
-from production.samples import SAMPLES_DIR, sample_zips
-from production.webserver import BackgroundServer, bind, server_for, start, url_of
+from production.core.errors import ConfigError
+from production.customization.samples import SAMPLES_DIR, sample_zips
+from production.web.server import BackgroundServer, bind, server_for, start, url_of
 
 __all__ = ["DEFAULT_HOST", "SimServer", "main_sim", "run_forever", "seed_orders", "serve"]
 

@@ -1,0 +1,1 @@
+"""The shop's TOML configuration, read into the core's plain types."""

@@ -1,0 +1,361 @@
+"""The shop's configuration: one folder of TOML files, loaded and checked once at start.
+
+    shop.toml       the shop: inbox, data folder, retention, fonts, assets, Amazon, desk page
+    printers.toml   [[printer]] devices and their hot folders
+    products.toml   [[product]] templates: which printer makes each surface, at what size
+
+A missing file means its defaults; anything present must be valid, and every problem raises
+`ConfigError` naming the file, the entry and the problem. Relative paths are relative to the
+configuration folder. Secrets never live here: they come from the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+from urllib.parse import urlsplit
+
+from production.config.products import (
+    PROCESSES,
+    Companion,
+    Dither,
+    Process,
+    Product,
+    SurfaceTemplate,
+    parse_dither,
+    parse_products,
+)
+from production.config.schema import Location, Table, read_toml, resolve_path
+from production.core.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_AMAZON_ENDPOINT",
+    "DEFAULT_CONFIG_DIR",
+    "DEFAULT_LWA_ENDPOINT",
+    "DEFAULT_MARKETPLACE_IDS",
+    "DEFAULT_PRINTER_DPI",
+    "DEFAULT_SETTLE_SECONDS",
+    "DEFAULT_SHOP_NAME",
+    "MAX_RENDER_WORKERS",
+    "PROCESSES",
+    "AmazonSettings",
+    "AssetSettings",
+    "Companion",
+    "DeskSettings",
+    "Dither",
+    "FontSettings",
+    "Printer",
+    "Process",
+    "Product",
+    "Settings",
+    "ShopSettings",
+    "SurfaceTemplate",
+    "load_settings",
+]
+
+DEFAULT_SHOP_NAME = "Print shop"
+DEFAULT_PRINTER_DPI = 300
+DEFAULT_SETTLE_SECONDS = 2.0
+"""How long a file in the inbox must stay unchanged before it is taken (it may still be copied)."""
+MAX_RENDER_WORKERS = 64
+"""More render processes than this is a typo: each holds a renderer (about 60 MB)."""
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+"""The configuration that comes with the project: sample printers and the sample products."""
+DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
+DEFAULT_LWA_ENDPOINT = "https://api.amazon.com"
+DEFAULT_MARKETPLACE_IDS = ("ATVPDKIKX0DER",)  # amazon.com
+DEFAULT_POLL_SECONDS = 120.0
+OrdersApi = Literal["2026-01-01", "v0", "report"]
+ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
+DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
+
+PrintFormat = Literal["pdf", "svg"]
+Feedback = Literal["done_folder", "manual"]
+
+_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
+_SHOP_KEYS = frozenset(
+    {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
+)
+_FONT_KEYS = frozenset({"dirs", "aliases"})
+_ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
+_AMAZON_KEYS = frozenset(
+    {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds"}
+)
+_DESK_KEYS = frozenset({"listen"})
+_PRINTER_KEYS = frozenset(
+    {
+        "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
+        "dither", "invert",
+    }
+)  # fmt: skip
+_SECRET_WORDS = ("secret", "token", "client_id", "password", "key")
+_PRINTER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+@dataclass(frozen=True, slots=True)
+class ShopSettings:
+    name: str
+    inbox: Path  # operators drop order zips here
+    data_dir: Path  # the job store, working copies, print files
+    retention_days: int  # days buyer files are kept after an order ships; 0: purge once shipped
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS  # an inbox file unchanged this long is taken
+    # Processes `production run` renders in, beside its loop; None: one per CPU (up to 4); 0:
+    # none, the loop renders itself.
+    render_workers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FontSettings:
+    dirs: tuple[Path, ...]  # searched before the system fonts, in order
+    aliases: dict[str, str]  # family -> the substitute the shop chose for it
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSettings:
+    dir: Path  # option overlay images, found by file name
+    allowed_hosts: tuple[str, ...]  # hosts images may be fetched from; empty: never fetch
+
+
+@dataclass(frozen=True, slots=True)
+class AmazonSettings:
+    endpoint: str  # Selling Partner API base URL, no trailing slash
+    lwa_endpoint: str  # Login with Amazon base URL (`/auth/o2/token` is appended)
+    marketplace_ids: tuple[str, ...]
+    # "v0" for accounts that still use getOrders; "report" for the unshipped-orders report
+    orders_api: OrdersApi = "2026-01-01"
+    poll_seconds: float = 120.0  # how often new orders are looked for
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSettings:
+    listen: str  # as written, e.g. "127.0.0.1:8080"
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class Printer:
+    """A device the shop prints on, reached through its hot folder."""
+
+    id: str
+    name: str
+    hot_folder: Path
+    done_folder: Path | None = None  # where the RIP moves finished files, if it does
+    dpi: int = DEFAULT_PRINTER_DPI
+    mirror: bool = False  # a property of the device (sublimation, DTF), never of the design
+    format: PrintFormat = "pdf"  # "svg": lasers only, for engrave surfaces
+    feedback: Feedback = "manual"
+    # Lasers: how engraved photos are screened and whether they are inverted, unless the
+    # product's template says otherwise (None: not set here).
+    dither: Dither | None = None
+    invert: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The whole configuration of one shop."""
+
+    root: Path
+    shop: ShopSettings
+    printers: dict[str, Printer]
+    products: tuple[Product, ...]
+    fonts: FontSettings
+    assets: AssetSettings
+    amazon: AmazonSettings | None = None
+    desk: DeskSettings | None = None
+
+    def product_for(self, asin: str | None, sku: str | None) -> Product | None:
+        """The product an order item is made as: a SKU match wins over an ASIN match."""
+        for wanted, attribute in ((sku, "sku"), (asin, "asin")):
+            if not wanted or not wanted.strip():
+                continue
+            key = wanted.strip().casefold()
+            for product in self.products:
+                value: str | None = getattr(product, attribute)
+                if value is not None and value.casefold() == key:
+                    return product
+        return None
+
+
+def load_settings(config_dir: Path | str) -> Settings:
+    """Read and check the configuration folder; raise `ConfigError` on the first problem."""
+    root = Path(config_dir).expanduser().absolute()
+    if not root.is_dir():
+        raise ConfigError("configuration folder does not exist", source=str(root))
+    shop_file = Table(read_toml(root, "shop.toml") or {}, _at(root, "shop.toml"), _SHOP_FILE_KEYS)
+    printers = _printers(read_toml(root, "printers.toml"), root)
+    assets = _assets(shop_file, root)
+    products = parse_products(
+        read_toml(root, "products.toml"),
+        root,
+        printers,
+        svg_printers={p.id for p in printers.values() if p.format == "svg"},
+        assets=assets.dir,
+    )
+    return Settings(
+        root=root,
+        shop=_shop(shop_file, root),
+        printers=printers,
+        products=products,
+        fonts=_fonts(shop_file, root),
+        assets=assets,
+        amazon=_amazon(shop_file),
+        desk=_desk(shop_file),
+    )
+
+
+def _at(root: Path, where: str) -> Location:
+    return Location(str(root), where)
+
+
+def _shop(file: Table, root: Path) -> ShopSettings:
+    table = file.table("shop", _SHOP_KEYS) or Table({}, file.location.child("[shop]"), ())
+    return ShopSettings(
+        name=table.text("name", DEFAULT_SHOP_NAME),
+        inbox=table.path("inbox", root, "inbox"),
+        data_dir=table.path("data_dir", root, "data"),
+        retention_days=table.integer("retention_days", 0),
+        settle_seconds=table.number("settle_seconds", DEFAULT_SETTLE_SECONDS),
+        render_workers=_render_workers(table),
+    )
+
+
+def _render_workers(table: Table) -> int | None:
+    if "render_workers" not in table:
+        return None
+    workers = table.integer("render_workers")
+    if workers > MAX_RENDER_WORKERS:
+        raise table.error(f"render_workers must be at most {MAX_RENDER_WORKERS}, not {workers}")
+    return workers
+
+
+def _fonts(file: Table, root: Path) -> FontSettings:
+    table = file.table("fonts", _FONT_KEYS) or Table({}, file.location.child("[fonts]"), ())
+    dirs = table.text_list("dirs", ["fonts"])
+    aliases = table.raw("aliases") or {}
+    if not isinstance(aliases, dict):
+        raise table.error('aliases must be a table of "Family" = "Substitute" pairs')
+    for family, substitute in aliases.items():
+        if not isinstance(substitute, str) or not substitute.strip():
+            raise table.error(f"aliases: '{family}' must name a substitute family")
+        if substitute.strip().casefold() == family.strip().casefold():
+            raise table.error(f"aliases: '{family}' is an alias of itself")
+    return FontSettings(
+        dirs=tuple(resolve_path(root, folder) for folder in dirs),
+        aliases={family.strip(): value.strip() for family, value in aliases.items()},
+    )
+
+
+def _assets(file: Table, root: Path) -> AssetSettings:
+    table = file.table("assets", _ASSET_KEYS) or Table({}, file.location.child("[assets]"), ())
+    hosts = tuple(host.lower() for host in table.text_list("allowed_hosts", []))
+    for host in hosts:
+        if not _HOST.fullmatch(host) and not _is_ip(host):
+            raise table.error(f"allowed_hosts: '{host}' is not a host name such as cdn.example.com")
+    return AssetSettings(dir=table.path("dir", root, "assets"), allowed_hosts=hosts)
+
+
+def _amazon(file: Table) -> AmazonSettings | None:
+    raw = file.raw("amazon")
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        for key in raw:
+            if key not in _AMAZON_KEYS and any(word in key.lower() for word in _SECRET_WORDS):
+                raise file.location.child("[amazon]").error(
+                    f"'{key}' looks like a secret: secrets come from the environment, never a file"
+                )
+    table = Table(raw, file.location.child("[amazon]"), _AMAZON_KEYS)
+    marketplaces = table.text_list("marketplace_ids", list(DEFAULT_MARKETPLACE_IDS))
+    if not marketplaces:
+        raise table.error("marketplace_ids must name at least one marketplace")
+    return AmazonSettings(
+        endpoint=_url(table, "endpoint", DEFAULT_AMAZON_ENDPOINT),
+        lwa_endpoint=_url(table, "lwa_endpoint", DEFAULT_LWA_ENDPOINT),
+        marketplace_ids=marketplaces,
+        orders_api=cast(OrdersApi, table.choice("orders_api", ORDERS_APIS, "2026-01-01")),
+        poll_seconds=table.number("poll_seconds", DEFAULT_POLL_SECONDS, positive=True),
+    )
+
+
+def _url(table: Table, key: str, default: str) -> str:
+    url = table.text(key, default).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise table.error(f"{key} must be an https:// URL, not '{url}'")
+    # Tokens travel in these requests: plain http only to this machine (the local simulator).
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise table.error(f"{key} must use https:// (http:// is allowed for localhost only)")
+    return url
+
+
+def _desk(file: Table) -> DeskSettings | None:
+    table = file.table("desk", _DESK_KEYS)
+    if table is None:
+        return None
+    listen = table.text("listen", DEFAULT_DESK_LISTEN)
+    host, _, port = listen.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise table.error(f"listen must be HOST:PORT such as {DEFAULT_DESK_LISTEN}, not '{listen}'")
+    return DeskSettings(listen=listen, host=host, port=int(port))
+
+
+def _printers(data: dict[str, object] | None, root: Path) -> dict[str, Printer]:
+    file = Table(data or {}, _at(root, "printers.toml"), {"printer"})
+    printers: dict[str, Printer] = {}
+    numbers: dict[str, int] = {}
+    for number, entry in enumerate(file.array_of_tables("printer"), start=1):
+        raw_id = entry.get("id")
+        label = f" (id {raw_id.strip()})" if isinstance(raw_id, str) and raw_id.strip() else ""
+        table = Table(entry, file.location.child(f"printer[{number}]{label}"), _PRINTER_KEYS)
+        printer = _printer(table, root)
+        if printer.id in printers:
+            raise table.error(f"repeats the id '{printer.id}' of printer[{numbers[printer.id]}]")
+        printers[printer.id] = printer
+        numbers[printer.id] = number
+    return printers
+
+
+def _printer(table: Table, root: Path) -> Printer:
+    printer_id = table.text("id")
+    if not _PRINTER_ID.fullmatch(printer_id):
+        raise table.error(f"id '{printer_id}' may hold only letters, digits, '.', '_' and '-'")
+    hot_folder = table.path("hot_folder", root)
+    done_folder = table.optional_path("done_folder", root)
+    if done_folder == hot_folder:
+        raise table.error("done_folder must differ from hot_folder")
+    default_feedback = "manual" if done_folder is None else "done_folder"
+    feedback = cast(Feedback, table.choice("feedback", ("done_folder", "manual"), default_feedback))
+    if feedback == "done_folder" and done_folder is None:
+        raise table.error('feedback = "done_folder" needs a done_folder')
+    return Printer(
+        id=printer_id,
+        name=table.text("name", printer_id),
+        hot_folder=hot_folder,
+        done_folder=done_folder,
+        dpi=table.integer("dpi", DEFAULT_PRINTER_DPI, minimum=1),
+        mirror=table.boolean("mirror", False),
+        format=cast(PrintFormat, table.choice("format", ("pdf", "svg"), "pdf")),
+        feedback=feedback,
+        dither=parse_dither(table) if "dither" in table else None,
+        invert=table.boolean("invert") if "invert" in table else None,
+    )
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    return _is_ip(host) and ipaddress.ip_address(host).is_loopback

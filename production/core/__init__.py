@@ -1,0 +1,4 @@
+"""The domain every layer shares; imports nothing of the project.
+
+The model, geometry and units, errors, ids and file stems, the product and printer templates.
+"""

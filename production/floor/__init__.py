@@ -1,0 +1,1 @@
+"""The production floor: the daemon, the pipeline, rendering in worker processes, the inbox."""

@@ -1,0 +1,245 @@
+"""`production run`: the long-running loop that drives the pipeline.
+
+Like huey's consumer: `initialize()`, `loop()` for one pass (what tests call directly), and
+`run()` repeating it until asked to stop. Signal handlers only set a flag. The loop sleeps on an
+event that the filesystem watcher (inotify through watchdog) sets when something lands in the
+inbox or a done folder, with a periodic rescan as a safety net for filesystems whose changes
+inotify does not see (network shares).
+
+Every side effect happens on the loop's thread. With render workers (`Pipeline(render_workers=)`,
+as `production run` makes it), a pass takes the next zips in while the workers render the ones
+before, and records and delivers each render in turn (`Pipeline.render_items`). A first signal
+stops taking zips in and finishes those taken; a second one stops at once, workers included.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Protocol
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from production.floor.pipeline import Pipeline
+from production.retention.purge import Retention
+
+__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "Service"]
+
+DEFAULT_RESCAN_SECONDS = 5.0
+_SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
+
+
+def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
+    # watchdog logs this at ERROR when its reader wakes after stop(); nothing is lost by it.
+    return "called when the thread is inactive" not in str(record.msg)
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_shutdown_race)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class _Wakeup:
+    """What the loop sleeps on; set by the filesystem watcher's thread and by signal handlers.
+
+    Not a `threading.Event`: a signal handler runs between any two bytecodes of the main thread,
+    also while that thread holds the event's lock inside `clear()` or `wait()`, and `set()` then
+    waits for that lock forever. `queue.SimpleQueue.put()` is reentrant (no Python-level lock).
+    """
+
+    def __init__(self) -> None:
+        self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
+
+    def set(self) -> None:
+        self._tokens.put(None)
+
+    def clear(self) -> None:
+        while not self._tokens.empty():
+            self._tokens.get_nowait()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until `set()` (at once if it was set since `clear()`) or `timeout`; True if set."""
+        try:
+            self._tokens.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        return True
+
+
+class _Wake(FileSystemEventHandler):
+    def __init__(self, event: _Wakeup, only: str | None = None) -> None:
+        self.event = event
+        self.only = only  # wake only for this file name (the data folder changes all the time)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if self.only is None or Path(str(event.src_path)).name == self.only:
+            self.event.set()
+
+
+class Service(Protocol):
+    """Something that runs on its own thread beside the loop."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Daemon:
+    """Runs the pipeline until stopped; one pass at a time."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
+        watch: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+        services: Sequence[Service] = (),
+        retention: Retention | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        # Deletes the buyer data of orders shipped or cancelled `retention_days` ago; made by
+        # `initialize()` unless given.
+        self.retention = retention
+        self.services = list(services)  # run beside the loop (order intake), started last
+        self.rescan_seconds = rescan_seconds
+        self.watch = watch
+        self.monotonic = monotonic
+        self.wake = _Wakeup()
+        self.stopping = False
+        self._observer: Observer | None = None  # type: ignore[valid-type]
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def initialize(self) -> None:
+        self.pipeline.prepare()
+        if self.retention is None:
+            pipeline = self.pipeline
+            self.retention = Retention(pipeline.settings, pipeline.store, log=pipeline.log)
+        if self.watch:
+            self._start_watching()
+        for service in self.services:
+            service.start()
+        self.pipeline.log({"time": _now(), "state": "started", "pid": os.getpid()})
+
+    def shutdown(self, *, at_once: bool = False) -> None:
+        for service in reversed(self.services):
+            service.stop()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        self.pipeline.close(at_once=at_once)
+        self.pipeline.store.close()
+        self.pipeline.log({"time": _now(), "state": "stopped", "pid": os.getpid()})
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+
+    def run(self, *, until: Callable[[], bool] | None = None) -> None:
+        """Pass after pass until `stop()` (or `until()` is true); then shut down."""
+        self.initialize()
+        try:
+            while not self.stopping:
+                self.wake.clear()
+                busy = self.loop()
+                if until is not None and until():
+                    break
+                if not busy and not self.stopping:
+                    self.wake.wait(self._pause())
+        except BaseException:
+            # A second signal: stop now, also the renders in hand (their items render again).
+            self.shutdown(at_once=True)
+            raise
+        self.shutdown()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT stop after the step in hand; a second one stops at once."""
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            if self.stopping:
+                # The store and the files are crash-safe: stopping mid-step loses nothing.
+                raise SystemExit(128 + signum)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    def loop(self) -> bool:
+        """Do whatever is waiting; True if anything was done (so look again at once)."""
+        try:
+            return self._pass()
+        except Exception as exc:  # noqa: BLE001 - a full disk or a locked store is retried later
+            self.pipeline.report_error(exc)
+            return False
+
+    def _pass(self) -> bool:
+        pipeline = self.pipeline
+        claims = 0
+
+        def taken() -> Iterator[str]:
+            """Zips taken in, one by one as the pipeline has room for their render."""
+            nonlocal claims
+            for pending in pipeline.inbox.pending_claims():
+                if self.stopping:
+                    return
+                claims += 1
+                if (item_id := pipeline.take_in(pending)) is not None:
+                    yield item_id
+            for path in pipeline.inbox.settled():
+                if self.stopping:
+                    return
+                claimed = pipeline.inbox.claim(path)
+                if claimed is not None:
+                    claims += 1
+                    if (item_id := pipeline.take_in(claimed)) is not None:
+                        yield item_id
+
+        # Each zip taken in is rendered and delivered; with render workers, the next ones are
+        # taken in and rendered meanwhile. A stop takes no more, and finishes those begun.
+        pipeline.render_items(taken(), deliver=True)
+        busy = claims > 0
+        if self.stopping:
+            return busy
+        busy |= pipeline.render_received() > 0
+        busy |= pipeline.deliver_rendered() > 0
+        busy |= pipeline.collect_finished() > 0
+        if self.retention is not None:
+            # Last, so that a file it cannot delete never holds up the floor; one query if idle.
+            busy |= self.retention.purge_due() > 0
+        return busy
+
+    def _pause(self) -> float:
+        if self.pipeline.inbox.waiting:
+            return _SETTLE_POLL_SECONDS
+        return self.rescan_seconds
+
+    def _start_watching(self) -> None:
+        observer = Observer()
+        handler = _Wake(self.wake)
+        folders: list[Path] = [self.pipeline.inbox.folder]
+        for printer in self.pipeline.settings.printers.values():
+            if printer.done_folder is not None:
+                folders.append(printer.done_folder)
+        for folder in folders:
+            if folder.is_dir():
+                observer.schedule(handler, str(folder), recursive=False)
+        # `production retry` touches this file so the held job is rendered at once.
+        wake_file = self.pipeline.folders.wake
+        observer.schedule(_Wake(self.wake, wake_file.name), str(wake_file.parent), recursive=False)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer

@@ -1,0 +1,598 @@
+"""The daemon's work on one order item: take its zip in, render it, deliver it, notice it done.
+
+Every step reads the store, does one side effect, and records it; each step can be repeated
+after a crash at any line and ends in the same place. The zip is the daemon's own copy under
+`data_dir/zips/`, the master files are under `data_dir/masters/` (kept until the order
+ships), and the hot folders get a copy of the masters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from printers.device import device_files
+from printers.hotfolder import deliver, finished_names, withdraw
+from production.amazon.flatfile import looks_like_flat_file
+from production.config.settings import Settings
+from production.core.errors import ProductionError, StoreError
+from production.core.files import move_file, remove_partial_files, write_group
+from production.core.model import Customization
+from production.customization import ZipMembers, parse_members, read_zip
+from production.floor.inbox import Inbox
+from production.floor.render_pool import (
+    BrokenProcessPool,
+    RenderedJob,
+    Renderer,
+    RenderOutcome,
+    RenderPool,
+    RenderTask,
+    hold_reason,
+    render_task,
+)
+from production.floor.rendering import ItemRenderer, utc_now
+from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
+
+__all__ = ["NO_ZIP_YET", "EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
+
+EventLog = Callable[[dict[str, object]], None]
+"""Receives one structured event per state change; never buyer text."""
+
+
+def json_lines(event: dict[str, object]) -> None:
+    # One write per line: threads (intake, companions, desk) log beside the loop, and a print
+    # writes the text and its newline separately, which could splice two events into one line.
+    sys.stderr.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+    sys.stderr.flush()
+
+
+NO_ZIP_YET = (
+    "the customization zip has not arrived: download it from Seller Central (Manage Orders, "
+    "the order, Customization) and drop it into the inbox"
+)
+
+
+def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
+    """The job an item has while it cannot be rendered at all (its surfaces are unknown)."""
+    return NewJob(f"{order_item_id}-item", "*", None, f"{order_id}_{order_item_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The daemon's own folders under `data_dir`."""
+
+    root: Path
+
+    @property
+    def claimed(self) -> Path:
+        return self.root / "claimed"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "jobs.sqlite3"
+
+    @property
+    def wake(self) -> Path:
+        """Touched by commands that leave work for a running daemon."""
+        return self.root / "wake"
+
+    @property
+    def zips(self) -> Path:
+        return self.root / "zips"
+
+    @property
+    def masters(self) -> Path:
+        return self.root / "masters"
+
+    @property
+    def proofs(self) -> Path:
+        """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
+        return self.root / "proofs"
+
+    def create(self) -> None:
+        for folder in (self.claimed, self.zips, self.masters):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+class Pipeline:
+    """The steps of the floor, each safe to repeat."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        renderer: ItemRenderer | None = None,
+        log: EventLog = json_lines,
+        inbox: Inbox | None = None,
+        render_workers: int = 0,
+    ) -> None:
+        if renderer is not None and render_workers:
+            raise ValueError("a renderer given renders inline: it needs render_workers=0")
+        self.settings = settings
+        self.store = store
+        self._renderer: Renderer | None = renderer
+        # Worker processes that render while this thread writes (`production run`); None: the
+        # pipeline renders inline, in this thread (tests and one-off commands).
+        self.render_pool = RenderPool(settings, render_workers) if render_workers > 0 else None
+        self.log = log
+        self.folders = Folders(settings.shop.data_dir)
+        # Takes an order report dropped into the inbox (set when Amazon is configured).
+        self.order_reports: Callable[[bytes], dict[str, object]] | None = None
+        self.inbox = inbox or Inbox(
+            settings.shop.inbox, self.folders.claimed, settle_seconds=settings.shop.settle_seconds
+        )
+        # The item take_in recorded last, still read and parsed, for the render that follows:
+        # reading and inflating the zip again is a fifth of the time of a photo order.
+        self._just_taken: tuple[str, ZipMembers, Customization] | None = None
+        # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
+        # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
+        self._ship_by: dict[str, datetime] = {}
+        # Items whose render was begun but never recorded, because an error stopped the pass
+        # (a full disk, a locked store): `render_received` renders those without jobs again.
+        self._unrecorded: list[str] = []
+
+    @property
+    def renderer(self) -> Renderer:
+        """The inline renderer, built when first needed (never, with a render pool)."""
+        if self._renderer is None:
+            self._renderer = ItemRenderer(self.settings)
+        return self._renderer
+
+    @renderer.setter
+    def renderer(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def prepare(self) -> None:
+        """Create the working folders and take back what a crash left half-done."""
+        self.folders.create()
+        self.inbox.prepare()
+        if self.render_pool is not None:
+            self.render_pool.start()
+        for path in sorted(self.folders.zips.glob("*.zip")):
+            # Moved out of `claimed/` but never recorded: take it in again.
+            known = self.store.item(path.stem)
+            if known is None or not known.zip_path:
+                move_file(path, self.folders.claimed / f"0-recovered__{path.name}")
+        # Recorded, then the process died before the first render.
+        self.render_items(
+            item.order_item_id
+            for item in self.store.items()
+            if not self.store.jobs(order_item_id=item.order_item_id)
+        )
+        folders = [self.folders.masters, self.folders.zips, self.folders.claimed]
+        folders += [printer.hot_folder for printer in self.settings.printers.values()]
+        folders.append(self.inbox.rejected)  # a reason file, or a file moved back across disks
+        for folder in folders:
+            remove_partial_files(folder)
+
+    def close(self, *, at_once: bool = False) -> None:
+        """Stop the render workers, if any (the store is closed by its owner); `at_once`: also
+        those in the middle of a render."""
+        if self.render_pool is not None:
+            self.render_pool.close(at_once=at_once)
+
+    # -- intake ------------------------------------------------------------------------------
+
+    def take_in(self, claimed: Path) -> str | None:
+        """Record a claimed zip as an order item; the item id, or None if it was refused."""
+        started = time.monotonic()
+        try:
+            data = claimed.read_bytes()
+            if looks_like_flat_file(data):
+                self._order_report(claimed, data)
+                return None
+            members = read_zip(data, source="inbox")
+            customization = parse_members(members, source="inbox")
+        except ProductionError as exc:
+            self._reject(claimed, str(exc))
+            return None
+        except OSError as exc:
+            self._reject(claimed, f"the file cannot be read ({exc.strerror or exc})")
+            return None
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the shop on one file
+            self._reject(claimed, f"internal error ({type(exc).__name__}); please report it")
+            return None
+        item = customization.item
+        known = self.store.item(item.order_item_id)
+        if known is not None and (known.zip_path or self._purged(item.order_item_id)):
+            # Taken before; or shipped and purged, when a copy must neither stay nor print again.
+            claimed.unlink(missing_ok=True)
+            self._event("duplicate", order=item.order_id, item=item.order_item_id)
+            return None
+        zip_path = self.folders.zips / f"{item.order_item_id}.zip"
+        move_file(claimed, zip_path)
+        digest = hashlib.sha256(data).hexdigest()
+        if known is not None:
+            # Amazon announced the item without a zip; an operator has dropped it in.
+            self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)
+        else:
+            self.store.add_item(
+                NewItem(
+                    order_item_id=item.order_item_id,
+                    order_id=item.order_id,
+                    asin=item.asin,
+                    sku=item.sku,
+                    quantity=item.quantity,
+                    zip_path=str(zip_path),
+                    digest=digest,
+                    ship_by=self._ship_by.pop(item.order_item_id, None),
+                )
+            )
+        self._just_taken = (item.order_item_id, members, customization)
+        self._event("received", order=item.order_id, item=item.order_item_id, started=started)
+        return item.order_item_id
+
+    def expect_ship_by(self, order_item_id: str, ship_by: datetime) -> None:
+        """Amazon's ship-by date for a zip about to be put into `claimed/`."""
+        self._ship_by[order_item_id] = ship_by
+
+    def _purged(self, order_item_id: str) -> bool:
+        jobs = self.store.jobs(order_item_id=order_item_id)
+        return bool(jobs) and all(job.state is JobState.PURGED for job in jobs)
+
+    def expect_zip(self, item: NewItem, *, reason: str) -> list[JobRecord]:
+        """An item Amazon announced without its zip: held until one is dropped into the inbox."""
+        if not self.store.add_item(item):
+            return []
+        jobs = self.store.set_jobs(
+            item.order_item_id,
+            [placeholder_job(item.order_id, item.order_item_id)],
+            state=JobState.HELD,
+            reason=reason,
+            cause="no zip",
+        )
+        for record in jobs:
+            self._event_job(record, None)
+        return jobs
+
+    def _order_report(self, claimed: Path, data: bytes) -> None:
+        if self.order_reports is None:
+            self._reject(
+                claimed,
+                "this is an order report: the pipeline downloads its zips only when Amazon is "
+                "configured ([amazon] in shop.toml and the SPAPI_* variables)",
+            )
+            return
+        try:
+            summary = self.order_reports(data)
+        finally:
+            # It lists buyer names and addresses: never kept, whatever became of it.
+            claimed.unlink(missing_ok=True)
+        self.log({"time": utc_now().isoformat(timespec="milliseconds"), "state": "order report"}
+                 | summary)  # fmt: skip
+
+    def _reject(self, claimed: Path, reason: str) -> None:
+        self.inbox.reject(claimed, reason)
+        # The file's name may be the buyer's (operators name downloads): log the reason only.
+        self._event("rejected", reason=reason)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_item(self, order_item_id: str) -> list[JobRecord]:
+        """Render every surface of an item into the masters; held jobs if it cannot be."""
+        begun = self._begin_render(order_item_id)
+        return begun if isinstance(begun, list) else self._record_render(begun)
+
+    def render_items(self, item_ids: Iterable[str], *, deliver: bool = False) -> int:
+        """Render items (as `render_item`), and deliver their rendered jobs if `deliver`.
+
+        With a render pool, several are rendered at once: `item_ids` is read only as far as
+        there is room (the daemon takes the next zip in only then), and each render is
+        recorded here, in order, while the workers go on with the next ones. The number of
+        items.
+        """
+        window: deque[_Render] = deque()
+        # One rendering per worker and one waiting, besides the one being recorded: the workers
+        # never wait for this thread, and at most this many items' zips are held in memory.
+        room = 1 if self.render_pool is None else 2 * self.render_pool.workers + 1
+        count = 0
+        beginning: str | None = None
+        try:
+            for order_item_id in item_ids:
+                count += 1
+                beginning = order_item_id
+                begun = self._begin_render(order_item_id)
+                beginning = None
+                if isinstance(begun, list):
+                    continue
+                window.append(begun)
+                while len(window) >= room:
+                    self._finish_render(window[0], deliver=deliver)
+                    window.popleft()
+            while window:
+                self._finish_render(window[0], deliver=deliver)
+                window.popleft()
+        except BaseException:
+            # Taken in, perhaps rendered, not recorded: the next `render_received` sees to them.
+            self._unrecorded += [render.item.order_item_id for render in window]
+            if beginning is not None:
+                self._unrecorded.append(beginning)
+            raise
+        return count
+
+    def _begin_render(self, order_item_id: str) -> _Render | list[JobRecord]:
+        """Start rendering an item, in the pool or here; held jobs if there is nothing to render."""
+        item = self.store.item(order_item_id)
+        if item is None:
+            return []
+        if not item.zip_path:
+            jobs = self.store.set_jobs(
+                order_item_id,
+                [placeholder_job(item.order_id, order_item_id)],
+                state=JobState.HELD,
+                reason=NO_ZIP_YET,
+                cause="no zip",
+            )
+            for record in jobs:
+                self._event_job(record, None)
+            return jobs
+        started = time.monotonic()
+        just_taken, self._just_taken = self._just_taken, None
+        if just_taken is not None and just_taken[0] == order_item_id:
+            # The same bytes as the zip in the store: take_in moved that very file there.
+            _, members, customization = just_taken
+            task = RenderTask(order_item_id, members=members, customization=customization)
+        else:
+            task = RenderTask(order_item_id, zip_path=item.zip_path)
+        if self.render_pool is None:
+            return _Render(item, task, started, outcome=render_task(self.renderer, task))
+        return _Render(item, task, started, future=self.render_pool.submit(task))
+
+    def _finish_render(self, render: _Render, *, deliver: bool) -> None:
+        self._record_render(render)
+        if deliver:
+            for job in self.store.jobs(order_item_id=render.item.order_item_id):
+                if job.state is JobState.RENDERED:
+                    self.deliver_job(job)
+
+    def _record_render(self, render: _Render) -> list[JobRecord]:
+        """Write a finished render's masters and record its jobs (rendered, or held)."""
+        item, started = render.item, render.started
+        outcome = self._outcome(render)
+        if outcome.held is not None:
+            cause, reason = outcome.held
+            placeholder = placeholder_job(item.order_id, item.order_item_id)
+            jobs = self.store.set_jobs(
+                item.order_item_id, [placeholder], state=JobState.HELD, reason=reason, cause=cause
+            )
+            for record in jobs:
+                self._event_job(record, started)
+            return jobs
+        new_jobs = [NewJob(job.job_id, job.surface, job.printer, job.stem) for job in outcome.jobs]
+        added = self.store.set_jobs(
+            item.order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read"
+        )
+        for record in added:
+            self._event_job(record, None)
+        # Jobs already queued or further along keep their files: only the new ones are written.
+        fresh = {record.job_id for record in added}
+        outputs = [job for job in outcome.jobs if job.job_id in fresh]
+        write_group(self.folders.masters, {n: d for job in outputs for n, d in job.files.items()})
+        return [self._after_render(job, started) for job in outputs]
+
+    def _outcome(self, render: _Render) -> RenderOutcome:
+        if render.future is None:
+            assert render.outcome is not None
+            return render.outcome
+        try:
+            return render.future.result()
+        except BrokenProcessPool:
+            # A worker died under this item or beside it (killed, out of memory, a crash in a
+            # C library): render it again in a new pool, where an item that kills its worker
+            # by itself is held and the others go on.
+            assert self.render_pool is not None
+            try:
+                return self.render_pool.submit(render.task).result()
+            except Exception as exc:  # noqa: BLE001 - held, as a failure while rendering inline
+                return RenderOutcome(held=hold_reason(exc))
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
+            return RenderOutcome(held=hold_reason(exc))
+
+    def _after_render(self, job: RenderedJob, started: float) -> JobRecord:
+        if job.holds:
+            # A proof that does not look like the buyer's preview needs the comparison picture
+            # (the desk shows it); anything else preflight holds needs a look at the PDF.
+            record = self.store.transition(
+                job.job_id,
+                JobState.HELD,
+                reason="; ".join(job.holds),
+                cause="proof" if job.proof_hold else "review",
+                expect={JobState.RECEIVED},
+            )
+        else:
+            record = self.store.transition(
+                job.job_id,
+                JobState.RENDERED,
+                reason=job.rendered_reason,
+                expect={JobState.RECEIVED},
+            )
+        self._event_job(record, started)
+        return record
+
+    def render_received(self) -> int:
+        """Render again every item with a job back in RECEIVED (a retry, or after a crash)."""
+        items = dict.fromkeys(j.order_item_id for j in self.store.jobs(state=JobState.RECEIVED))
+        for order_item_id in dict.fromkeys(self._unrecorded):
+            if order_item_id not in items and not self.store.jobs(order_item_id=order_item_id):
+                items[order_item_id] = None
+        self._unrecorded.clear()
+        return self.render_items(items)
+
+    # -- delivery ----------------------------------------------------------------------------
+
+    def deliver_rendered(self) -> int:
+        jobs = self.store.jobs(state=JobState.RENDERED)
+        for job in jobs:
+            self.deliver_job(job)
+        return len(jobs)
+
+    def deliver_job(self, job: JobRecord) -> JobRecord:
+        started = time.monotonic()
+        printer = self.settings.printers.get(job.printer or "")
+        if printer is None:
+            # Options only with no template: nothing to print, a person takes it from stock.
+            record = self.store.transition(
+                job.job_id, JobState.QUEUED, reason="nothing to print", expect={JobState.RENDERED}
+            )
+            self._event_job(record, started)
+            return record
+        try:
+            # The device's own files: its format, mirrored if it prints mirrored (the masters
+            # never are), with a ticket that says so.
+            files = device_files(self._master_files(job), printer)
+        except ProductionError as exc:
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=exc.message, cause="printer",
+                expect={JobState.RENDERED},
+            )  # fmt: skip
+            self._event_job(record, started)
+            return record
+        if any(name in finished_names(printer) for name in files):
+            # A crash came between delivery and its record, and the device already took it.
+            paths = [str(printer.hot_folder / name) for name in files]
+            record = self.store.transition(
+                job.job_id, JobState.QUEUED, reason="already taken by the device",
+                expect={JobState.RENDERED}, hot_paths=paths,
+            )  # fmt: skip
+            self._event_job(record, started)
+            return record
+        try:
+            written = deliver(printer, files)
+        except ProductionError as exc:
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=exc.message, cause="printer",
+                expect={JobState.RENDERED},
+            )  # fmt: skip
+        else:
+            try:
+                record = self.store.transition(
+                    job.job_id, JobState.QUEUED, reason=f"in the hot folder of {printer.id}",
+                    expect={JobState.RENDERED}, hot_paths=[str(p) for p in written],
+                )  # fmt: skip
+            except StoreError:
+                # Cancelled (or changed by a person) while its files were being written: the
+                # files must not stay for the device to print.
+                withdraw(written)
+                current = self.store.job(job.job_id)
+                if current is None or current.state is JobState.RENDERED:
+                    raise
+                return current
+        self._event_job(record, started)
+        return record
+
+    def _master_files(self, job: JobRecord) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        for suffix in (".pdf", ".svg", ".json"):
+            path = self.folders.masters / f"{job.stem}{suffix}"
+            if path.exists():
+                files[path.name] = path.read_bytes()
+        return files
+
+    # -- feedback and cancellation -------------------------------------------------------------
+
+    def collect_finished(self) -> int:
+        """Mark queued jobs printed whose file the device moved to its done folder."""
+        changed = 0
+        for printer in self.settings.printers.values():
+            if printer.done_folder is None or printer.feedback != "done_folder":
+                continue
+            names = finished_names(printer)
+            if not names:
+                continue
+            for job in self.store.jobs(state=JobState.QUEUED):
+                if job.printer == printer.id and (
+                    f"{job.stem}.pdf" in names or f"{job.stem}.json" in names
+                ):
+                    self.mark_printed(job.job_id, reason=f"in the done folder of {printer.id}")
+                    changed += 1
+        return changed
+
+    def mark_printed(self, job_id: str, *, reason: str) -> JobRecord:
+        record = self.store.transition(
+            job_id, JobState.PRINTED, reason=reason, expect={JobState.QUEUED}
+        )
+        self._event_job(record, None)
+        if record.order_id in self.store.orders_ready_to_ship():
+            self._event("ready to ship", order=record.order_id)
+        return record
+
+    def cancel_order(self, order_id: str, *, reason: str) -> list[str]:
+        """Cancel an order's jobs and take their files back out of the hot folders."""
+        messages = []
+        for job in self.store.cancel_order(order_id, reason=reason):
+            messages += self._withdraw(job)
+        return messages
+
+    def hold_order(self, order_id: str, *, reason: str, cause: str) -> list[str]:
+        """Hold an order's jobs not yet printed and take their files back out of the hot folders.
+
+        Used when something outside the print files stops the order (its companion items
+        cannot be fulfilled); a person's Retry on a job releases it again.
+        """
+        messages = []
+        for job in self.store.hold_order(order_id, reason=reason, cause=cause):
+            messages += self._withdraw(job)
+        return messages
+
+    def _withdraw(self, job: JobRecord) -> list[str]:
+        """Pull a stopped job's files back out of the hot folder; what became of each."""
+        pulled = withdraw(job.hot_paths)
+        self._event_job(job, None)
+        messages = [f"{job.job_id}: took {p.name} back out of {p.parent}" for p in pulled.removed]
+        for path in pulled.gone:
+            if path.suffix == ".pdf":
+                messages.append(f"{job.job_id}: {path.name} was already taken by the device")
+        return messages
+
+    # -- events ------------------------------------------------------------------------------
+
+    def report_error(self, exc: Exception) -> None:
+        """Log a failure that stopped a pass; the pass is tried again later."""
+        if isinstance(exc, ProductionError):
+            self._event("error", cause=exc.cause, reason=str(exc))
+        elif isinstance(exc, OSError):
+            self._event("error", cause="file system", reason=exc.strerror or type(exc).__name__)
+        else:
+            self._event("error", cause="internal error", reason=type(exc).__name__)
+
+    def _event_job(self, job: JobRecord, started: float | None) -> None:
+        event: dict[str, object] = {
+            "time": utc_now().isoformat(timespec="milliseconds"),
+            "job": job.job_id,
+            "order": job.order_id,
+            "state": job.state.value,
+        }
+        if started is not None:
+            event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        if job.state is JobState.HELD:
+            event["cause"] = job.cause
+            event["reason"] = job.reason
+        self.log(event)
+
+    def _event(self, state: str, *, started: float | None = None, **fields: object) -> None:
+        event: dict[str, object] = {"time": utc_now().isoformat(timespec="milliseconds")}
+        event |= {key: value for key, value in fields.items()}
+        event["state"] = state
+        if started is not None:
+            event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        self.log(event)
+
+
+@dataclass(slots=True)
+class _Render:
+    """An item being rendered: in the pool (`future`), or done inline (`outcome`)."""
+
+    item: ItemRecord
+    task: RenderTask
+    started: float
+    outcome: RenderOutcome | None = None
+    future: Future[RenderOutcome] | None = None

@@ -1,0 +1,1 @@
+"""Deleting buyer data after fulfilment, and the audit that proves it."""

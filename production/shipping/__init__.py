@@ -1,0 +1,1 @@
+"""Shipments of finished orders: recorded, then confirmed with Amazon."""

@@ -1,0 +1,393 @@
+"""The job store in one SQLite file: WAL mode, full fsync, one connection behind a lock.
+
+WAL lets the daemon keep the file open while `production done JOB` writes from a second process;
+`synchronous=FULL` makes every commit survive a power cut; `BEGIN IMMEDIATE` takes the write lock
+at the start of a transaction, so two writers wait for each other (up to the busy timeout) instead
+of failing halfway. Times are ISO-8601 UTC text, which also sorts in time order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from production.core.errors import StoreError
+from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
+from production.store.sqlite.orders import OrderQueries
+from production.store.sqlite.purge import PurgeTable
+from production.store.sqlite.shipments import SHIPMENTS_SCHEMA, ShipmentTable
+from production.store.sqlite.tables import (
+    SCHEMA,
+    add_missing_columns,
+    audit_from_row,
+    insert_audit,
+    insert_item,
+    insert_job,
+    item_from_row,
+    job_from_row,
+    stamp,
+    update_job,
+)
+from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transition, start_job
+
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore", "utc_now"]
+
+# Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders.
+SCHEMA_VERSION = 4
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
+    """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = _connect(path, busy_timeout)
+        try:
+            self._create_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- items ------------------------------------------------------------------------------
+
+    def add_item(self, item: NewItem) -> bool:
+        with self._transaction(order_id=item.order_id, item_id=item.order_item_id) as db:
+            return insert_item(db, item, self._now())
+
+    def item(self, order_item_id: str) -> ItemRecord | None:
+        with self._read(item_id=order_item_id) as db:
+            row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
+            found = row.fetchone()
+        return None if found is None else item_from_row(found)
+
+    def set_item_zip(self, order_item_id: str, *, zip_path: str, digest: str) -> ItemRecord:
+        return self._update_item(order_item_id, "zip_path = ?, digest = ?", zip_path, digest)
+
+    def set_item_ship_by(self, order_item_id: str, ship_by: datetime) -> ItemRecord:
+        return self._update_item(order_item_id, "ship_by = ?", stamp(ship_by))
+
+    def items(self, *, order_id: str | None = None) -> list[ItemRecord]:
+        where, args = _where(order_id=order_id)
+        with self._read(order_id=order_id) as db:
+            rows = db.execute(
+                f"SELECT * FROM items {where} ORDER BY received_at, order_item_id", args
+            ).fetchall()
+        return [item_from_row(row) for row in rows]
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def set_jobs(
+        self,
+        order_item_id: str,
+        jobs: Sequence[NewJob],
+        *,
+        state: JobState = JobState.RECEIVED,
+        reason: str = "",
+        cause: str | None = None,
+    ) -> list[JobRecord]:
+        with self._transaction(item_id=order_item_id) as db:
+            found = db.execute(
+                "SELECT order_id FROM items WHERE order_item_id = ?", (order_item_id,)
+            ).fetchone()
+            if found is None:
+                raise StoreError("no such order item in the job store", item_id=order_item_id)
+            replaceable, args = _in(INITIAL_STATES)
+            # A re-render replaces the item's unfinished jobs; the count of a person's retries
+            # belongs to the item's story and carries over to the new jobs.
+            carried = db.execute(
+                "SELECT COALESCE(MAX(attempts), 0) AS n FROM jobs"
+                f" WHERE order_item_id = ? AND state IN ({replaceable})",
+                (order_item_id, *args),
+            ).fetchone()["n"]
+            db.execute(
+                f"DELETE FROM jobs WHERE order_item_id = ? AND state IN ({replaceable})",
+                (order_item_id, *args),
+            )
+            kept = {
+                row["job_id"]
+                for row in db.execute(
+                    "SELECT job_id FROM jobs WHERE order_item_id = ?", (order_item_id,)
+                )
+            }
+            now = self._now()
+            added = [
+                dataclasses.replace(
+                    start_job(
+                        new,
+                        order_id=found["order_id"],
+                        order_item_id=order_item_id,
+                        state=state,
+                        at=now,
+                        reason=reason,
+                        cause=cause,
+                    ),
+                    attempts=carried,
+                )
+                for new in jobs
+                if new.job_id not in kept
+            ]
+            for record in added:
+                insert_job(db, record)
+                insert_audit(db, record, None, reason)
+            return added
+
+    def transition(
+        self,
+        job_id: str,
+        to: JobState,
+        *,
+        reason: str = "",
+        cause: str | None = None,
+        expect: Collection[JobState] | None = None,
+        hot_paths: Sequence[str] | None = None,
+    ) -> JobRecord:
+        with self._transaction(job_id=job_id) as db:
+            row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise StoreError("no such job in the job store", job_id=job_id)
+            return self._change(
+                db,
+                job_from_row(row),
+                to,
+                reason=reason,
+                cause=cause,
+                expect=expect,
+                hot_paths=hot_paths,
+            )
+
+    def job(self, job_id: str) -> JobRecord | None:
+        with self._read(job_id=job_id) as db:
+            found = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return None if found is None else job_from_row(found)
+
+    def jobs(
+        self,
+        *,
+        state: JobState | None = None,
+        order_id: str | None = None,
+        order_item_id: str | None = None,
+    ) -> list[JobRecord]:
+        where, args = _where(state=state, order_id=order_id, order_item_id=order_item_id)
+        with self._read(order_id=order_id, item_id=order_item_id) as db:
+            rows = db.execute(
+                f"SELECT * FROM jobs {where} ORDER BY created_at, job_id", args
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def audit(self, *, job_id: str | None = None, order_id: str | None = None) -> list[AuditEntry]:
+        where, args = _where(job_id=job_id, order_id=order_id)
+        with self._read(order_id=order_id, job_id=job_id) as db:
+            rows = db.execute(f"SELECT * FROM audit {where} ORDER BY seq", args).fetchall()
+        return [audit_from_row(row) for row in rows]
+
+    # -- orders -----------------------------------------------------------------------------
+
+    def orders_ready_to_ship(self) -> list[str]:
+        # An item without jobs shows up as one row of NULLs through the LEFT JOIN.
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT i.order_id FROM items AS i"
+                " LEFT JOIN jobs AS j ON j.order_item_id = i.order_item_id"
+                " GROUP BY i.order_id"
+                " HAVING SUM(j.state = :printed) > 0"
+                " AND SUM(j.state NOT IN (:printed, :cancelled)) = 0"
+                " AND SUM(j.job_id IS NULL) = 0"
+                " ORDER BY i.order_id",
+                {"printed": JobState.PRINTED.value, "cancelled": JobState.CANCELLED.value},
+            ).fetchall()
+        return [row["order_id"] for row in rows]
+
+    def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
+        closed, args = _in(CLOSED_STATES)
+        with self._transaction(order_id=order_id) as db:
+            rows = db.execute(
+                f"SELECT * FROM jobs WHERE order_id = ? AND state NOT IN ({closed})"
+                " ORDER BY created_at, job_id",
+                (order_id, *args),
+            ).fetchall()
+            return [
+                self._change(db, job_from_row(row), JobState.CANCELLED, reason=reason)
+                for row in rows
+            ]
+
+    # -- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._read() as db:
+            found = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- inside -----------------------------------------------------------------------------
+
+    def _change(
+        self,
+        db: sqlite3.Connection,
+        job: JobRecord,
+        to: JobState,
+        *,
+        reason: str,
+        cause: str | None = None,
+        expect: Collection[JobState] | None = None,
+        hot_paths: Sequence[str] | None = None,
+    ) -> JobRecord:
+        changed = apply_transition(
+            job, to, at=self._now(), reason=reason, cause=cause, expect=expect, hot_paths=hot_paths
+        )
+        update_job(db, changed)
+        insert_audit(db, changed, job.state, reason)
+        return changed
+
+    def _update_item(self, order_item_id: str, assignments: str, *values: str) -> ItemRecord:
+        """Set columns of one item; `assignments` is SQL from this file, never from input."""
+        with self._transaction(item_id=order_item_id) as db:
+            cursor = db.execute(
+                f"UPDATE items SET {assignments} WHERE order_item_id = ?", (*values, order_item_id)
+            )
+            if cursor.rowcount != 1:
+                raise StoreError("no such order item in the job store", item_id=order_item_id)
+            row = db.execute("SELECT * FROM items WHERE order_item_id = ?", (order_item_id,))
+            return item_from_row(row.fetchone())
+
+    def _create_schema(self) -> None:
+        with self._transaction() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the job store has schema version {version}, newer than this program's"
+                    f" {SCHEMA_VERSION}; update the program",
+                    source=str(self.path),
+                )
+            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA, *COMPANIONS_SCHEMA):
+                db.execute(statement)
+            if version < SCHEMA_VERSION:
+                add_missing_columns(db)
+            if version < SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.utcoffset() is None:
+            raise StoreError("the clock gave a time without a time zone", source=str(self.path))
+        return now.astimezone(UTC)
+
+    @contextmanager
+    def _read(self, **ids: str | None) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, with SQLite's errors turned into `StoreError`."""
+        ids = self._subject(ids)
+        with self._lock:
+            try:
+                yield self._connection(ids)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the job store: {exc}", **ids) from exc
+
+    @contextmanager
+    def _transaction(self, **ids: str | None) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block ends, rolled back if it raises."""
+        ids = self._subject(ids)
+        with self._lock:
+            db = self._connection(ids)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot start a change: {exc}", **ids) from exc
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):  # the error that got us here is the one to report
+                        db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"cannot record the change: {exc}", **ids) from exc
+                raise
+
+    def _subject(self, ids: dict[str, str | None]) -> dict[str, str | None]:
+        # An error about no job, item or order in particular is about the file.
+        return ids if any(ids.values()) else {"source": str(self.path)}
+
+    def _connection(self, ids: dict[str, str | None]) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("the job store is closed", **ids)
+        return self._conn
+
+
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the job store: {exc}", source=str(path)) from exc
+    try:
+        db.row_factory = sqlite3.Row
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"the job store cannot use WAL mode (got {mode})", source=str(path))
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        # Deleted and overwritten content is zeroed, not left in free space: a purged digest
+        # must not be readable from the file afterwards (see sqlite_purge.py).
+        db.execute("PRAGMA secure_delete = ON")
+    except sqlite3.Error as exc:
+        db.close()
+        raise StoreError(f"cannot open the job store: {exc}", source=str(path)) from exc
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _where(**filters: str | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause for the filters that are given; the keys are column names from this file."""
+    given = {column: value for column, value in filters.items() if value is not None}
+    if not given:
+        return "", ()
+    return "WHERE " + " AND ".join(f"{column} = ?" for column in given), tuple(given.values())
+
+
+def _in(states: Collection[JobState]) -> tuple[str, tuple[str, ...]]:
+    ordered = sorted(states)
+    return ", ".join("?" for _ in ordered), tuple(state.value for state in ordered)
