@@ -49,11 +49,12 @@ from benchmarks.render_fixture import (
 )
 from benchmarks.targets import Check, print_checks, print_verdict
 from production.config.settings import Settings, load_settings
+from production.core.geometry import MM
 from production.core.model import Customization, Surface
 from production.customization import parse_zip, read_zip
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface
-from renderers.placement import MM, PageGeometry, page_geometry
+from renderers.placement import PageGeometry, page_geometry
 
 SPEEDUP_TARGET = 25.0
 SIZE_TARGET = 1.02

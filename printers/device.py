@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 from printers.mirror import is_mirrored, mirror_pdf, mirror_svg
 from printers.tickets import ticket_bytes
-from production.config.settings import Printer
 from production.core.errors import PrinterError
+from production.core.templates import Printer
 from renderers.proofcheck import COMPARE_SUFFIX, PROOF_SUFFIX
 
 __all__ = ["device_files", "is_mirrored"]

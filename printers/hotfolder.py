@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from production.config.settings import Printer
 from production.core.errors import PrinterError
 from production.core.files import write_group
+from production.core.templates import Printer
 
 __all__ = ["Withdrawal", "deliver", "finished_names", "withdraw"]
 

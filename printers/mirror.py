@@ -14,8 +14,8 @@ import io
 import pikepdf
 from lxml import etree
 
-from production.config.settings import Printer
 from production.core.errors import PrinterError
+from production.core.templates import Printer
 from production.core.xmlsafe import UnsafeXml, parse_xml
 
 __all__ = ["is_mirrored", "mirror_pdf", "mirror_svg"]

@@ -1,185 +1,338 @@
-"""The JSON job ticket written beside every print file.
+"""The job ticket written beside every print file: one typed record, written as JSON (and XJDF).
 
 A ticket tells the person (or RIP) at the device what the file is: which order item and
 product, the finished and printed size, the process and device settings, the photo
 resolutions, and a barcode value to scan when the job is done. It never holds the buyer's
 name, address or text: the print file is the only place the design lives.
 
+The ticket is built once, when the job is rendered (`production.floor.rendering`), from the
+item's record (ids, quantity, Amazon's ship-by date) and what the renderers report; a device
+that prints a different file than the one rendered gets a copy that says so (`for_device`).
 Fields follow `shared/specs/print-production.md` ("Job tickets"); `TICKET_VERSION` changes when
 a field changes meaning, so RIP scripts written against a ticket keep working.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from printers.mirror import is_mirrored
-from production.config.products import Product, SurfaceTemplate
-from production.config.settings import Printer
-from production.core.model import Customization, Option
-from renderers.fonts import ResolvedFont
-from renderers.pdf import ImageReport
-from renderers.preflight import Finding, holds, warnings
+from production.core.errors import PrinterError
 
 __all__ = [
-    "LOW_PPI_WARNING",
     "TICKET_VERSION",
-    "JobIdentity",
-    "job_identity",
-    "surface_slug",
-    "ticket",
-    "ticket_bytes",
+    "DeviceFacts",
+    "EngraveFacts",
+    "FindingLine",
+    "FontLine",
+    "ImageLine",
+    "JobTicket",
+    "OptionLine",
+    "ProofLine",
+    "TemplateFacts",
 ]
 
 TICKET_VERSION = 1
-LOW_PPI_WARNING = 300.0
-"""Photos printed below this effective resolution get a warning (without a template's own)."""
-
-_NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
-
-
-def surface_slug(name: str) -> str:
-    """The surface name reduced to `[A-Za-z0-9-]` for file names ("Surface 1" → "Surface-1")."""
-    return _NOT_SLUG.sub("-", name).strip("-") or "surface"
 
 
 @dataclass(frozen=True, slots=True)
-class JobIdentity:
-    """How one surface of one order item is named in files, tickets and barcodes."""
+class TemplateFacts:
+    """The product template a surface is printed by: sizes in millimetres, the process."""
+
+    name: str  # "<product> / <surface template>"
+    process: str
+    finished_size_mm: tuple[float, float]
+    print_size_mm: tuple[float, float]
+    bleed_mm: float
+    safe_margin_mm: float
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFacts:
+    """The device the file is for, and what the file in its hot folder is."""
+
+    printer: str
+    printer_name: str
+    dpi: int  # engrave photos are rastered at exactly this resolution; a RIP uses it as its own
+    mirror: bool  # whether the file in the hot folder is a mirror image (the master never is)
+    format: str  # "pdf", "svg", or another device kind's own ("tiff")
+
+
+@dataclass(frozen=True, slots=True)
+class EngraveFacts:
+    dither: str
+    invert: bool
+    cut: str | None  # "rect", "rounded:R", or the cut drawing's file name
+
+
+@dataclass(frozen=True, slots=True)
+class ImageLine:
+    """One photo as printed: its pixels, its size on the product and the resolution that gives."""
+
+    member: str
+    pixels: tuple[int, int]
+    printed_mm: tuple[float, float]
+    ppi: float
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FontLine:
+    family: str
+    file: str
+    weight: int
+    italic: bool
+    substituted_for: str | None = None  # the family asked for, when an alias stood in for it
+
+
+@dataclass(frozen=True, slots=True)
+class OptionLine:
+    """A listing option (a colour, a size): the listing's own choice, not the buyer's words."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingLine:
+    """One preflight or proof-check result; ids and numbers only, never the buyer's text."""
+
+    rule: str
+    severity: str  # "warn" or "hold"
+    message: str
+    job: str = ""
+    surface: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProofLine:
+    """The proof check's account: scores against Amazon's preview and the pictures' names."""
+
+    score: float | None  # None: not compared (see `note`)
+    min_score: float
+    elements: tuple[tuple[str, float], ...]
+    snapshot: str | None
+    note: str | None
+    proof: str
+    compare: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobTicket:
+    """Everything a device's operator or RIP is told about one job."""
 
     job_id: str  # also the barcode value: Code 128 takes it as is
-    stem: str  # <orderId>_<orderItemId>_<surface>
+    shop: str
+    order_id: str
+    order_item_id: str
+    asin: str | None
+    sku: str | None
+    quantity: int
+    ship_by: datetime | None
+    product: str
+    surface: str
+    file: str | None  # the file the device gets; None: nothing to print (options only)
+    template: TemplateFacts | None = None
+    device: DeviceFacts | None = None
+    engrave: EngraveFacts | None = None
+    images: tuple[ImageLine, ...] = ()
+    fonts: tuple[FontLine, ...] = ()
+    options: tuple[OptionLine, ...] = ()
+    findings: tuple[FindingLine, ...] = ()
+    proof: ProofLine | None = None
+    created: datetime | None = None
+    white: str = "none"  # no white underbase layer is generated yet
+    spot_channels: tuple[str, ...] = ()
 
+    @property
+    def barcode(self) -> str:
+        return self.job_id
 
-def job_identity(customization: Customization, surface_name: str, taken: set[str]) -> JobIdentity:
-    """A stable id (the same zip always gives the same ids), unique among `taken` stems."""
-    item = customization.item
-    slug = surface_slug(surface_name)
-    stem = f"{item.order_id}_{item.order_item_id}_{slug}"
-    number = 2
-    base = slug
-    while stem in taken:
-        # Two surface names that reduce to the same slug ("Side 1" and "Side-1").
-        slug = f"{base}-{number}"
-        stem = f"{item.order_id}_{item.order_item_id}_{slug}"
-        number += 1
-    taken.add(stem)
-    return JobIdentity(job_id=f"{item.order_item_id}-{slug}", stem=stem)
+    @property
+    def process(self) -> str | None:
+        return self.template.process if self.template is not None else None
 
+    @property
+    def hold(self) -> tuple[str, ...]:
+        """Why nobody may print the job yet; () when it may go."""
+        return _messages(self.findings, "hold")
 
-def ticket(
-    *,
-    identity: JobIdentity,
-    customization: Customization,
-    product: Product,
-    template: SurfaceTemplate | None,
-    printer: Printer | None,
-    surface_name: str,
-    file_name: str | None,
-    images: Sequence[ImageReport] = (),
-    fonts: Sequence[ResolvedFont] = (),
-    findings: Sequence[Finding] = (),
-    proof: dict[str, Any] | None = None,
-    shop: str = "",
-    ship_by: datetime | None = None,
-    created: datetime | None = None,
-    engrave: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The ticket of one job as a JSON-ready dict (`file_name` None: nothing to print).
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return _messages(self.findings, "warn")
 
-    `file_name` is the file the device gets; `engrave` the laser settings of an engrave job.
-    `findings` are the job's preflight findings: those of severity "hold" are its `hold`, the
-    others its `warnings`; all of them, with the proof check's scores (`proof`), are its
-    `preflight` block.
-    """
-    item = customization.item
-    document: dict[str, Any] = {
-        "ticket_version": TICKET_VERSION,
-        "job_id": identity.job_id,
-        "barcode": identity.job_id,
-        "shop": shop,
-        "order_id": item.order_id,
-        "order_item_id": item.order_item_id,
-        "asin": item.asin,
-        "sku": item.sku,
-        "quantity": item.quantity,
-        "ship_by": _time(ship_by),
-        "product": product.name,
-        "surface": surface_name,
-        "file": file_name,
-    }
-    if template is not None:
-        print_w = template.width_mm + 2 * template.bleed_mm
-        print_h = template.height_mm + 2 * template.bleed_mm
-        document |= {
-            "template": f"{product.name} / {template.name}",
-            "process": template.process,
-            "finished_size_mm": [_mm(template.width_mm), _mm(template.height_mm)],
-            "print_size_mm": [_mm(print_w), _mm(print_h)],
-            "bleed_mm": _mm(template.bleed_mm),
-            "safe_margin_mm": _mm(template.safe_margin_mm),
+    def for_device(self, *, file: str, format: str, mirror: bool) -> JobTicket:
+        """The ticket of the file a device actually gets (another format, mirrored or not)."""
+        if self.device is None:
+            raise PrinterError(f"job {self.job_id} has no device to print on")
+        device = dataclasses.replace(self.device, format=format, mirror=mirror)
+        return dataclasses.replace(self, file=file, device=device)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ticket as the JSON document RIP scripts read (the keys of TICKET_VERSION 1)."""
+        document: dict[str, Any] = {
+            "ticket_version": TICKET_VERSION,
+            "job_id": self.job_id,
+            "barcode": self.barcode,
+            "shop": self.shop,
+            "order_id": self.order_id,
+            "order_item_id": self.order_item_id,
+            "asin": self.asin,
+            "sku": self.sku,
+            "quantity": self.quantity,
+            "ship_by": _time(self.ship_by),
+            "product": self.product,
+            "surface": self.surface,
+            "file": self.file,
         }
-    if printer is not None:
+        if self.template is not None:
+            t = self.template
+            document |= {
+                "template": t.name,
+                "process": t.process,
+                "finished_size_mm": [_mm(t.finished_size_mm[0]), _mm(t.finished_size_mm[1])],
+                "print_size_mm": [_mm(t.print_size_mm[0]), _mm(t.print_size_mm[1])],
+                "bleed_mm": _mm(t.bleed_mm),
+                "safe_margin_mm": _mm(t.safe_margin_mm),
+            }
+        if self.device is not None:
+            document |= dataclasses.asdict(self.device)
+        if self.engrave is not None:
+            document["engrave"] = dataclasses.asdict(self.engrave)
         document |= {
-            "printer": printer.id,
-            "printer_name": printer.name,
-            # Engrave photos are rastered at exactly this resolution; a RIP uses it as its own.
-            "dpi": printer.dpi,
-            # Whether the file in the hot folder is a mirror image (the master never is).
-            "mirror": is_mirrored(template.process if template else None, printer),
-            "format": printer.format,
+            "white": self.white,
+            "spot_channels": list(self.spot_channels),
+            "images": [_image(image) for image in self.images],
+            "fonts": [dataclasses.asdict(font) for font in self.fonts],
+            "options": [dataclasses.asdict(option) for option in self.options],
+            "warnings": list(self.warnings),
+            "hold": list(self.hold),
+            "preflight": {
+                "findings": [_finding(finding) for finding in self.findings],
+                "proof": _proof(self.proof) if self.proof is not None else None,
+            },
+            "created": _time(self.created),
         }
-    if engrave is not None:
-        document["engrave"] = engrave
-    document |= {
-        "white": "none",  # no white underbase layer is generated yet
-        "spot_channels": [],
-        "images": [_image(report, template) for report in images],
-        "fonts": [_font(font) for font in fonts],
-        "options": [_option(option) for option in customization.options],
-        "warnings": warnings(findings),
-        "hold": holds(findings),
-        "preflight": {"findings": [f.as_dict() for f in findings], "proof": proof},
-        "created": _time(created),
-    }
-    return document
+        return document
+
+    def to_json(self) -> bytes:
+        return (json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> JobTicket:
+        """A ticket this module wrote, read back (a master's ticket, for another device)."""
+        try:
+            document = json.loads(data)
+            return _ticket(document)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PrinterError(f"not a job ticket this program wrote: {exc}") from exc
 
 
-def ticket_bytes(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def _messages(findings: tuple[FindingLine, ...], severity: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f.message for f in findings if f.severity == severity))
 
 
-def _image(report: ImageReport, template: SurfaceTemplate | None) -> dict[str, Any]:
+def _image(image: ImageLine) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "member": report.member,
-        "pixels": list(report.pixels),
-        "printed_mm": [_mm(report.printed_mm[0]), _mm(report.printed_mm[1])],
-        "ppi": round(report.ppi, 1),
+        "member": image.member,
+        "pixels": list(image.pixels),
+        "printed_mm": [_mm(image.printed_mm[0]), _mm(image.printed_mm[1])],
+        "ppi": round(image.ppi, 1),
     }
-    limit = template.min_ppi_warn if template is not None else LOW_PPI_WARNING
-    if report.ppi < limit:
-        entry["warning"] = f"prints at {report.ppi:.0f} ppi, under {limit:.0f}"
+    if image.warning is not None:
+        entry["warning"] = image.warning
     return entry
 
 
-def _font(font: ResolvedFont) -> dict[str, Any]:
+def _finding(finding: FindingLine) -> dict[str, str]:
     return {
-        "family": font.family,
-        "file": font.path.name,
-        "weight": font.weight,
-        "italic": font.italic,
-        "substituted_for": font.substituted_for,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "job": finding.job,
+        "surface": finding.surface,
+        "message": finding.message,
     }
 
 
-def _option(option: Option) -> dict[str, Any]:
-    # Option values are the listing's own choices (a colour, a size), not the buyer's words.
-    return {"label": option.label or option.name, "value": option.value}
+def _proof(proof: ProofLine) -> dict[str, Any]:
+    return {
+        "score": proof.score,
+        "min_score": proof.min_score,
+        "elements": [{"element": name, "score": score} for name, score in proof.elements],
+        "snapshot": proof.snapshot,
+        "note": proof.note,
+        "proof": proof.proof,
+        "compare": proof.compare,
+    }
+
+
+def _ticket(d: dict[str, Any]) -> JobTicket:
+    template = None
+    if "template" in d:
+        template = TemplateFacts(
+            name=d["template"],
+            process=d["process"],
+            finished_size_mm=_pair(d["finished_size_mm"]),
+            print_size_mm=_pair(d["print_size_mm"]),
+            bleed_mm=d["bleed_mm"],
+            safe_margin_mm=d["safe_margin_mm"],
+        )
+    device = None
+    if "printer" in d:
+        device = DeviceFacts(d["printer"], d["printer_name"], d["dpi"], d["mirror"], d["format"])
+    engrave = EngraveFacts(**d["engrave"]) if "engrave" in d else None
+    preflight = d["preflight"]
+    proof = preflight["proof"]
+    return JobTicket(
+        job_id=d["job_id"],
+        shop=d["shop"],
+        order_id=d["order_id"],
+        order_item_id=d["order_item_id"],
+        asin=d["asin"],
+        sku=d["sku"],
+        quantity=d["quantity"],
+        ship_by=_parse_time(d["ship_by"]),
+        product=d["product"],
+        surface=d["surface"],
+        file=d["file"],
+        template=template,
+        device=device,
+        engrave=engrave,
+        images=tuple(_image_line(image) for image in d["images"]),
+        fonts=tuple(FontLine(**font) for font in d["fonts"]),
+        options=tuple(OptionLine(**option) for option in d["options"]),
+        findings=tuple(FindingLine(**finding) for finding in preflight["findings"]),
+        proof=None if proof is None else _proof_line(proof),
+        created=_parse_time(d["created"]),
+        white=d["white"],
+        spot_channels=tuple(d["spot_channels"]),
+    )
+
+
+def _image_line(d: dict[str, Any]) -> ImageLine:
+    return ImageLine(
+        d["member"], _pair(d["pixels"]), _pair(d["printed_mm"]), d["ppi"], d.get("warning")
+    )
+
+
+def _proof_line(d: dict[str, Any]) -> ProofLine:
+    return ProofLine(
+        score=d["score"],
+        min_score=d["min_score"],
+        elements=tuple((e["element"], e["score"]) for e in d["elements"]),
+        snapshot=d["snapshot"],
+        note=d["note"],
+        proof=d["proof"],
+        compare=d["compare"],
+    )
+
+
+def _pair(values: list[Any]) -> tuple[Any, Any]:
+    first, second = values
+    return (first, second)
 
 
 def _mm(value: float) -> float:
@@ -188,3 +341,7 @@ def _mm(value: float) -> float:
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None

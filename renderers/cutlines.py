@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from fontTools.svgLib.path import parse_path
 from lxml import etree
 
-from production.core.geometry import IDENTITY, Box, Matrix
+from production.core.geometry import IDENTITY, MM, MM_PER_INCH, Box, Matrix, parse_transform
 from production.core.xmlsafe import UnsafeXml, parse_xml
-from production.customization.svgreader import SvgError, parse_transform
 from renderers.vectors import PathPen, VectorPath, path_bounds, split_subpaths, transform_path
 
 __all__ = ["CutDrawing", "CutFileError", "CutLines", "cut_lines", "read_cut_svg", "rounded_rect"]
 
-MM = 72.0 / 25.4
 KAPPA = 0.5522847498  # the cubic Bézier handle length of a quarter circle, per unit radius
 _ROUNDED = re.compile(r"rounded:(\d+(?:\.\d+)?)")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LENGTH = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z%]*)\s*$")
-_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "q": 0.25}
+_MM_PER_UNIT = {
+    "mm": 1.0, "cm": 10.0, "in": MM_PER_INCH, "pt": 1 / MM, "pc": MM_PER_INCH / 6, "q": 0.25
+}  # fmt: skip
 _SKIPPED = frozenset(
     {"defs", "clipPath", "mask", "symbol", "pattern", "marker", "metadata", "title", "desc",
      "style", "linearGradient", "radialGradient", "filter"}
@@ -129,7 +129,7 @@ def read_cut_svg(data: bytes) -> CutDrawing:
     view_box, size_mm = _frame(root)
     try:
         paths = [part for path in _shapes(root, IDENTITY, 0) for part in split_subpaths(path)]
-    except (SvgError, ValueError, IndexError) as exc:
+    except (ValueError, IndexError) as exc:
         raise CutFileError(f"a shape in it cannot be read ({exc})") from exc
     if not paths:
         raise CutFileError("it has no paths or shapes to cut")

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 import pikepdf
 
+from production.core.geometry import MM
 from renderers.engrave_drawing import CUT_RGB, ENGRAVE_RGB, HAIRLINE_MM, EngraveDrawing, Fill
 from renderers.pdfx import OUTPUT_CONDITION, PDF_VERSION, PDFX_VERSION, srgb_profile
-from renderers.placement import MM
 from renderers.rasterize import Raster
 from renderers.vectors import VectorPath
 

@@ -13,8 +13,8 @@ import io
 
 from lxml import etree
 
+from production.core.geometry import MM
 from renderers.engrave_drawing import CUT_RGB, ENGRAVE_RGB, HAIRLINE_MM, EngraveDrawing, Fill
-from renderers.placement import MM
 from renderers.rasterize import Raster
 from renderers.vectors import VectorPath
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from production.config.products import Dither, Overlays
 from production.core.errors import RenderError
 from production.core.geometry import Box, Matrix
 from production.core.model import (
@@ -28,6 +27,7 @@ from production.core.model import (
     Surface,
     TextElement,
 )
+from production.core.templates import Dither, Overlays
 from renderers.cutlines import CutFileError, cut_lines
 from renderers.engrave_drawing import EngraveDrawing, Fill
 from renderers.engrave_pdf import engrave_pdf

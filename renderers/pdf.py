@@ -20,9 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from production.config.products import Overlays
 from production.core.errors import RenderError
-from production.core.geometry import Matrix
+from production.core.geometry import MM_PER_INCH, Matrix
 from production.core.model import (
     Customization,
     Element,
@@ -31,6 +30,7 @@ from production.core.model import (
     Surface,
     TextElement,
 )
+from production.core.templates import Overlays
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.pdfx import PDF_VERSION, mark_pdfx4
 from renderers.placement import (
@@ -288,7 +288,7 @@ def image_report(element: ImageElement, page: PageGeometry) -> ImageReport:
     scale = matrix.scale_x * page.mm_per_unit
     printed = (rect.width * scale, rect.height * scale)
     pixels = (int(element.pixel_size.width), int(element.pixel_size.height))
-    ppi = min(pixels[0] / (printed[0] / 25.4), pixels[1] / (printed[1] / 25.4))
+    ppi = min(pixels[0] / (printed[0] / MM_PER_INCH), pixels[1] / (printed[1] / MM_PER_INCH))
     return ImageReport(element.member, pixels, printed, ppi)
 
 

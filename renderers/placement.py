@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from production.core.errors import RenderError
-from production.core.geometry import Box, Matrix
+from production.core.geometry import MM, Box, Matrix
 from production.core.model import Element, ImageElement, OverlayElement
 
 __all__ = [
-    "MM",
     "PageGeometry",
     "element_clip",
     "image_geometry",
@@ -26,7 +25,6 @@ __all__ = [
     "page_geometry",
 ]
 
-MM = 72.0 / 25.4
 """PDF points per millimetre."""
 
 

@@ -28,12 +28,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from production.config.products import SurfaceTemplate
+from production.core.geometry import MM
 from production.core.model import Customization, Surface
+from production.core.templates import SurfaceTemplate
 from renderers.extents import Extent, element_name, surface_extents
 from renderers.fonts import missing_glyphs
 from renderers.pdf import RenderedSurface
-from renderers.placement import MM, PageGeometry
+from renderers.placement import PageGeometry
 from renderers.proofcheck import ProofCheck, check_proof, proof_regions
 
 __all__ = [

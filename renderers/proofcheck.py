@@ -35,9 +35,7 @@ from renderers.sidebyside import side_by_side
 from renderers.similarity import C2, image_math, masked_mean, similarity
 
 __all__ = [
-    "COMPARE_SUFFIX",
     "PROOF_PIXELS",
-    "PROOF_SUFFIX",
     "Comparison",
     "ProofCheck",
     "Region",
@@ -46,10 +44,6 @@ __all__ = [
     "proof_scale",
 ]
 
-PROOF_SUFFIX = ".proof.png"
-"""`<stem>.proof.png`: the print file as a picture, for people; never sent to a device."""
-COMPARE_SUFFIX = ".compare.png"
-"""`<stem>.compare.png`: ours beside Amazon's preview, for people; never sent to a device."""
 
 PROOF_PIXELS = 600  # the proof's longer side, at least
 _MAX_PROOF_PIXELS = 4000  # and at most: a huge page is not drawn larger than this

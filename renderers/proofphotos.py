@@ -16,9 +16,10 @@ from collections.abc import Mapping
 
 from PIL import Image
 
+from production.core.geometry import MM
 from production.core.model import ImageElement, Surface
 from renderers.pdf import image_report
-from renderers.placement import MM, PageGeometry
+from renderers.placement import PageGeometry
 
 __all__ = ["proof_members"]
 

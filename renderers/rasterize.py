@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageOps
 
-from production.config.products import Dither
 from production.core.errors import RenderError
 from production.core.geometry import Box, Matrix
+from production.core.templates import Dither
 
 __all__ = ["Raster", "RasterStyle", "dither", "rasterize_photo"]
 

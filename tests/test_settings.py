@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from production.config.settings import Product, Settings, SurfaceTemplate, load_settings
+from production.config.settings import Settings, load_settings
 from production.core.errors import ConfigError
 from production.core.geometry import Box
+from production.core.templates import Product, SurfaceTemplate
 from production.customization import parse_zip
 from production.customization.samples import sample_zips
 

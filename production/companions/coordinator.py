@@ -52,8 +52,8 @@ from production.companions.rules import (
     retried_since_hold,
 )
 from production.companions.tracking import packages_of, tracking_done
-from production.config.products import Product
 from production.core.errors import AmazonError, ProductionError
+from production.core.templates import Product
 from production.floor.pipeline import EventLog, Pipeline
 from production.store import CompanionOrder, CompanionState, ItemRecord, JobState
 

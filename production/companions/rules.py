@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from production.amazon.fulfillment import FulfillmentPreview
 from production.amazon.fulfillment_requests import seller_fulfillment_order_id
-from production.config.products import Product
+from production.core.templates import Product
 from production.store import (
     CompanionOrder,
     CompanionState,

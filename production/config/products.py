@@ -1,8 +1,4 @@
-"""The product templates of `products.toml`: which printer makes each surface, and at what size.
-
-Amazon describes a design in 400×400 preview units; a `SurfaceTemplate` says how large the
-finished (trim) area is in millimetres and which part of the preview (`design_box`) maps onto it.
-"""
+"""Reading `products.toml` into the core's product templates (`production.core.templates`)."""
 
 from __future__ import annotations
 
@@ -10,51 +6,36 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar, cast
+from typing import TypeVar, cast
 
 from production.config.schema import Location, Table, resolve_path
 from production.core.geometry import Box
+from production.core.templates import (
+    DEFAULT_BLEED_MM,
+    DEFAULT_MIN_PPI_HOLD,
+    DEFAULT_MIN_PPI_WARN,
+    DEFAULT_MIN_PROOF_SCORE,
+    DEFAULT_SAFE_MARGIN_MM,
+    DITHERS,
+    OVERLAYS,
+    PROCESSES,
+    Companion,
+    Dither,
+    Overlays,
+    Process,
+    Product,
+    SurfaceTemplate,
+    surface_key,
+)
 from renderers.cutlines import CutFileError, read_cut_svg
 
-__all__ = [
-    "DEFAULT_BLEED_MM",
-    "DEFAULT_MIN_PPI_HOLD",
-    "DEFAULT_MIN_PPI_WARN",
-    "DEFAULT_MIN_PROOF_SCORE",
-    "DEFAULT_SAFE_MARGIN_MM",
-    "DITHERS",
-    "OVERLAYS",
-    "PROCESSES",
-    "Companion",
-    "Dither",
-    "Overlays",
-    "Process",
-    "Product",
-    "SurfaceTemplate",
-    "parse_dither",
-    "parse_products",
-    "surface_key",
-]
+__all__ = ["parse_dither", "parse_products"]
 
-Process = Literal["print", "engrave", "sublimation"]
-PROCESSES: tuple[Process, ...] = ("print", "engrave", "sublimation")
-Overlays = Literal["auto", "print", "skip"]
-OVERLAYS: tuple[Overlays, ...] = ("auto", "print", "skip")
-Dither = Literal["none", "threshold", "floyd-steinberg", "ordered"]
-DITHERS: tuple[Dither, ...] = ("none", "threshold", "floyd-steinberg", "ordered")
 # Error-diffusion kernels a shop may ask for by name but that are not offered: each pixel
 # depends on the one before it, which pure Python does at a few seconds per engraved sign.
 _SLOW_DITHERS = frozenset(
     {"atkinson", "jarvis", "jarvis-judice-ninke", "stucki", "burkes", "sierra"}
 )
-
-DEFAULT_BLEED_MM = 0.0
-DEFAULT_SAFE_MARGIN_MM = 3.0
-DEFAULT_MIN_PPI_HOLD = 150.0
-DEFAULT_MIN_PPI_WARN = 300.0
-# Structural similarity of the print file and Amazon's preview (renderers.proofcheck): faithful
-# renders of the samples score 0.93 or more even over a product photo, a 2.5 mm shift 0.4 or less.
-DEFAULT_MIN_PROOF_SCORE = 0.6
 
 _PRODUCT_KEYS = frozenset({"asin", "sku", "name", "companions", "surface"})
 _COMPANION_KEYS = frozenset({"sku", "quantity"})
@@ -68,67 +49,6 @@ _SURFACE_KEYS = frozenset(
 _ROUNDED = re.compile(r"rounded:(\d+(?:\.\d+)?)")
 _T = TypeVar("_T")
 _SIZE_TOLERANCE_MM = 0.5  # a cut drawing this close to the surface's size is taken as meant
-
-
-def surface_key(name: str) -> str:
-    """A surface name as Amazon's variants of it compare: case and runs of spaces ignored."""
-    return " ".join(name.split()).casefold()
-
-
-@dataclass(frozen=True, slots=True)
-class Companion:
-    """Something that ships with the product (a leash with a tag); kept for a later feature."""
-
-    sku: str
-    quantity: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class SurfaceTemplate:
-    """One printable surface of a product (a `PreviewContainerCustomization`)."""
-
-    name: str
-    printer: str  # a key of `Settings.printers`
-    process: Process
-    width_mm: float  # the finished (trim) size
-    height_mm: float
-    bleed_mm: float = DEFAULT_BLEED_MM
-    design_box: Box | None = None  # preview units; None: the union of the placement boxes
-    safe_margin_mm: float = DEFAULT_SAFE_MARGIN_MM
-    min_ppi_hold: float = DEFAULT_MIN_PPI_HOLD  # below this effective ppi the job is held
-    min_ppi_warn: float = DEFAULT_MIN_PPI_WARN  # below this the ticket warns
-    # Below this similarity to Amazon's preview the job is held (0: never held for it).
-    min_proof_score: float = DEFAULT_MIN_PROOF_SCORE
-    cut: str | None = None  # engrave only: "rect", "rounded:R_MM" or an absolute SVG path
-    # Engrave only, over the printer's own setting: how photos are screened for the laser, and
-    # whether they are inverted (marks lighter than the surface: anodized aluminium).
-    dither: Dither | None = None
-    invert: bool | None = None
-    # Option overlay images: "auto" prints those found in the assets folder (the rest are
-    # usually preview masks), "print" requires them, "skip" never prints them.
-    overlays: Overlays = "auto"
-
-
-@dataclass(frozen=True, slots=True)
-class Product:
-    """A product the shop makes, found by ASIN or seller SKU."""
-
-    asin: str | None
-    sku: str | None
-    name: str
-    surfaces: tuple[SurfaceTemplate, ...] = ()
-    companions: tuple[Companion, ...] = ()
-
-    def surface(self, name: str) -> SurfaceTemplate | None:
-        """The template for a surface: the exact name first, then ignoring case and spacing."""
-        for surface in self.surfaces:
-            if surface.name == name:
-                return surface
-        key = surface_key(name)
-        for surface in self.surfaces:
-            if surface_key(surface.name) == key:
-                return surface
-        return None
 
 
 @dataclass(frozen=True, slots=True)

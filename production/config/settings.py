@@ -18,46 +18,39 @@ from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
-from production.config.products import (
-    PROCESSES,
-    Companion,
-    Dither,
-    Process,
-    Product,
-    SurfaceTemplate,
-    parse_dither,
-    parse_products,
-)
+from printers.devices import DEFAULT_DEVICE_KIND, DEVICE_KINDS
+
+from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
+from production.core.templates import (
+    DEFAULT_PRINTER_DPI,
+    TICKET_FORMATS,
+    Feedback,
+    Printer,
+    PrintFormat,
+    Product,
+    TicketFormat,
+)
 
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",
     "DEFAULT_CONFIG_DIR",
     "DEFAULT_LWA_ENDPOINT",
     "DEFAULT_MARKETPLACE_IDS",
-    "DEFAULT_PRINTER_DPI",
     "DEFAULT_SETTLE_SECONDS",
     "DEFAULT_SHOP_NAME",
     "MAX_RENDER_WORKERS",
-    "PROCESSES",
     "AmazonSettings",
     "AssetSettings",
-    "Companion",
     "DeskSettings",
-    "Dither",
     "FontSettings",
-    "Printer",
-    "Process",
-    "Product",
     "Settings",
     "ShopSettings",
-    "SurfaceTemplate",
     "load_settings",
 ]
 
 DEFAULT_SHOP_NAME = "Print shop"
-DEFAULT_PRINTER_DPI = 300
 DEFAULT_SETTLE_SECONDS = 2.0
 """How long a file in the inbox must stay unchanged before it is taken (it may still be copied)."""
 MAX_RENDER_WORKERS = 64
@@ -72,8 +65,6 @@ OrdersApi = Literal["2026-01-01", "v0", "report"]
 ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
 
-PrintFormat = Literal["pdf", "svg"]
-Feedback = Literal["done_folder", "manual"]
 
 _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
 _SHOP_KEYS = frozenset(
@@ -88,10 +79,11 @@ _DESK_KEYS = frozenset({"listen"})
 _PRINTER_KEYS = frozenset(
     {
         "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
-        "dither", "invert",
+        "dither", "invert", "kind", "ticket",
     }
 )  # fmt: skip
 _SECRET_WORDS = ("secret", "token", "client_id", "password", "key")
+_DEVICE_CLASS = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 _PRINTER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
@@ -135,24 +127,6 @@ class DeskSettings:
     listen: str  # as written, e.g. "127.0.0.1:8080"
     host: str
     port: int
-
-
-@dataclass(frozen=True, slots=True)
-class Printer:
-    """A device the shop prints on, reached through its hot folder."""
-
-    id: str
-    name: str
-    hot_folder: Path
-    done_folder: Path | None = None  # where the RIP moves finished files, if it does
-    dpi: int = DEFAULT_PRINTER_DPI
-    mirror: bool = False  # a property of the device (sublimation, DTF), never of the design
-    format: PrintFormat = "pdf"  # "svg": lasers only, for engrave surfaces
-    feedback: Feedback = "manual"
-    # Lasers: how engraved photos are screened and whether they are inverted, unless the
-    # product's template says otherwise (None: not set here).
-    dither: Dither | None = None
-    invert: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +318,19 @@ def _printer(table: Table, root: Path) -> Printer:
         feedback=feedback,
         dither=parse_dither(table) if "dither" in table else None,
         invert=table.boolean("invert") if "invert" in table else None,
+        kind=_device_kind(table),
+        ticket=cast(TicketFormat, table.choice("ticket", TICKET_FORMATS, "json")),
     )
+
+
+def _device_kind(table: Table) -> str:
+    # A shop's own device is named by where its class lives; it is imported when the daemon
+    # builds its devices, so a typo here is caught at start, never at the first job.
+    kind = table.text("kind", DEFAULT_DEVICE_KIND)
+    if kind in DEVICE_KINDS or _DEVICE_CLASS.fullmatch(kind):
+        return kind
+    known = ", ".join(f"'{name}'" for name in DEVICE_KINDS)
+    raise table.error(f"kind must be one of {known} or 'package.module:Class', not '{kind}'")
 
 
 def _is_ip(host: str) -> bool:

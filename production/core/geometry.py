@@ -7,10 +7,32 @@ mapping (x, y) to (a·x + c·y + e, b·x + d·y + f).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["IDENTITY", "Box", "Matrix", "Point", "Size"]
+__all__ = [
+    "IDENTITY",
+    "MM",
+    "MM_PER_INCH",
+    "Box",
+    "Matrix",
+    "Point",
+    "Size",
+    "TransformError",
+    "parse_transform",
+]
+
+MM_PER_INCH = 25.4
+MM = 72.0 / MM_PER_INCH
+"""PDF points in one millimetre: every length in the project is millimetres until drawn."""
+
+_TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+class TransformError(ValueError):
+    """An SVG `transform` attribute that is not SVG, or one of its parts is malformed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +191,36 @@ class Matrix:
 
 
 IDENTITY = Matrix()
+
+
+def parse_transform(text: str) -> Matrix:
+    """An SVG `transform` attribute as one matrix (the list applies right to left)."""
+    result = IDENTITY
+    for name, args in _TRANSFORM.findall(text):
+        values = [float(v) for v in _NUMBER.findall(args)]
+        result = result @ _one_transform(name, values)
+    if text.strip() and not _TRANSFORM.search(text):
+        raise TransformError(f"transform {text[:60]!r} is not SVG")
+    return result
+
+
+def _one_transform(name: str, v: list[float]) -> Matrix:
+    try:
+        if name == "matrix" and len(v) == 6:
+            return Matrix(*v)
+        if name == "translate" and len(v) in (1, 2):
+            return Matrix.translate(v[0], v[1] if len(v) == 2 else 0.0)
+        if name == "scale" and len(v) in (1, 2):
+            return Matrix.scale(v[0], v[1] if len(v) == 2 else None)
+        if name == "rotate" and len(v) in (1, 3):
+            rotation = Matrix.rotate(v[0])
+            if len(v) == 3:
+                return Matrix.translate(v[1], v[2]) @ rotation @ Matrix.translate(-v[1], -v[2])
+            return rotation
+        if name == "skewX" and len(v) == 1:
+            return Matrix(1, 0, math.tan(math.radians(v[0])), 1, 0, 0)
+        if name == "skewY" and len(v) == 1:
+            return Matrix(1, math.tan(math.radians(v[0])), 0, 1, 0, 0)
+    except (ValueError, OverflowError):
+        pass
+    raise TransformError(f"transform {name}({', '.join(map(str, v))}) is malformed")

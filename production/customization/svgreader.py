@@ -15,16 +15,15 @@ from dataclasses import dataclass, field
 import tinycss2
 from lxml import etree
 
-from production.core.geometry import IDENTITY, Box, Matrix
+from production.core.geometry import IDENTITY, Box, Matrix, TransformError, parse_transform
 from production.core.model import SellerFont, Tspan
 from production.core.xmlsafe import UnsafeXml, parse_xml
 from production.customization.values import parse_color
 
-__all__ = ["SvgDocument", "SvgImage", "SvgText", "parse_transform", "read_svg"]
+__all__ = ["SvgDocument", "SvgError", "SvgImage", "SvgText", "read_svg"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LENGTH = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(px)?\s*$")
 _CLIP_REF = re.compile(r"^\s*url\(\s*['\"]?#([^'\")]+)['\"]?\s*\)\s*$")
@@ -124,7 +123,7 @@ class _Reader:
             tag = etree.QName(child).localname
             if tag in _IGNORED_TAGS or _is_hidden(child):
                 continue
-            matrix = ctm @ parse_transform(child.get("transform", ""))
+            matrix = ctm @ _transform(child.get("transform", ""))
             child_clip = self._clip(child, matrix, document) or clip
             if tag == "g":
                 self.walk(child, matrix, child_clip, document, depth + 1)
@@ -150,7 +149,7 @@ class _Reader:
         rect = rects[0]
         # The clip rect lives in the user space of the element that references it,
         # which includes that element's own transform.
-        matrix = ctm @ parse_transform(rect.get("transform", ""))
+        matrix = ctm @ _transform(rect.get("transform", ""))
         if not matrix.is_axis_aligned:
             document.unsupported.append("a rotated clip rect")
             return None
@@ -204,37 +203,11 @@ def _text(node: etree._Element, matrix: Matrix, clip: Box | None) -> SvgText:
     )
 
 
-def parse_transform(text: str) -> Matrix:
-    """An SVG `transform` attribute as one matrix (the list applies right to left)."""
-    result = IDENTITY
-    for name, args in _TRANSFORM.findall(text):
-        values = [float(v) for v in _NUMBER.findall(args)]
-        result = result @ _one_transform(name, values)
-    if text.strip() and not _TRANSFORM.search(text):
-        raise SvgError(f"transform {text[:60]!r} is not SVG")
-    return result
-
-
-def _one_transform(name: str, v: list[float]) -> Matrix:
+def _transform(text: str) -> Matrix:
     try:
-        if name == "matrix" and len(v) == 6:
-            return Matrix(*v)
-        if name == "translate" and len(v) in (1, 2):
-            return Matrix.translate(v[0], v[1] if len(v) == 2 else 0.0)
-        if name == "scale" and len(v) in (1, 2):
-            return Matrix.scale(v[0], v[1] if len(v) == 2 else None)
-        if name == "rotate" and len(v) in (1, 3):
-            rotation = Matrix.rotate(v[0])
-            if len(v) == 3:
-                return Matrix.translate(v[1], v[2]) @ rotation @ Matrix.translate(-v[1], -v[2])
-            return rotation
-        if name == "skewX" and len(v) == 1:
-            return Matrix(1, 0, math.tan(math.radians(v[0])), 1, 0, 0)
-        if name == "skewY" and len(v) == 1:
-            return Matrix(1, math.tan(math.radians(v[0])), 0, 1, 0, 0)
-    except (ValueError, OverflowError):
-        pass
-    raise SvgError(f"transform {name}({', '.join(map(str, v))}) is malformed")
+        return parse_transform(text)
+    except TransformError as exc:
+        raise SvgError(str(exc)) from exc
 
 
 def _style(node: etree._Element) -> dict[str, str]:

@@ -30,8 +30,7 @@ from typing import Any
 
 from printers.device import device_files
 from printers.tickets import JobIdentity, job_identity, ticket, ticket_bytes
-from production.config.products import Product, SurfaceTemplate
-from production.config.settings import Printer, Settings
+from production.config.settings import Settings
 from production.core.errors import (
     ConfigError,
     CustomizationError,
@@ -41,6 +40,7 @@ from production.core.errors import (
 )
 from production.core.files import write_group
 from production.core.model import Customization, Surface
+from production.core.templates import Printer, Product, SurfaceTemplate
 from production.customization import ZipMembers, parse_members, read_zip
 from renderers.engrave_drawing import ENGRAVE_RGB
 from renderers.engraving import Engraver, EngraveSettings

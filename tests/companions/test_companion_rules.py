@@ -14,7 +14,7 @@ from production.companions.rules import (
     ready_to_release,
     retried_since_hold,
 )
-from production.config.products import Companion, Product
+from production.core.templates import Companion, Product
 from production.store import CompanionOrder, CompanionState, ItemRecord, JobRecord, JobState
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderers.placement import MM
+from production.core.geometry import MM
 from tests.finishing.shop import content, raster, render, shop, stroked_paths
 
 WIDTH, HEIGHT, BLEED = 60.0, 44.0, 2.0

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps
 
+from production.core.geometry import MM
 from production.core.model import ImageElement
 from production.customization import parse_zip
-from renderers.placement import MM, element_clip, image_geometry, page_geometry
+from renderers.placement import element_clip, image_geometry, page_geometry
 from tests.finishing.shop import (
     content,
     images,

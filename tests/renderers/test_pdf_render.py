@@ -8,12 +8,12 @@ import zipfile
 import pypdfium2 as pdfium
 import pytest
 
-from production.core.geometry import Box
+from production.core.geometry import MM, Box
 from production.customization import parse_zip, read_zip
 from production.customization.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer
-from renderers.placement import MM, page_geometry
+from renderers.placement import page_geometry
 from tests.reference import mug_zip
 
 DPI = 150

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from production.core.errors import RenderError
-from production.core.geometry import Box
-from renderers.placement import MM, PageGeometry, page_geometry
+from production.core.geometry import MM, Box
+from renderers.placement import PageGeometry, page_geometry
 from renderers.svgfallback import render_svg_page
 
 DPI = 100

@@ -24,7 +24,7 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from production.core.geometry import Box, Matrix
+from production.core.geometry import MM, Box, Matrix
 from production.core.model import (
     Color,
     Customization,
@@ -38,7 +38,7 @@ from production.customization import parse_zip, read_zip
 from production.customization.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface
-from renderers.placement import MM, PageGeometry, page_geometry
+from renderers.placement import PageGeometry, page_geometry
 
 DPI = 200
 PX_PER_MM = DPI / 25.4
