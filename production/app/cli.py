@@ -13,26 +13,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from production.amazon.client import SpApiClient
-from production.app.connect import amazon_client
 from production.app.demo import run_demo
 from production.app.startup import early_signal, restore_default_signals
 from production.app.table import print_table
-from production.companions.coordinator import Companions, Pace
+from production.app.wiring import amazon_client, floor_daemon, floor_pipeline
 from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.core.errors import ProductionError
 from production.customization import parse_zip
 from production.customization.inspection import describe
-from production.floor.amazon_intake import OrderIntake, orders_from_2026, orders_from_v0
-from production.floor.amazon_poller import IntakeThread, StepThread
-from production.floor.daemon import Daemon
-from production.floor.pipeline import Folders, Pipeline
-from production.floor.render_pool import default_render_workers
+from production.floor.folders import Folders
+from production.floor.pipeline import Pipeline
 from production.floor.rendering import ItemRenderer, preflight_report
 from production.retention.audit import audit
 from production.retention.purge import Retention
 from production.shipping.confirm import Shipping
-from production.store import JobRecord, JobState, ShipmentState, SqliteStore
+from production.store import JobRecord, JobState, ShipmentState
+from production.store.factory import open_store, store_file
 
 __all__ = ["main"]
 
@@ -230,43 +226,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _pipeline(settings: Settings) -> Pipeline:
-    store = SqliteStore(Folders(settings.shop.data_dir).store)
-    return Pipeline(settings, store)
+    return floor_pipeline(settings)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
-    # Rendering is most of the work: worker processes do it while the loop writes and records.
-    workers = settings.shop.render_workers
-    store = SqliteStore(Folders(settings.shop.data_dir).store)
-    pipeline = Pipeline(
-        settings, store, render_workers=default_render_workers() if workers is None else workers
-    )
+    pipeline = floor_pipeline(settings, render_workers=None)
     with amazon_client(settings) as client:
-        daemon = Daemon(pipeline)
-        if client is not None and settings.amazon is not None:
-            api = settings.amazon.orders_api
-            intake = OrderIntake(
-                client,
-                pipeline,
-                marketplace_ids=settings.amazon.marketplace_ids,
-                orders=orders_from_v0 if api == "v0" else orders_from_2026,
-                wake=daemon.wake.set,
-            )
-            poll = intake.poll_report if api == "report" else intake.poll
-            daemon.services.append(
-                IntakeThread(poll, interval=settings.amazon.poll_seconds, log=pipeline.log)
-            )
-            pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
-        _companions(settings, pipeline, daemon, client)
-        if settings.desk is not None:
-            from production.desk import desk_service  # the web stack loads only when asked for
-
-            desk = desk_service(
-                settings, amazon=client, fulfillment=client, wake=daemon.wake.set, log=pipeline.log
-            )
-            daemon.services.append(desk)
+        daemon = floor_daemon(settings, pipeline, client)
         daemon.install_signal_handlers()
         if early_signal() is not None:
             daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
@@ -274,40 +241,9 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _companions(
-    settings: Settings, pipeline: Pipeline, daemon: Daemon, client: SpApiClient | None
-) -> None:
-    """Companion items through Amazon's Multi-Channel Fulfillment, when products list them."""
-    if not any(product.companions for product in settings.products):
-        return
-    if client is None or settings.amazon is None:
-        pipeline.log({
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "state": "companions off",
-            "level": "warning",
-            "reason": "products.toml lists companion items but Amazon is not configured "
-                      "([amazon] in shop.toml): they are not ordered; send them by hand",
-        })  # fmt: skip
-        return
-    companions = Companions(
-        client,
-        pipeline,
-        marketplace_id=settings.amazon.marketplace_ids[0],
-        pace=Pace.for_poll_seconds(settings.amazon.poll_seconds),
-    )
-    daemon.services.append(
-        StepThread(
-            companions.step,
-            interval=companions.pace.step_seconds,
-            log=pipeline.log,
-            name="companions",
-        )
-    )
-
-
 def _jobs(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    store = open_store(settings)
     try:
         jobs = store.jobs(state=JobState(args.state) if args.state else None)
     finally:
@@ -400,7 +336,7 @@ def _items(text: str) -> list[tuple[str, int]]:
 
 def _ship(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    store = open_store(settings)
     try:
         with amazon_client(settings) as client:
             marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
@@ -425,7 +361,7 @@ def _ship(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = SqliteStore(Folders(settings.shop.data_dir).store)
+    store = open_store(settings)
     try:
         retention = Retention(settings, store)
         orders = args.order or retention.due()
@@ -448,13 +384,13 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    path = Folders(settings.shop.data_dir).store
+    path = store_file(settings.shop.data_dir)
     if not path.exists():
         print(f"production: no job store at {path}", file=sys.stderr)
         return 1
-    store = SqliteStore(path)
+    store = open_store(settings)
     try:
-        report = audit(settings, store, store_file=path, logs=args.log)
+        report = audit(settings, store, logs=args.log)
     finally:
         store.close()
     for line in report.lines():
@@ -496,7 +432,7 @@ def _render_paths(
         item = output.customization.item
         print(f"{path.name}: order {item.order_id} item {item.order_item_id}", file=out)
         for job in output.jobs:
-            made = job.ticket.get("file") or "ticket only (options)"
+            made = job.ticket.file or "ticket only (options)"
             print(f"  {job.surface}: {made}", file=out)
         for line in preflight_report(output):
             print(f"  {line}", file=out)  # verdict, proof score and findings of every job

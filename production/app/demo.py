@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TextIO
 
 from production.app.table import print_table
+from production.app.wiring import floor_daemon, floor_pipeline
 from production.config.settings import Settings, load_settings
 from production.customization.samples import sample_zips
-from production.floor.daemon import Daemon
+from production.floor.folders import Folders
 from production.floor.inbox import Inbox
-from production.floor.pipeline import Folders, Pipeline
-from production.store import JobRecord, JobState, SqliteStore
+from production.store import JobRecord, JobState
+from production.store.factory import open_store
 
 __all__ = ["DEMO_TIMEOUT_SECONDS", "run_demo"]
 
@@ -59,11 +60,11 @@ def run_demo(config: Path, folder: Path, *, out: TextIO, err: TextIO) -> int:
     settings = throwaway_shop(config, folder)
     folders = Folders(settings.shop.data_dir)
     folders.root.mkdir(parents=True, exist_ok=True)
-    store = SqliteStore(folders.store)
     inbox = Inbox(settings.shop.inbox, folders.claimed, settle_seconds=_DEMO_SETTLE_SECONDS)
     events: list[dict[str, object]] = []
-    pipeline = Pipeline(settings, store, log=events.append, inbox=inbox)
-    daemon = Daemon(pipeline, rescan_seconds=0.5)
+    pipeline = floor_pipeline(settings, log=events.append, inbox=inbox)
+    store = pipeline.store
+    daemon = floor_daemon(settings, pipeline, None, rescan_seconds=0.5)
     print(
         f"A throwaway shop in {folder}: dropping {len(zips)} sample zips into its inbox", file=out
     )
@@ -82,7 +83,7 @@ def run_demo(config: Path, folder: Path, *, out: TextIO, err: TextIO) -> int:
     started = time.monotonic()
     daemon.run(until=settled)
     elapsed = time.monotonic() - started
-    store = SqliteStore(folders.store)
+    store = open_store(settings)
     try:
         jobs = store.jobs()
         rows = [_row(job) for job in jobs]

@@ -54,7 +54,8 @@ from production.companions.rules import (
 from production.companions.tracking import packages_of, tracking_done
 from production.core.errors import AmazonError, ProductionError
 from production.core.templates import Product
-from production.floor.pipeline import EventLog, Pipeline
+from production.floor.events import EventLog
+from production.floor.pipeline import Pipeline
 from production.store import CompanionOrder, CompanionState, ItemRecord, JobState
 
 __all__ = ["Companions", "FulfillmentApi", "Pace"]

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
-from printers.devices import DEFAULT_DEVICE_KIND, DEVICE_KINDS
-
+from printers.kinds import DEFAULT_DEVICE_KIND, DEVICE_KINDS
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError

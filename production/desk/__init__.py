@@ -1,7 +1,7 @@
 """The shipping desk web page: ready orders, proofs, scanning, shipment confirmation."""
 
 from production.desk.app import Desk, create_desk_app
-from production.desk.service import DeskService, desk_service
+from production.desk.service import DeskService
 from production.desk.sessions import PASSWORD_VARIABLE, Sessions, password_from_environment
 
 __all__ = [
@@ -10,6 +10,5 @@ __all__ = [
     "DeskService",
     "Sessions",
     "create_desk_app",
-    "desk_service",
     "password_from_environment",
 ]

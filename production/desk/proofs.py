@@ -9,11 +9,12 @@ holds the renderer's `PDFIUM_LOCK`.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from printers.tickets import JobTicket
+from production.core.errors import ProductionError
 from production.core.files import write_atomically
 from production.store import JobRecord
 from renderers.pdfraster import PDFIUM_LOCK, render_page
@@ -48,15 +49,10 @@ class Proofs:
     def options(self, job: JobRecord) -> list[tuple[str, str]]:
         """The listing options on the job's ticket (colour, size): what to take from stock."""
         try:
-            ticket = json.loads((self.masters / f"{job.stem}.json").read_bytes())
-        except (OSError, ValueError):
+            ticket = JobTicket.from_json((self.masters / f"{job.stem}.json").read_bytes())
+        except (OSError, ProductionError):
             return []
-        found = ticket.get("options") if isinstance(ticket, dict) else None
-        return [
-            (str(o.get("label", "")), str(o.get("value", "")))
-            for o in found or []
-            if isinstance(o, dict)
-        ]
+        return [(option.label, option.value) for option in ticket.options]
 
     def png(self, job: JobRecord) -> bytes | None:
         """The proof of the job's first page, made now if missing or older than its PDF."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from production.floor.amazon_intake import PollReport
-from production.floor.pipeline import EventLog
+from production.floor.events import EventLog
 
 __all__ = ["IntakeThread", "StepThread"]
 

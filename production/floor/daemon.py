@@ -29,9 +29,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from production.floor.pipeline import Pipeline
-from production.retention.purge import Retention
 
-__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "Service"]
+__all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "PassStep", "Service"]
 
 DEFAULT_RESCAN_SECONDS = 5.0
 _SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
@@ -94,6 +93,10 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
+PassStep = Callable[[], int]
+"""Work done at the end of every pass; returns how many things it did (0: nothing to do)."""
+
+
 class Daemon:
     """Runs the pipeline until stopped; one pass at a time."""
 
@@ -105,12 +108,12 @@ class Daemon:
         watch: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         services: Sequence[Service] = (),
-        retention: Retention | None = None,
+        after_pass: Sequence[PassStep] = (),
     ) -> None:
         self.pipeline = pipeline
-        # Deletes the buyer data of orders shipped or cancelled `retention_days` ago; made by
-        # `initialize()` unless given.
-        self.retention = retention
+        # Run at the end of every pass, in order (deleting buyer data that is due): each says
+        # how much it did, so that the loop knows whether to look again at once.
+        self.after_pass = list(after_pass)
         self.services = list(services)  # run beside the loop (order intake), started last
         self.rescan_seconds = rescan_seconds
         self.watch = watch
@@ -123,9 +126,6 @@ class Daemon:
 
     def initialize(self) -> None:
         self.pipeline.prepare()
-        if self.retention is None:
-            pipeline = self.pipeline
-            self.retention = Retention(pipeline.settings, pipeline.store, log=pipeline.log)
         if self.watch:
             self._start_watching()
         for service in self.services:
@@ -217,9 +217,9 @@ class Daemon:
         busy |= pipeline.render_received() > 0
         busy |= pipeline.deliver_rendered() > 0
         busy |= pipeline.collect_finished() > 0
-        if self.retention is not None:
-            # Last, so that a file it cannot delete never holds up the floor; one query if idle.
-            busy |= self.retention.purge_due() > 0
+        for step in self.after_pass:
+            # Last, so that a file it cannot delete never holds up the floor.
+            busy |= step() > 0
         return busy
 
     def _pause(self) -> float:

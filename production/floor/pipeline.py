@@ -9,24 +9,26 @@ ships), and the hot folders get a copy of the masters.
 from __future__ import annotations
 
 import hashlib
-import json
-import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from printers.device import device_files
-from printers.hotfolder import deliver, finished_names, withdraw
+from printers.device import Device
+from printers.hotfolder import withdraw
+from printers.kinds import devices_for
 from production.amazon.flatfile import looks_like_flat_file
 from production.config.settings import Settings
+from production.core.clock import utc_now
 from production.core.errors import ProductionError, StoreError
 from production.core.files import move_file, remove_partial_files, write_group
 from production.core.model import Customization
 from production.customization import ZipMembers, parse_members, read_zip
+from production.floor.events import EventLog, json_lines
+from production.floor.folders import Folders
 from production.floor.inbox import Inbox
 from production.floor.render_pool import (
     BrokenProcessPool,
@@ -38,21 +40,11 @@ from production.floor.render_pool import (
     hold_reason,
     render_task,
 )
-from production.floor.rendering import ItemRenderer, utc_now
+from production.floor.rendering import ItemRenderer
+from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
-__all__ = ["NO_ZIP_YET", "EventLog", "Folders", "Pipeline", "json_lines", "placeholder_job"]
-
-EventLog = Callable[[dict[str, object]], None]
-"""Receives one structured event per state change; never buyer text."""
-
-
-def json_lines(event: dict[str, object]) -> None:
-    # One write per line: threads (intake, companions, desk) log beside the loop, and a print
-    # writes the text and its newline separately, which could splice two events into one line.
-    sys.stderr.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
-    sys.stderr.flush()
-
+__all__ = ["NO_ZIP_YET", "Pipeline", "placeholder_job"]
 
 NO_ZIP_YET = (
     "the customization zip has not arrived: download it from Seller Central (Manage Orders, "
@@ -63,43 +55,6 @@ NO_ZIP_YET = (
 def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
     """The job an item has while it cannot be rendered at all (its surfaces are unknown)."""
     return NewJob(f"{order_item_id}-item", "*", None, f"{order_id}_{order_item_id}")
-
-
-@dataclass(frozen=True, slots=True)
-class Folders:
-    """The daemon's own folders under `data_dir`."""
-
-    root: Path
-
-    @property
-    def claimed(self) -> Path:
-        return self.root / "claimed"
-
-    @property
-    def store(self) -> Path:
-        return self.root / "jobs.sqlite3"
-
-    @property
-    def wake(self) -> Path:
-        """Touched by commands that leave work for a running daemon."""
-        return self.root / "wake"
-
-    @property
-    def zips(self) -> Path:
-        return self.root / "zips"
-
-    @property
-    def masters(self) -> Path:
-        return self.root / "masters"
-
-    @property
-    def proofs(self) -> Path:
-        """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
-        return self.root / "proofs"
-
-    def create(self) -> None:
-        for folder in (self.claimed, self.zips, self.masters):
-            folder.mkdir(parents=True, exist_ok=True)
 
 
 class Pipeline:
@@ -114,6 +69,7 @@ class Pipeline:
         log: EventLog = json_lines,
         inbox: Inbox | None = None,
         render_workers: int = 0,
+        devices: Mapping[str, Device] | None = None,
     ) -> None:
         if renderer is not None and render_workers:
             raise ValueError("a renderer given renders inline: it needs render_workers=0")
@@ -124,6 +80,8 @@ class Pipeline:
         # pipeline renders inline, in this thread (tests and one-off commands).
         self.render_pool = RenderPool(settings, render_workers) if render_workers > 0 else None
         self.log = log
+        # Each printer of printers.toml as the device its `kind` names (a hot folder by default).
+        self.devices = dict(devices) if devices is not None else devices_for(settings.printers)
         self.folders = Folders(settings.shop.data_dir)
         # Takes an order report dropped into the inbox (set when Amazon is configured).
         self.order_reports: Callable[[bytes], dict[str, object]] | None = None
@@ -169,10 +127,11 @@ class Pipeline:
             if not self.store.jobs(order_item_id=item.order_item_id)
         )
         folders = [self.folders.masters, self.folders.zips, self.folders.claimed]
-        folders += [printer.hot_folder for printer in self.settings.printers.values()]
         folders.append(self.inbox.rejected)  # a reason file, or a file moved back across disks
         for folder in folders:
             remove_partial_files(folder)
+        for device in self.devices.values():
+            device.tidy()
 
     def close(self, *, at_once: bool = False) -> None:
         """Stop the render workers, if any (the store is closed by its owner); `at_once`: also
@@ -336,13 +295,16 @@ class Pipeline:
                 self._event_job(record, None)
             return jobs
         started = time.monotonic()
+        facts = ItemFacts(ship_by=item.ship_by)
         just_taken, self._just_taken = self._just_taken, None
         if just_taken is not None and just_taken[0] == order_item_id:
             # The same bytes as the zip in the store: take_in moved that very file there.
             _, members, customization = just_taken
-            task = RenderTask(order_item_id, members=members, customization=customization)
+            task = RenderTask(
+                order_item_id, members=members, customization=customization, facts=facts
+            )
         else:
-            task = RenderTask(order_item_id, zip_path=item.zip_path)
+            task = RenderTask(order_item_id, zip_path=item.zip_path, facts=facts)
         if self.render_pool is None:
             return _Render(item, task, started, outcome=render_task(self.renderer, task))
         return _Render(item, task, started, future=self.render_pool.submit(task))
@@ -437,8 +399,8 @@ class Pipeline:
 
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
-        printer = self.settings.printers.get(job.printer or "")
-        if printer is None:
+        device = self.devices.get(job.printer or "")
+        if device is None:
             # Options only with no template: nothing to print, a person takes it from stock.
             record = self.store.transition(
                 job.job_id, JobState.QUEUED, reason="nothing to print", expect={JobState.RENDERED}
@@ -448,7 +410,7 @@ class Pipeline:
         try:
             # The device's own files: its format, mirrored if it prints mirrored (the masters
             # never are), with a ticket that says so.
-            files = device_files(self._master_files(job), printer)
+            files = device.files(self._master_files(job))
         except ProductionError as exc:
             record = self.store.transition(
                 job.job_id, JobState.HELD, reason=exc.message, cause="printer",
@@ -456,9 +418,9 @@ class Pipeline:
             )  # fmt: skip
             self._event_job(record, started)
             return record
-        if any(name in finished_names(printer) for name in files):
+        if any(name in device.finished() for name in files):
             # A crash came between delivery and its record, and the device already took it.
-            paths = [str(printer.hot_folder / name) for name in files]
+            paths = [str(device.printer.hot_folder / name) for name in files]
             record = self.store.transition(
                 job.job_id, JobState.QUEUED, reason="already taken by the device",
                 expect={JobState.RENDERED}, hot_paths=paths,
@@ -466,7 +428,7 @@ class Pipeline:
             self._event_job(record, started)
             return record
         try:
-            written = deliver(printer, files)
+            written = device.deliver(files)
         except ProductionError as exc:
             record = self.store.transition(
                 job.job_id, JobState.HELD, reason=exc.message, cause="printer",
@@ -475,13 +437,13 @@ class Pipeline:
         else:
             try:
                 record = self.store.transition(
-                    job.job_id, JobState.QUEUED, reason=f"in the hot folder of {printer.id}",
+                    job.job_id, JobState.QUEUED, reason=f"in the hot folder of {device.printer.id}",
                     expect={JobState.RENDERED}, hot_paths=[str(p) for p in written],
                 )  # fmt: skip
             except StoreError:
                 # Cancelled (or changed by a person) while its files were being written: the
                 # files must not stay for the device to print.
-                withdraw(written)
+                device.withdraw(written)
                 current = self.store.job(job.job_id)
                 if current is None or current.state is JobState.RENDERED:
                     raise
@@ -502,17 +464,18 @@ class Pipeline:
     def collect_finished(self) -> int:
         """Mark queued jobs printed whose file the device moved to its done folder."""
         changed = 0
-        for printer in self.settings.printers.values():
-            if printer.done_folder is None or printer.feedback != "done_folder":
+        for printer_id, device in self.devices.items():
+            if not device.reports_done:
                 continue
-            names = finished_names(printer)
+            names = device.finished()
             if not names:
                 continue
             for job in self.store.jobs(state=JobState.QUEUED):
-                if job.printer == printer.id and (
-                    f"{job.stem}.pdf" in names or f"{job.stem}.json" in names
-                ):
-                    self.mark_printed(job.job_id, reason=f"in the done folder of {printer.id}")
+                # Whichever of the files it was given the device moves on (the print file, the
+                # ticket): the job is done.
+                delivered = {Path(path).name for path in job.hot_paths}
+                if job.printer == printer_id and delivered & names:
+                    self.mark_printed(job.job_id, reason=f"in the done folder of {printer_id}")
                     changed += 1
         return changed
 
@@ -545,7 +508,9 @@ class Pipeline:
 
     def _withdraw(self, job: JobRecord) -> list[str]:
         """Pull a stopped job's files back out of the hot folder; what became of each."""
-        pulled = withdraw(job.hot_paths)
+        device = self.devices.get(job.printer or "")
+        # A printer taken out of printers.toml still has the files it was given: take them back.
+        pulled = device.withdraw(job.hot_paths) if device is not None else withdraw(job.hot_paths)
         self._event_job(job, None)
         messages = [f"{job.job_id}: took {p.name} back out of {p.parent}" for p in pulled.removed]
         for path in pulled.gone:

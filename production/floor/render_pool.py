@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 from typing import Protocol
@@ -43,6 +43,7 @@ from production.core.errors import ProductionError, RenderError
 from production.core.model import Customization
 from production.customization import ZipMembers
 from production.floor.rendering import ItemOutput, ItemRenderer, JobOutput
+from production.floor.ticketing import ItemFacts
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -61,7 +62,9 @@ __all__ = [
 class Renderer(Protocol):
     """What `render_task` needs of an `ItemRenderer`."""
 
-    def render_zip(self, data: bytes, *, source: str = "zip") -> ItemOutput: ...
+    def render_zip(
+        self, data: bytes, *, source: str = "zip", facts: ItemFacts | None = None
+    ) -> ItemOutput: ...
 
     def render_members(
         self,
@@ -69,6 +72,7 @@ class Renderer(Protocol):
         *,
         source: str = "zip",
         customization: Customization | None = None,
+        facts: ItemFacts | None = None,
     ) -> ItemOutput: ...
 
 
@@ -80,6 +84,8 @@ class RenderTask:
     members: ZipMembers | None = None
     customization: Customization | None = None
     zip_path: str | None = None
+    # What the store knows of the item beyond its zip (Amazon's ship-by date), for the ticket.
+    facts: ItemFacts = field(default_factory=ItemFacts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +128,12 @@ def render_task(renderer: Renderer, task: RenderTask) -> RenderOutcome:
     try:
         if task.members is not None:
             output = renderer.render_members(
-                task.members, source="store", customization=task.customization
+                task.members, source="store", customization=task.customization, facts=task.facts
             )
         else:
             assert task.zip_path is not None
-            output = renderer.render_zip(Path(task.zip_path).read_bytes(), source="store")
+            data = Path(task.zip_path).read_bytes()
+            output = renderer.render_zip(data, source="store", facts=task.facts)
         return RenderOutcome(tuple(RenderedJob.of(job) for job in output.jobs))
     except Exception as exc:  # noqa: BLE001 - every failure holds the item, none stops the shop
         return RenderOutcome(held=hold_reason(exc))

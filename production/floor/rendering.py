@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from printers.device import device_files
-from printers.tickets import JobIdentity, job_identity, ticket, ticket_bytes
+from printers.kinds import device_for
+from printers.tickets import JobTicket, ProofLine
 from production.config.settings import Settings
+from production.core.clock import utc_now
 from production.core.errors import (
     ConfigError,
     CustomizationError,
@@ -40,15 +40,23 @@ from production.core.errors import (
 )
 from production.core.files import write_group
 from production.core.model import Customization, Surface
+from production.core.stems import (
+    COMPARE_SUFFIX,
+    PROOF_SUFFIX,
+    JobIdentity,
+    is_for_people,
+    job_identity,
+)
 from production.core.templates import Printer, Product, SurfaceTemplate
 from production.customization import ZipMembers, parse_members, read_zip
+from production.floor.ticketing import ItemFacts, build_ticket, proof_line
 from renderers.engrave_drawing import ENGRAVE_RGB
 from renderers.engraving import Engraver, EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface, image_report
 from renderers.placement import PageGeometry, page_geometry
 from renderers.preflight import Finding, check_surface, customization_findings
-from renderers.proofcheck import COMPARE_SUFFIX, PROOF_SUFFIX, ProofCheck, proof_scale
+from renderers.proofcheck import ProofCheck, proof_scale
 from renderers.proofphotos import proof_members
 from renderers.svgfallback import render_svg_page
 
@@ -59,12 +67,7 @@ __all__ = [
     "engrave_settings",
     "job_report",
     "preflight_report",
-    "utc_now",
 ]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class JobOutput:
     template: SurfaceTemplate | None
     printer: Printer | None
     pdf: bytes | None  # the master: never mirrored
-    ticket: dict[str, Any]
+    ticket: JobTicket
     svg: bytes | None = None  # engrave surfaces on a laser that takes SVG
     preflight: tuple[Finding, ...] = ()  # what preflight and the proof check found, in order
     proof: ProofCheck | None = None  # the proof picture and the scores against Amazon's preview
@@ -105,12 +108,12 @@ class JobOutput:
 
     @property
     def held(self) -> bool:
-        return bool(self.ticket["hold"])
+        return bool(self.ticket.hold)
 
     @property
     def hold_reasons(self) -> tuple[str, ...]:
         """Why nobody may print the job yet (the ticket's `hold`); () when it may go."""
-        return tuple(self.ticket["hold"])
+        return self.ticket.hold
 
     @property
     def proof_score(self) -> float | None:
@@ -124,7 +127,7 @@ class JobOutput:
             files[self.pdf_name] = self.pdf
         if self.svg is not None and self.svg_name is not None:
             files[self.svg_name] = self.svg
-        files[self.ticket_name] = ticket_bytes(self.ticket)
+        files[self.ticket_name] = self.ticket.to_json()
         if self.proof is not None and self.proof_name is not None:
             files[self.proof_name] = self.proof.proof_png
         if self.compare_png is not None and self.compare_name is not None:
@@ -133,7 +136,9 @@ class JobOutput:
 
     def device_files(self) -> dict[str, bytes]:
         """What the printer's hot folder gets: its print file (mirrored if it mirrors), ticket."""
-        return device_files(self.files(), self.printer)
+        if self.printer is None:
+            return {name: data for name, data in self.files().items() if not is_for_people(name)}
+        return device_for(self.printer).files(self.files())
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +176,10 @@ class ItemRenderer:
         self.pdf = PdfRenderer(fonts=self.fonts, overlay_asset=self._overlay_asset)
         self.engraver = Engraver(self.pdf)
 
-    def render_zip(self, data: bytes, *, source: str = "zip") -> ItemOutput:
-        return self.render_members(read_zip(data, source=source), source=source)
+    def render_zip(
+        self, data: bytes, *, source: str = "zip", facts: ItemFacts | None = None
+    ) -> ItemOutput:
+        return self.render_members(read_zip(data, source=source), source=source, facts=facts)
 
     def render_members(
         self,
@@ -180,13 +187,17 @@ class ItemRenderer:
         *,
         source: str = "zip",
         customization: Customization | None = None,
+        facts: ItemFacts | None = None,
     ) -> ItemOutput:
-        """Render every surface; `customization` is `members` parsed, if the caller has it."""
+        """Render every surface; `customization` is `members` parsed, if the caller has it.
+
+        `facts` are what the job store knows of the item (Amazon's ship-by date): on the ticket.
+        """
         if customization is None:
             customization = parse_members(members, source=source)
         item = customization.item
         try:
-            return self._render(customization, members)
+            return self._render(customization, members, facts or ItemFacts())
         except ProductionError as exc:
             # Errors from deep inside (a font, an image) know nothing of the order: name it.
             exc.order_id = exc.order_id or item.order_id
@@ -194,7 +205,9 @@ class ItemRenderer:
             exc.source = exc.source or source
             raise
 
-    def _render(self, customization: Customization, members: Mapping[str, bytes]) -> ItemOutput:
+    def _render(
+        self, customization: Customization, members: Mapping[str, bytes], facts: ItemFacts
+    ) -> ItemOutput:
         product = self._product(customization)
         now = self.clock()
         taken: set[str] = set()
@@ -207,15 +220,16 @@ class ItemRenderer:
             surface = customization.surfaces[0] if customization.surfaces else None
             findings = customization_findings(customization, surface, job=identity.job_id)
             document = self._ticket(
-                identity, customization, product, template, printer, name, now, findings=findings
-            )
+                identity, customization, product, template, printer, name, now, facts,
+                findings=findings,
+            )  # fmt: skip
             jobs.append(
                 JobOutput(identity, name, template, printer, None, document, None, tuple(findings))
             )
         for surface in customization.surfaces:
             if not surface.is_printable:
                 continue
-            jobs.append(self._surface(customization, product, surface, members, taken, now))
+            jobs.append(self._surface(customization, product, surface, members, taken, now, facts))
         return ItemOutput(customization, product, tuple(jobs))
 
     def _product(self, customization: Customization) -> Product:
@@ -236,6 +250,7 @@ class ItemRenderer:
         members: Mapping[str, bytes],
         taken: set[str],
         now: datetime,
+        facts: ItemFacts,
     ) -> JobOutput:
         template = product.surface(surface.name)
         if template is None:
@@ -315,9 +330,10 @@ class ItemRenderer:
             printer,
             surface.name,
             now,
+            facts,
             rendered=rendered,
             findings=findings,
-            proof=_proof_ticket(proof, identity, template, surface.snapshot_member, compare),
+            proof=proof_line(proof, identity, template, surface.snapshot_member, compare),
         )
         return JobOutput(
             identity,
@@ -412,17 +428,18 @@ class ItemRenderer:
         printer: Printer | None,
         surface_name: str,
         now: datetime,
+        facts: ItemFacts,
         *,
         rendered: RenderedSurface | None = None,
         findings: Sequence[Finding] = (),
-        proof: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+        proof: ProofLine | None = None,
+    ) -> JobTicket:
         # The ticket names the file the device gets: an SVG laser's SVG, else the PDF.
         suffix = printer.format if printer is not None and rendered and rendered.svg else "pdf"
         engrave = None
         if template is not None and printer is not None and template.process == "engrave":
-            engrave = _engrave_ticket(engrave_settings(template, printer))
-        return ticket(
+            engrave = engrave_settings(template, printer)
+        return build_ticket(
             identity=identity,
             customization=customization,
             product=product,
@@ -434,6 +451,7 @@ class ItemRenderer:
             fonts=rendered.fonts if rendered else (),
             findings=findings,
             proof=proof,
+            facts=facts,
             shop=self.settings.shop.name,
             created=now,
             engrave=engrave,
@@ -484,29 +502,3 @@ def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSett
         cut=template.cut,
         svg=printer.format == "svg",
     )
-
-
-def _engrave_ticket(settings: EngraveSettings) -> dict[str, Any]:
-    cut = settings.cut
-    if cut is not None and cut.lower().endswith(".svg"):
-        cut = Path(cut).name  # the shop's own file; its folder is no business of the device
-    return {"dither": settings.dither, "invert": settings.invert, "cut": cut}
-
-
-def _proof_ticket(
-    proof: ProofCheck,
-    identity: JobIdentity,
-    template: SurfaceTemplate,
-    snapshot: str | None,
-    compare: bytes | None,
-) -> dict[str, Any]:
-    """The ticket's account of the proof check: scores, threshold and the pictures' names."""
-    return {
-        "score": proof.score,
-        "min_score": template.min_proof_score,
-        "elements": [{"element": name, "score": score} for name, score in proof.elements],
-        "snapshot": snapshot if proof.score is not None else None,
-        "note": proof.note,
-        "proof": f"{identity.stem}{PROOF_SUFFIX}",
-        "compare": f"{identity.stem}{COMPARE_SUFFIX}" if compare is not None else None,
-    }

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -102,12 +101,11 @@ def audit(
     settings: Settings,
     store: JobStore,
     *,
-    store_file: Path | None = None,
     logs: Sequence[Path] = (),
     now: datetime | None = None,
 ) -> AuditReport:
     """Look for leftovers of purged (or overdue) orders in the shop's folders, the store's
-    tables (`store_file`: its SQLite file, by default the one in the data folder) and `logs`."""
+    tables (every row, as the store keeps it) and `logs`."""
     moment = now or datetime.now(UTC)
     items = store.items()
     jobs = store.jobs()
@@ -124,14 +122,12 @@ def audit(
     known = Ids(owners(item_ids.items()))
 
     places = Places.of(settings)
-    store_file = store_file or places.folders.store
     findings = [
         Finding("job store", order, f"shipped or cancelled over {days} days ago and not purged")
         for order in overdue
     ]
-    if store_file.exists():
-        findings += _store_findings(store_file, checked, ids)
-    findings += _file_findings(places, store_file, ids, known)
+    findings += _store_findings(store, checked, ids)
+    findings += _file_findings(places, Path(store.location), ids, known)
     findings += _log_findings(logs)
     return AuditReport(len(checked), tuple(findings))
 
@@ -223,26 +219,11 @@ def _pdf_info_orders(path: Path, ids: Ids) -> set[str]:
 # -- the store ---------------------------------------------------------------------------------
 
 
-def _store_findings(path: Path, checked: set[str], ids: Ids) -> Iterator[Finding]:
+def _store_findings(store: JobStore, checked: set[str], ids: Ids) -> Iterator[Finding]:
     if not checked:
         return
-    db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
-    try:
-        tables = [
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
-        for table in tables:
-            columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
-            rows = db.execute(f'SELECT * FROM "{table}"')
-            for row in rows:
-                values = dict(zip(columns, row, strict=True))
-                yield from _row_findings(str(path), table, values, checked, ids)
-    finally:
-        db.close()
+    for table, row in store.table_rows():
+        yield from _row_findings(store.location, table, row, checked, ids)
 
 
 def _row_findings(

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from production.config.settings import Settings
+from production.floor.folders import Folders
 from production.floor.inbox import REJECTED_FOLDER
-from production.floor.pipeline import Folders
 
 __all__ = ["Ids", "Places", "files_under", "is_zip", "owners", "zip_member_names"]
 

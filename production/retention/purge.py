@@ -27,7 +27,7 @@ from pathlib import Path
 from production.config.settings import Settings
 from production.core.errors import ProductionError, RetentionError
 from production.core.files import remove_files
-from production.floor.pipeline import EventLog
+from production.floor.events import EventLog
 from production.retention.buyerfiles import (
     Ids,
     Places,

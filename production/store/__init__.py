@@ -1,6 +1,7 @@
 """The job store: order items, their print jobs, the jobs' states and the audit trail.
 
-The pipeline sees only `JobStore`; `SqliteStore` is the embedded default. Every state change
+Everything above sees only `JobStore`, opened by `factory.open_store` (SQLite, the embedded
+default, in `sqlite/`). Every state change
 follows `states.TRANSITIONS` and is one transaction together with its audit row. Companion
 orders (stock items shipped by Amazon's Multi-Channel Fulfillment) are kept beside the jobs.
 """
@@ -14,7 +15,6 @@ from production.store.companions import (
 )
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
 from production.store.shipments import ShipmentRecord, ShipmentState
-from production.store.sqlite.store import SqliteStore
 from production.store.states import TRANSITIONS
 
 __all__ = [
@@ -32,5 +32,4 @@ __all__ = [
     "NewJob",
     "ShipmentRecord",
     "ShipmentState",
-    "SqliteStore",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from production.store.companions import CompanionOrder, CompanionState, NewCompanionOrder
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
@@ -194,6 +195,22 @@ class JobStore(Protocol):
         """Set a value the daemon keeps between runs."""
         ...
 
+    @property
+    def location(self) -> str:
+        """Where the store keeps its data, for messages (a file's path, a server's name)."""
+        ...
+
+    def table_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
+        """Every row of every table as (table, column → value), read-only: for the audit,
+        which must see what the store keeps, not only what this interface shows."""
+        ...
+
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
         ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...

@@ -20,7 +20,8 @@ from production.amazon.sim.orderviews import latest_ship_date
 from production.amazon.sim.server import SimServer, serve
 from production.core.errors import AmazonError
 from production.shipping.confirm import Shipping
-from production.store import JobState, ShipmentState, SqliteStore
+from production.store import JobState, JobStore, ShipmentState
+from production.store.factory import open_store_in
 from tests.daemon.processes import Floor
 from tests.daemon.shop import renumbered, sample
 
@@ -69,10 +70,10 @@ def add_orders(sim: SimServer, count: int, first: int = 0) -> dict[str, bytes]:
     return zips
 
 
-def store_of(floor: Floor) -> SqliteStore:
+def store_of(floor: Floor) -> JobStore:
     """The job store, also while the daemon runs (WAL: readers and one writer at a time)."""
     floor.folders.root.mkdir(parents=True, exist_ok=True)
-    return SqliteStore(floor.folders.store)
+    return open_store_in(floor.folders.root)
 
 
 def cli(floor: Floor, *args: str) -> subprocess.CompletedProcess[str]:

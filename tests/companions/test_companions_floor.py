@@ -23,7 +23,8 @@ import pytest
 
 from production.amazon.sim import DEFAULT_CREDENTIALS, Faults, SimServer, SimState, serve
 from production.amazon.sim.orderviews import ADDRESS
-from production.store import CompanionState, JobState, SqliteStore
+from production.store import CompanionState, JobState, JobStore
+from production.store.factory import open_store_in
 from tests.companions.mcf_shop import BOX, LEASH, add_companions, sample_zip
 from tests.daemon.processes import REPO, Floor
 from tests.desk.desk_shop import PASSWORD
@@ -58,9 +59,9 @@ def floor_for(root: Path, sim: SimServer, monkeypatch: pytest.MonkeyPatch, conte
     return floor
 
 
-def store_of(floor: Floor) -> SqliteStore:
+def store_of(floor: Floor) -> JobStore:
     """The job store, also while the daemon runs (WAL: readers beside one writer)."""
-    return SqliteStore(floor.folders.store)
+    return open_store_in(floor.folders.root)
 
 
 def records(floor: Floor) -> dict[str, C]:

@@ -23,10 +23,11 @@ from typing import NoReturn
 
 from production.config.settings import load_settings
 from production.customization import parse_zip
+from production.floor.folders import Folders
 from production.floor.inbox import is_ignored
-from production.floor.pipeline import Folders
 from production.floor.rendering import ItemRenderer
-from production.store import JobState, SqliteStore
+from production.store import JobState, JobStore
+from production.store.factory import open_store_in
 from tests.daemon.shop import PRINTERS, make_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -249,10 +250,10 @@ class Floor:
         finally:
             db.close()
 
-    def open_store(self) -> SqliteStore:
+    def open_store(self) -> JobStore:
         """The store, for checks once no daemon runs."""
         assert not any(run.alive() for run in self.runs), "open the store after the daemon stopped"
-        return SqliteStore(self.folders.store)
+        return open_store_in(self.folders.root)
 
     # -- failure reports ------------------------------------------------------------------------
 

@@ -13,11 +13,14 @@ from pathlib import Path
 from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.customization.samples import SAMPLES_DIR
 from production.floor.daemon import Daemon
+from production.floor.folders import Folders
 from production.floor.inbox import Inbox
-from production.floor.pipeline import Folders, Pipeline
+from production.floor.pipeline import Pipeline
 from production.floor.render_pool import RendererFactory, RenderPool
 from production.floor.rendering import ItemRenderer
-from production.store import JobRecord, JobState, SqliteStore
+from production.retention.purge import Retention
+from production.store import JobRecord, JobState
+from production.store.factory import open_store_in
 
 SETTLE = 2.0
 PRINTERS = ("uv-1", "sub-1", "laser-1")  # the printers of config/printers.toml
@@ -101,7 +104,7 @@ class Shop:
         settings = load_settings(self.config)
         folders = Folders(settings.shop.data_dir)
         folders.root.mkdir(parents=True, exist_ok=True)
-        self.store = SqliteStore(folders.store)
+        self.store = open_store_in(folders.root)
         inbox = Inbox(
             settings.shop.inbox, folders.claimed, settle_seconds=SETTLE, monotonic=self.clock
         )
@@ -110,7 +113,11 @@ class Shop:
             pipeline.render_pool = RenderPool(
                 settings, self.render_workers, factory=self.renderer_factory
             )
-        daemon = Daemon(pipeline, watch=False, monotonic=self.clock)
+        # As the composition root wires it: buyer data deleted at the end of every pass.
+        retention = Retention(settings, self.store, log=self.events.append)
+        daemon = Daemon(
+            pipeline, watch=False, monotonic=self.clock, after_pass=[retention.purge_due]
+        )
         daemon.initialize()
         return daemon
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from production.app.wiring import desk_service
 from production.config.settings import load_settings
-from production.desk import DeskService, desk_service
+from production.desk import DeskService
 from production.shipping.confirm import ShipmentConfirmer
 from production.store import JobRecord, JobState, NewItem, NewJob
 from tests.daemon.shop import Shop, renumbered, sample

@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from production.app.wiring import desk_service
 from production.config.settings import load_settings
-from production.desk import DeskService, desk_service
+from production.desk import DeskService
 from production.shipping.confirm import Shipping
 from production.store import CompanionState
 from tests.companions.mcf_shop import LEASH, McfShop

@@ -19,9 +19,10 @@ from production.amazon.client import SpApiClient
 from production.amazon.credentials import Credentials
 from production.amazon.sim import SimState, serve
 from production.amazon.sim.auth import DEFAULT_CREDENTIALS
+from production.app.wiring import desk_service
 from production.config.settings import load_settings
 from production.core.errors import ConfigError
-from production.desk import DeskService, desk_service
+from production.desk import DeskService
 from production.store import JobState, ShipmentState
 from tests.daemon.processes import Floor
 from tests.daemon.shop import renumbered, sample

@@ -48,7 +48,7 @@ def test_rect_cut_is_a_red_hairline_on_the_trim_box_after_the_engraving(tmp_path
     x0, y0, x1, y1 = TRIM
     corners = {(round(x, 2), round(y, 2)) for x, y in path}
     assert corners == {(round(x, 2), round(y, 2)) for x in (x0, x1) for y in (y0, y1)}
-    assert job.ticket["engrave"]["cut"] == "rect"
+    assert job.ticket.as_dict()["engrave"]["cut"] == "rect"
 
 
 def test_rounded_cut_has_quarter_circle_corners_of_the_radius(tmp_path: Path) -> None:
@@ -85,7 +85,9 @@ def test_svg_cut_from_the_assets_folder_cuts_holes_before_the_outline(tmp_path: 
     assert (hole[2] - hole[0]) / MM == pytest.approx(5, abs=0.05)
     assert ((hole[0] + hole[2]) / 2 - TRIM[0]) / MM == pytest.approx(6, abs=0.05)
     assert (TRIM[3] - (hole[1] + hole[3]) / 2) / MM == pytest.approx(22, abs=0.05)
-    assert job.ticket["engrave"]["cut"] == "tag.svg"  # the file's name, not the shop's folders
+    assert (
+        job.ticket.as_dict()["engrave"]["cut"] == "tag.svg"
+    )  # the file's name, not the shop's folders
 
 
 def test_cut_lines_show_red_on_the_page(tmp_path: Path) -> None:

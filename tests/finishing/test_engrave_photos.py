@@ -66,8 +66,11 @@ def test_photos_are_grayscale_at_the_lasers_dpi(tmp_path: Path, dpi: int) -> Non
     # And it is placed over exactly that area.
     [(w, h, _, _)] = placements(job.pdf)
     assert (w / MM, h / MM) == pytest.approx((width_mm, height_mm), abs=0.01)
-    assert job.ticket["dpi"] == dpi
-    assert job.ticket["images"][0]["pixels"] == [2000, 1500]  # the buyer's photo, as uploaded
+    assert job.ticket.as_dict()["dpi"] == dpi
+    assert job.ticket.as_dict()["images"][0]["pixels"] == [
+        2000,
+        1500,
+    ]  # the buyer's photo, as uploaded
 
 
 @pytest.mark.parametrize("sample", ["photo-text", "exif-rotated", "rotated-photo", "png-alpha"])
@@ -91,7 +94,7 @@ def test_dithered_photos_are_one_bit(tmp_path: Path, method: str) -> None:
     assert (stream.color_space, stream.bits) == ("/DeviceGray", 1)
     assert picture.size == gray.size
     assert set(picture.convert("L").histogram()[1:255]) == {0}  # only black and white
-    assert job.ticket["engrave"]["dither"] == method
+    assert job.ticket.as_dict()["engrave"]["dither"] == method
     if method != "threshold":
         # Dithering keeps the tone: over 16 × 16 px patches the dots average to the grays.
         blurred = picture.convert("L").reduce(16)
@@ -107,7 +110,7 @@ def test_floyd_steinberg_is_not_a_threshold(tmp_path: Path) -> None:
 def test_the_template_dither_wins_over_the_lasers(tmp_path: Path) -> None:
     on_laser = engraved(tmp_path / "laser", laser='dither = "ordered"')
     assert only_image(on_laser).mode == "1"
-    assert on_laser.ticket["engrave"]["dither"] == "ordered"
+    assert on_laser.ticket.as_dict()["engrave"]["dither"] == "ordered"
     overridden = engraved(
         tmp_path / "template", laser='dither = "ordered"', surface='dither = "none"'
     )
@@ -119,7 +122,7 @@ def test_inverted_photos_are_the_negative(tmp_path: Path) -> None:
     job = engraved(tmp_path / "inverted", surface="invert = true")
     negative = only_image(job)
     assert mean_difference(ImageOps.invert(plain), negative) < 1
-    assert job.ticket["engrave"]["invert"] is True
+    assert job.ticket.as_dict()["engrave"]["invert"] is True
 
 
 def test_the_laser_can_invert_and_the_template_can_say_no(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_an_svg_laser_gets_an_svg_in_millimetres(tmp_path: Path) -> None:
     stem = job.identity.stem
     assert set(job.device_files()) == {f"{stem}.svg", f"{stem}.json"}
     assert set(job.files()) == {f"{stem}.pdf", f"{stem}.svg", f"{stem}.json", f"{stem}.proof.png"}
-    assert (job.ticket["file"], job.ticket["format"]) == (f"{stem}.svg", "svg")
+    assert (job.ticket.as_dict()["file"], job.ticket.as_dict()["format"]) == (f"{stem}.svg", "svg")
 
 
 def test_the_svg_holds_outlines_gray_pixels_and_ordered_red_hairlines(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_inner_cuts_come_before_the_outer_cut_in_svg_too(tmp_path: Path) -> None
 def test_a_mirroring_svg_laser_gets_the_mirror_image(tmp_path: Path) -> None:
     job = svg_job(tmp_path, laser="mirror = true")
     device = job.device_files()[f"{job.identity.stem}.svg"]
-    assert job.ticket["mirror"] is True
+    assert job.ticket.as_dict()["mirror"] is True
     master, flipped = svg_raster(job.svg), svg_raster(device)
     assert mean_difference(ImageOps.mirror(flipped), master) < 1.5
     assert mean_difference(flipped, master) > 5

@@ -131,13 +131,17 @@ def test_the_engrave_ticket_lists_the_fonts_the_outlines_came_from(tmp_path: Pat
     settings = shop(tmp_path, "text-only")
     [job] = render(settings, "text-only").jobs
     assert job.pdf is not None and not has_fonts(job.pdf)
-    assert [font["family"] for font in job.ticket["fonts"]] == ["Amatic SC"]
-    assert (job.ticket["process"], job.ticket["format"], job.ticket["mirror"]) == (
+    assert [font["family"] for font in job.ticket.as_dict()["fonts"]] == ["Amatic SC"]
+    assert (
+        job.ticket.as_dict()["process"],
+        job.ticket.as_dict()["format"],
+        job.ticket.as_dict()["mirror"],
+    ) == (
         "engrave",
         "pdf",
         False,
     )
-    assert job.ticket["engrave"] == {"dither": "none", "invert": False, "cut": None}
+    assert job.ticket.as_dict()["engrave"] == {"dither": "none", "invert": False, "cut": None}
 
 
 # -- building surfaces ---------------------------------------------------------------------------

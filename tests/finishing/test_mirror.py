@@ -13,7 +13,7 @@ import pytest
 from PIL import ImageOps
 from reportlab.pdfgen.canvas import Canvas
 
-from printers.device import device_files
+from printers.hotfolder import job_files
 from printers.mirror import mirror_pdf, mirror_svg
 from production.app.cli import main
 from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
@@ -72,7 +72,7 @@ def test_the_sublimation_mug_is_mirrored_for_the_device_and_not_in_the_master() 
 def test_sublimation_is_mirrored_even_on_a_printer_not_marked_mirror(tmp_path: Path) -> None:
     settings = shop(tmp_path, "exif-rotated", process="sublimation", printer="uv-1")
     [job] = render(settings, "exif-rotated").jobs
-    assert job.ticket["mirror"] is True
+    assert job.ticket.as_dict()["mirror"] is True
     assert job.pdf is not None and job.pdf_name is not None
     assert_mirror_image(job.device_files()[job.pdf_name], job.pdf)
 
@@ -81,7 +81,7 @@ def test_a_mirroring_printer_mirrors_print_jobs_too(tmp_path: Path) -> None:
     """DTF film: process "print", on a printer with mirror = true."""
     settings = shop(tmp_path, "exif-rotated", process="print", printer="sub-1")
     [job] = render(settings, "exif-rotated").jobs
-    assert job.ticket["mirror"] is True
+    assert job.ticket.as_dict()["mirror"] is True
     assert job.pdf is not None and job.pdf_name is not None
     assert_mirror_image(job.device_files()[job.pdf_name], job.pdf)
 
@@ -97,7 +97,7 @@ def test_a_mirroring_laser_gets_a_mirrored_engrave_file(tmp_path: Path) -> None:
 def test_a_printer_that_does_not_mirror_gets_the_master_as_it_is(tmp_path: Path) -> None:
     settings = shop(tmp_path, "exif-rotated", process="print", printer="uv-1")
     [job] = render(settings, "exif-rotated").jobs
-    assert job.ticket["mirror"] is False
+    assert job.ticket.as_dict()["mirror"] is False
     assert job.proof_name is not None  # a picture for people, never for a device
     assert job.device_files() == {n: d for n, d in job.files().items() if n != job.proof_name}
 
@@ -108,7 +108,7 @@ def test_device_files_follow_the_printer_as_it_is_now(tmp_path: Path) -> None:
     [job] = render(settings, "exif-rotated").jobs
     assert job.printer is not None and job.pdf is not None and job.pdf_name is not None
     mirroring = dataclasses.replace(job.printer, mirror=True)
-    files = device_files(job.files(), mirroring)
+    files = job_files(job.files(), mirroring)
     assert json.loads(files[job.ticket_name])["mirror"] is True
     assert_mirror_image(files[job.pdf_name], job.pdf)
 
@@ -119,7 +119,7 @@ def test_an_svg_printer_needs_an_svg_master(tmp_path: Path) -> None:
     assert job.printer is not None
     svg_printer = dataclasses.replace(job.printer, format="svg")
     with pytest.raises(PrinterError, match=r"takes SVG files .* render it again"):
-        device_files(job.files(), svg_printer)
+        job_files(job.files(), svg_printer)
 
 
 def test_options_only_jobs_get_their_ticket_alone(tmp_path: Path) -> None:

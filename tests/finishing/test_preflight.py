@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from printers.tickets import ticket_bytes
 from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.customization import parse_zip
 from production.floor.rendering import ItemRenderer, JobOutput, job_report, preflight_report
@@ -60,7 +59,7 @@ def assert_no_buyer_text(job: JobOutput, data: bytes) -> None:
     customization = parse_zip(data)
     words = {line for s in customization.surfaces for t in s.texts for line in t.lines if line}
     words |= {t.text for s in customization.surfaces for e in s.texts for t in e.tspans}
-    shown = ticket_bytes(job.ticket).decode() + "\n".join(job_report(job))
+    shown = job.ticket.to_json().decode() + "\n".join(job_report(job))
     for word in words:
         assert word not in shown
 
@@ -89,8 +88,8 @@ def test_a_photo_under_300_ppi_is_a_warning(renderer: ItemRenderer) -> None:
     [finding] = found(job, "ppi")
     assert finding.severity == "warn"
     assert finding.message == f"photo {PHOTO!r} prints at 214 ppi, under 300 ppi"
-    assert not job.held and finding.message in job.ticket["warnings"]
-    assert job.ticket["images"][0]["warning"] == "prints at 214 ppi, under 300"
+    assert not job.held and finding.message in job.ticket.as_dict()["warnings"]
+    assert job.ticket.as_dict()["images"][0]["warning"] == "prints at 214 ppi, under 300"
 
 
 def test_a_template_may_accept_any_resolution_or_warn_elsewhere(tmp_path: Path) -> None:
@@ -100,7 +99,7 @@ def test_a_template_may_accept_any_resolution_or_warn_elsewhere(tmp_path: Path) 
     assert finding.severity == "warn"
     relaxed = ItemRenderer(mug(tmp_path / "b", "min_ppi_hold = 0\nmin_ppi_warn = 100"))
     job = one_job(relaxed, data)
-    assert found(job, "ppi") == [] and "warning" not in job.ticket["images"][0]
+    assert found(job, "ppi") == [] and "warning" not in job.ticket.as_dict()["images"][0]
 
 
 # -- the safe margin ----------------------------------------------------------------------------
@@ -195,7 +194,7 @@ def test_characters_the_font_cannot_draw_hold_the_job_by_code_point(
     assert finding.severity == "hold"
     assert finding.message == f"text {TEXT!r}: font 'Roboto' has no glyph for U+4E16, U+1F600"
     assert job.held
-    text = ticket_bytes(job.ticket).decode()
+    text = job.ticket.to_json().decode()
     assert "😀" not in text and "世" not in text
     assert_no_buyer_text(job, data)
 
@@ -254,16 +253,20 @@ def test_a_text_missing_from_the_svg_is_a_warning(renderer: ItemRenderer) -> Non
 
 def test_findings_are_on_the_job_and_in_the_ticket(renderer: ItemRenderer) -> None:
     job = one_job(renderer, smaller_photo("photo-text", PHOTO, 4))
-    block = job.ticket["preflight"]
+    block = job.ticket.as_dict()["preflight"]
     assert block["findings"] == [f.as_dict() for f in job.preflight]
     assert {f["rule"] for f in block["findings"]} <= set(RULES)
-    assert job.ticket["hold"] == [f.message for f in job.preflight if f.severity == "hold"]
-    assert job.ticket["warnings"] == [f.message for f in job.preflight if f.severity == "warn"]
-    assert list(job.hold_reasons) == job.ticket["hold"]
+    assert job.ticket.as_dict()["hold"] == [
+        f.message for f in job.preflight if f.severity == "hold"
+    ]
+    assert job.ticket.as_dict()["warnings"] == [
+        f.message for f in job.preflight if f.severity == "warn"
+    ]
+    assert list(job.hold_reasons) == job.ticket.as_dict()["hold"]
     proof = block["proof"]
     assert proof["score"] == job.proof_score and proof["min_score"] == 0.6
     assert proof["proof"] == job.proof_name and proof["compare"] == job.compare_name  # held
-    json.dumps(job.ticket)  # all of it is JSON
+    json.dumps(job.ticket.as_dict())  # all of it is JSON
 
 
 def test_warnings_of_the_zip_reader_and_the_renderer_are_findings(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from printers.device import device_files
+from printers.hotfolder import job_files
 from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
 from production.customization import parse_zip
 from production.customization.samples import sample_zips
@@ -87,9 +87,12 @@ def test_every_sample_zip_passes_the_proof_check(renderer: ItemRenderer, path: P
             continue
         assert job.proof_score is not None and job.proof_score > PASSING, job.proof.elements
         assert all(score > PASSING for _, score in job.proof.elements)
-        assert job.ticket["preflight"]["proof"]["snapshot"] == snapshots[job.surface]
+        assert job.ticket.as_dict()["preflight"]["proof"]["snapshot"] == snapshots[job.surface]
         # Nobody looks at a job that is not held: no comparison picture is made for it.
-        assert job.compare_name is None and job.ticket["preflight"]["proof"]["compare"] is None
+        assert (
+            job.compare_name is None
+            and job.ticket.as_dict()["preflight"]["proof"]["compare"] is None
+        )
 
 
 def test_the_reference_mugs_match_snapshots_drawn_like_amazons(tmp_path: Path) -> None:
@@ -164,7 +167,7 @@ def test_a_render_shifted_by_5_mm_is_held_with_both_pictures(
     assert job.compare_name == f"{job.identity.stem}.compare.png"
     sheet = picture(files[job.compare_name])
     assert sheet.width > 3 * (sheet.height - 22)  # three panels side by side, a caption above
-    assert job.ticket["preflight"]["proof"]["compare"] == job.compare_name
+    assert job.ticket.as_dict()["preflight"]["proof"]["compare"] == job.compare_name
 
 
 def test_a_template_that_crops_the_design_is_held(tmp_path: Path) -> None:
@@ -224,4 +227,4 @@ def test_the_pictures_never_reach_a_device(renderer: ItemRenderer) -> None:
     assert job.proof_name is not None and job.compare_name is not None
     assert {job.proof_name, job.compare_name} <= set(job.files())
     assert set(job.device_files()) == {job.pdf_name, job.ticket_name}
-    assert set(device_files(job.files(), None)) == {job.pdf_name, job.ticket_name}
+    assert set(job_files(job.files(), None)) == {job.pdf_name, job.ticket_name}

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from production.customization import parse_zip
-from production.floor.pipeline import Folders
+from production.floor.folders import Folders
 from production.retention.purge import Retention
 from production.shipping.confirm import Shipping
 from production.store import JobState

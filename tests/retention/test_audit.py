@@ -42,7 +42,7 @@ class Purged:
 
     def audit_lines(self, logs: tuple[Path, ...] = ()) -> list[str]:
         settings = load_settings(self.shop.config)
-        report = audit(settings, self.shop.store, store_file=self.shop.store.path, logs=logs)
+        report = audit(settings, self.shop.store, logs=logs)
         return report.lines()
 
 

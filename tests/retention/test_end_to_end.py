@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from production.shipping.confirm import Shipping
-from production.store import JobState, SqliteStore
+from production.store import JobState
+from production.store.factory import open_store_in
 from tests.daemon.processes import Floor, check_log
 from tests.retention.buyers import BuyerOrder, buyer_orders
 from tests.retention.helpers import cli
@@ -79,7 +80,7 @@ def test_fifty_shipped_orders_leave_no_byte_of_buyer_data_behind(floor: Floor) -
         result = cli(floor.config, "ship", order.order_id, "--carrier", "UPS",
                      "--tracking", f"1Z{order.item_id}")  # fmt: skip
         assert result.returncode == 0, result.stderr
-    with SqliteStore(store_file) as store:
+    with open_store_in(store_file.parent) as store:
         shipping = Shipping(store, amazon=None, marketplace_id=None)
         for order in orders[2:]:
             shipping.ship(order.order_id, carrier="UPS", tracking=f"1Z{order.item_id}")
@@ -95,7 +96,7 @@ def test_fifty_shipped_orders_leave_no_byte_of_buyer_data_behind(floor: Floor) -
     assert not after, f"buyer data left after the purge:\n  {where(after, needles)}"
     after = scan_tables(store_file, needles)
     assert not after, f"buyer data left in the store:\n  {where(after, needles)}"
-    with SqliteStore(store_file) as store:
+    with open_store_in(store_file.parent) as store:
         jobs, shipments = store.jobs(), store.shipments()
         items = store.items()
     assert {j.state for j in jobs} == {JobState.PURGED} and len(jobs) == ORDERS

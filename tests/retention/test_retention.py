@@ -15,7 +15,7 @@ import pytest
 
 import production.retention.purge
 from production.core.errors import RetentionError
-from production.floor.pipeline import Folders
+from production.floor.folders import Folders
 from production.retention.purge import Retention
 from production.store import JobState
 from tests.daemon.shop import Shop
@@ -260,9 +260,10 @@ def test_a_file_that_cannot_be_deleted_is_logged_tried_later_and_holds_up_no_one
     ship(shop, mug)
     ship(shop, sign)
     pipeline = shop.daemon.pipeline
-    shop.daemon.retention = Retention(
+    retention = Retention(
         pipeline.settings, shop.store, log=shop.events.append, monotonic=shop.clock
     )
+    shop.daemon.after_pass = [retention.purge_due]
     with read_only(shop.done()):  # the mug's files are in the UV printer's done folder
         shop.daemon.loop()
         shop.daemon.loop()  # within the retry time: not tried again, not logged again

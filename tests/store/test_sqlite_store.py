@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from production.core.errors import StoreError
-from production.store import JobState, NewItem, NewJob, SqliteStore
-from production.store.sqlite.store import SCHEMA_VERSION
+from production.store import JobState, NewItem, NewJob
+from production.store.sqlite.store import SCHEMA_VERSION, SqliteStore
 
 ITEM = NewItem("90000000000033", "900-0000003-0000003", None, "MUG-11", 2, "a.zip", "ab" * 32)
 JOB = NewJob("90000000000033-FRONT", "FRONT", None, "900-0000003-0000003_90000000000033_FRONT")

@@ -27,8 +27,8 @@ from production.store import (
     NewJob,
     ShipmentRecord,
     ShipmentState,
-    SqliteStore,
 )
+from production.store.sqlite.store import SqliteStore
 
 S = JobState
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ class Backend:
 
 def sqlite_backend(folder: Path, clock: Clock) -> Backend:
     path = folder / "jobs.sqlite3"
-    child = "from pathlib import Path\nfrom production.store import SqliteStore\n"
+    child = "from pathlib import Path\nfrom production.store.sqlite.store import SqliteStore\n"
     child += f"store = SqliteStore(Path({str(path)!r}))\n"
     return Backend(open=lambda: SqliteStore(path, clock=clock), child_code=child)
 

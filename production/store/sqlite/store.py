@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from production.core.clock import utc_now
 from production.core.errors import StoreError
 from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
@@ -37,16 +38,11 @@ from production.store.sqlite.tables import (
 )
 from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transition, start_job
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore", "utc_now"]
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore"]
 
 # Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders.
 SCHEMA_VERSION = 4
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
-
-
-def utc_now() -> datetime:
-    """The default clock."""
-    return datetime.now(UTC)
 
 
 class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
@@ -253,6 +249,28 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def table_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
+        # Its own read-only connection: the audit must neither change nor lock the daemon's.
+        db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = [
+                row[0]
+                for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            for table in tables:
+                columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
+                for row in db.execute(f'SELECT * FROM "{table}"'):
+                    yield table, dict(zip(columns, row, strict=True))
+        finally:
+            db.close()
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,201 @@
+"""The composition root: the one place that builds the store, the clients, the pipeline, the
+daemon and the services that run beside it, from the shop's configuration.
+
+Every part below takes what it needs as a parameter (a `JobStore`, an SP-API client, a clock,
+an event log); only this module decides which real ones those are.
+
+    with amazon_client(settings) as client:
+        daemon = floor_daemon(settings, floor_pipeline(settings), client)
+        daemon.run()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from production.amazon.client import SpApiClient
+from production.amazon.credentials import Credentials
+from production.companions.coordinator import Companions, Pace
+from production.config.settings import Settings
+from production.core.clock import utc_now
+from production.core.errors import ConfigError
+from production.floor.amazon_intake import OrderIntake, orders_from_2026, orders_from_v0
+from production.floor.amazon_poller import IntakeThread, StepThread
+from production.floor.daemon import DEFAULT_RESCAN_SECONDS, Daemon
+from production.floor.events import EventLog, json_lines
+from production.floor.folders import Folders
+from production.floor.inbox import Inbox
+from production.floor.pipeline import Pipeline
+from production.floor.render_pool import default_render_workers
+from production.retention.purge import Retention
+from production.shipping.confirm import ShipmentConfirmer, Shipping
+from production.store.factory import open_store
+
+if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
+    from production.desk.companions import ProofSource
+    from production.desk.service import DeskService
+
+__all__ = ["amazon_client", "desk_service", "floor_daemon", "floor_pipeline"]
+
+
+@contextmanager
+def amazon_client(
+    settings: Settings, *, environ: Mapping[str, str] | None = None
+) -> Iterator[SpApiClient | None]:
+    """A client for `[amazon]` in shop.toml with secrets from the environment; closed after.
+
+    None when Amazon is not configured.
+    """
+    if settings.amazon is None:
+        yield None
+        return
+    credentials = (
+        Credentials.from_environment() if environ is None else Credentials.from_environment(environ)
+    )
+    client = SpApiClient(
+        endpoint=settings.amazon.endpoint,
+        lwa_endpoint=settings.amazon.lwa_endpoint,
+        credentials=credentials,
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def floor_pipeline(
+    settings: Settings,
+    *,
+    render_workers: int | None = 0,
+    log: EventLog = json_lines,
+    inbox: Inbox | None = None,
+) -> Pipeline:
+    """The pipeline on the shop's own store; `render_workers` None: as shop.toml says."""
+    if render_workers is None:
+        configured = settings.shop.render_workers
+        # Rendering is most of the work: worker processes do it while the loop writes.
+        render_workers = default_render_workers() if configured is None else configured
+    settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
+    return Pipeline(
+        settings, open_store(settings), log=log, inbox=inbox, render_workers=render_workers
+    )
+
+
+def floor_daemon(
+    settings: Settings,
+    pipeline: Pipeline,
+    client: SpApiClient | None,
+    *,
+    rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
+) -> Daemon:
+    """The daemon of `production run`: the pipeline, buyer-data deletion after every pass, and
+    beside the loop Amazon's order intake, companion items and the desk page, as configured."""
+    retention = Retention(settings, pipeline.store, log=pipeline.log)
+    daemon = Daemon(pipeline, rescan_seconds=rescan_seconds, after_pass=[retention.purge_due])
+    if client is not None and settings.amazon is not None:
+        _order_intake(settings, pipeline, daemon, client)
+    _companions(settings, pipeline, daemon, client)
+    if settings.desk is not None:
+        daemon.services.append(
+            desk_service(
+                settings, amazon=client, fulfillment=client, wake=daemon.wake.set, log=pipeline.log
+            )
+        )
+    return daemon
+
+
+def _order_intake(
+    settings: Settings, pipeline: Pipeline, daemon: Daemon, client: SpApiClient
+) -> None:
+    assert settings.amazon is not None
+    api = settings.amazon.orders_api
+    intake = OrderIntake(
+        client,
+        pipeline,
+        marketplace_ids=settings.amazon.marketplace_ids,
+        orders=orders_from_v0 if api == "v0" else orders_from_2026,
+        wake=daemon.wake.set,
+    )
+    poll = intake.poll_report if api == "report" else intake.poll
+    daemon.services.append(
+        IntakeThread(poll, interval=settings.amazon.poll_seconds, log=pipeline.log)
+    )
+    pipeline.order_reports = lambda data: intake.take_flat_file(data).summary()
+
+
+def _companions(
+    settings: Settings, pipeline: Pipeline, daemon: Daemon, client: SpApiClient | None
+) -> None:
+    """Companion items through Amazon's Multi-Channel Fulfillment, when products list them."""
+    if not any(product.companions for product in settings.products):
+        return
+    if client is None or settings.amazon is None:
+        pipeline.log({
+            "time": utc_now().isoformat(timespec="milliseconds"),
+            "state": "companions off",
+            "level": "warning",
+            "reason": "products.toml lists companion items but Amazon is not configured "
+                      "([amazon] in shop.toml): they are not ordered; send them by hand",
+        })  # fmt: skip
+        return
+    companions = Companions(
+        client,
+        pipeline,
+        marketplace_id=settings.amazon.marketplace_ids[0],
+        pace=Pace.for_poll_seconds(settings.amazon.poll_seconds),
+    )
+    daemon.services.append(
+        StepThread(
+            companions.step,
+            interval=companions.pace.step_seconds,
+            log=pipeline.log,
+            name="companions",
+        )
+    )
+
+
+def desk_service(
+    settings: Settings,
+    *,
+    amazon: ShipmentConfirmer | None,
+    wake: Callable[[], None],
+    fulfillment: ProofSource | None = None,
+    environ: Mapping[str, str] | None = None,
+    now: Callable[[], datetime] = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
+    port: int | None = None,
+    log: EventLog | None = None,
+) -> DeskService:
+    """The desk `[desk]` asks for; `ConfigError` at once if its password is not set."""
+    from production.desk.app import Desk
+    from production.desk.proofs import Proofs
+    from production.desk.service import DeskService
+    from production.desk.sessions import Sessions, password_from_environment
+
+    if settings.desk is None:
+        raise ConfigError("shop.toml has no [desk] table")
+    password = password_from_environment(environ)
+    folders = Folders(settings.shop.data_dir)
+    store = open_store(settings)  # its own connection: pages never wait on the loop's
+    marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
+    desk = Desk(
+        store=store,
+        shipping=Shipping(store, amazon=amazon, marketplace_id=marketplace, clock=now),
+        sessions=Sessions(password, monotonic=monotonic),
+        proofs=Proofs(masters=folders.masters, proofs=folders.proofs),
+        shop=settings.shop.name,
+        wake=wake,
+        now=now,
+        fulfillment=fulfillment,
+    )
+    return DeskService(
+        desk,
+        host=settings.desk.host,
+        port=settings.desk.port if port is None else port,
+        on_stop=store.close,
+        log=log,
+    )

@@ -1,0 +1,47 @@
+"""The daemon's own folders under the shop's data folder, named in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from production.store.factory import store_file
+
+__all__ = ["Folders"]
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The daemon's own folders under `data_dir`."""
+
+    root: Path
+
+    @property
+    def claimed(self) -> Path:
+        return self.root / "claimed"
+
+    @property
+    def store(self) -> Path:
+        return store_file(self.root)
+
+    @property
+    def wake(self) -> Path:
+        """Touched by commands that leave work for a running daemon."""
+        return self.root / "wake"
+
+    @property
+    def zips(self) -> Path:
+        return self.root / "zips"
+
+    @property
+    def masters(self) -> Path:
+        return self.root / "masters"
+
+    @property
+    def proofs(self) -> Path:
+        """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
+        return self.root / "proofs"
+
+    def create(self) -> None:
+        for folder in (self.claimed, self.zips, self.masters):
+            folder.mkdir(parents=True, exist_ok=True)
