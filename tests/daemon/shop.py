@@ -151,7 +151,8 @@ class Shop:
 
     def ticket(self, job: JobRecord) -> dict[str, object]:
         [path] = [p for p in job.hot_paths if p.endswith(".json")]
-        return json.loads(Path(path).read_text())
+        ticket: dict[str, object] = json.loads(Path(path).read_text())
+        return ticket
 
     def close(self) -> None:
         self.daemon.shutdown()
