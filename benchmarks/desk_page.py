@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from benchmarks.targets import Check, print_checks, print_verdict
-from production.store import JobState
+from production.store import JobRecord, JobState
 from tests.daemon.shop import renumbered, sample
 from tests.desk.desk_shop import DeskShop
 from tests.desk.test_desk_http import logged_in_at
@@ -77,14 +77,12 @@ def main(argv: list[str] | None = None) -> int:
                 j for j in shop.store.jobs()
                 if (item := shop.store.item(j.order_item_id)) and item.asin == photo_asin
             ]  # fmt: skip
-            fresh = [
-                timed(lambda job=job: client.get(f"/proofs/{job.job_id}.png"), 1)[0]
-                for job in photo_jobs[:30]
-            ]
-            cached = [
-                timed(lambda job=job: client.get(f"/proofs/{job.job_id}.png"), 1)[0]
-                for job in photo_jobs[:30]
-            ]
+
+            def proof(job: JobRecord) -> Callable[[], httpx.Response]:
+                return lambda: client.get(f"/proofs/{job.job_id}.png")
+
+            fresh = [timed(proof(job), 1)[0] for job in photo_jobs[:30]]
+            cached = [timed(proof(job), 1)[0] for job in photo_jobs[:30]]
             size = len(first.content)
         shop.close()
     print(f"page {size / 1024:.0f} KiB; page median {statistics.median(page):.0f} ms")

@@ -22,11 +22,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import production.floor.rendering as rendering
 import renderers.preflight as preflight
+import renderers.proofcheck as proofcheck
 from benchmarks.render_fixture import make_photo, photo_order, write_config
 from benchmarks.targets import Check, print_checks, print_verdict
 from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
@@ -57,21 +59,19 @@ def _unchecked(*_args: Any, **_kwargs: Any) -> SurfaceCheck:
 def added_ms(renderer: ItemRenderer, data: bytes) -> tuple[float, float, float]:
     """(render without the checks, with them, a comparison picture), in ms."""
     checked = median_ms(lambda: renderer.render_zip(data))
-    real_check, real_proof_pdf = rendering.check_surface, ItemRenderer._proof_pdf
-    rendering.check_surface = _unchecked  # type: ignore[assignment]
-    ItemRenderer._proof_pdf = lambda *_args, **_kwargs: None  # type: ignore[method-assign]
-    try:
+    # The names the renderer looks up at call time; both are put back on leaving.
+    with (
+        patch.object(rendering, "check_surface", _unchecked),
+        patch.object(ItemRenderer, "_proof_pdf", lambda *_args, **_kwargs: None),
+    ):
         bare = median_ms(lambda: renderer.render_zip(data))
-    finally:
-        rendering.check_surface = real_check  # type: ignore[assignment]
-        ItemRenderer._proof_pdf = real_proof_pdf  # type: ignore[method-assign]
     return bare, checked, _picture_ms(renderer, data)
 
 
 def _picture_ms(renderer: ItemRenderer, data: bytes) -> float:
     """The slowest of the item's comparison pictures, drawn as a held job would get them."""
     pictures: list[Callable[[], bytes]] = []
-    real = preflight.check_proof
+    real = proofcheck.check_proof  # what preflight imported and calls
 
     def capture(*args: Any, **kwargs: Any) -> ProofCheck:
         proof = real(*args, **kwargs)
@@ -79,11 +79,8 @@ def _picture_ms(renderer: ItemRenderer, data: bytes) -> float:
             pictures.append(proof.comparison.png)
         return proof
 
-    preflight.check_proof = capture  # type: ignore[assignment]
-    try:
+    with patch.object(preflight, "check_proof", capture):
         renderer.render_zip(data)
-    finally:
-        preflight.check_proof = real  # type: ignore[assignment]
     return max((median_ms(picture, 5) for picture in pictures), default=0.0)
 
 

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -44,11 +45,11 @@ def image_sizes() -> dict[str, list[StandIn]]:
     return result
 
 
-def expected_dimensions(document: dict) -> dict[str, tuple[float, float]]:
+def expected_dimensions(document: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Image member → the (width, height) the design expects, from buyerPlacement."""
     found: dict[str, tuple[float, float]] = {}
 
-    def walk(node: dict, placement: dict | None) -> None:
+    def walk(node: dict[str, Any], placement: dict[str, Any] | None) -> None:
         if node.get("type") == "PlacementContainerCustomization":
             placement = node
         if node.get("type") == "ImageCustomization" and "image" in node and placement:
@@ -97,8 +98,9 @@ def mug_zip(mug: str) -> bytes:
     return out.getvalue()
 
 
-def mug_document(mug: str) -> dict:
-    return json.loads(next((MUGS / mug).glob("*.json")).read_text())
+def mug_document(mug: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(next((MUGS / mug).glob("*.json")).read_text())
+    return document
 
 
 def mug_svg(mug: str) -> bytes:

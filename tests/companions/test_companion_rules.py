@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from production.amazon.fulfillment import FulfillmentPreview, UnfulfillableItem
@@ -25,7 +26,9 @@ PLAIN = Product("B0PLAIN", None, "plain")
 PRODUCTS = {p.asin: p for p in (SIGN, MUG, PLAIN)}
 
 
-def item(item_id: str, asin: str, quantity: int = 1, *, at: datetime = T0, order: str = ORDER):
+def item(
+    item_id: str, asin: str, quantity: int = 1, *, at: datetime = T0, order: str = ORDER
+) -> ItemRecord:
     return ItemRecord(item_id, order, asin, None, quantity, "z.zip", "ab", at)
 
 
@@ -105,7 +108,9 @@ def test_a_retry_is_a_job_retried_more_often_than_when_it_was_held() -> None:
 
 
 def test_a_preview_problem_names_each_sku_and_amazons_reasons() -> None:
-    def preview(fulfillable: bool, *items: UnfulfillableItem, reasons=()) -> FulfillmentPreview:
+    def preview(
+        fulfillable: bool, *items: UnfulfillableItem, reasons: Iterable[str] = ()
+    ) -> FulfillmentPreview:
         return FulfillmentPreview("Standard", fulfillable, items, tuple(reasons), None, None)
 
     assert preview_problem([preview(False), preview(True)]) is None

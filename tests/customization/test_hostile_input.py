@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,7 @@ def test_broken_json_without_xml() -> None:
     expect_error(mug03(**{f"{ITEM}.json": b'{"orderId": ', f"{ITEM}.xml": None}), "not valid JSON")
 
 
-WRONG_SHAPES: dict[str, Callable[[dict], object]] = {
+WRONG_SHAPES: dict[str, Callable[[dict[str, Any]], object]] = {
     "customizationData is a list": lambda d: d.update(customizationData=[1, 2]),
     "a position is text": lambda d: d["customizationData"]["children"][0]["children"][0][
         "children"

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from production.config.settings import load_settings
 from production.customization import parse_zip
@@ -52,9 +52,9 @@ class Run:
     def lines(self) -> list[str]:
         return self.stderr.read_text(errors="replace").splitlines()
 
-    def events(self) -> list[dict[str, object]]:
+    def events(self) -> list[dict[str, Any]]:
         """The JSON objects logged so far (a line cut short by a kill is skipped)."""
-        events = []
+        events: list[dict[str, Any]] = []
         for line in self.lines():
             try:
                 event = json.loads(line)

@@ -20,7 +20,7 @@ from production.floor.render_pool import RendererFactory, RenderPool
 from production.floor.rendering import ItemRenderer
 from production.retention.purge import Retention
 from production.store import JobRecord, JobState
-from production.store.factory import open_store_in
+from production.store.factory import open_store_in, store_file
 
 SETTLE = 2.0
 PRINTERS = ("uv-1", "sub-1", "laser-1")  # the printers of config/printers.toml
@@ -127,6 +127,11 @@ class Shop:
         self.daemon = self._daemon()
 
     @property
+    def store_file(self) -> Path:
+        """The SQLite file of the shop's store, for tests that look inside it."""
+        return store_file(self.daemon.pipeline.folders.root)
+
+    @property
     def inbox(self) -> Path:
         return self.config / "inbox"
 
@@ -158,7 +163,8 @@ class Shop:
 
     def ticket(self, job: JobRecord) -> dict[str, object]:
         [path] = [p for p in job.hot_paths if p.endswith(".json")]
-        return json.loads(Path(path).read_text())
+        ticket: dict[str, object] = json.loads(Path(path).read_text())
+        return ticket
 
     def close(self) -> None:
         self.daemon.shutdown()

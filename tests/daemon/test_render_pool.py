@@ -112,8 +112,8 @@ class _BrokenRenderer:
         self.item_id = item_id
         self.crash = crash
 
-    def render_zip(self, data: bytes, *, source: str = "zip") -> Any:
-        return self.real.render_zip(data, source=source)
+    def render_zip(self, data: bytes, *, source: str = "zip", **facts: Any) -> Any:
+        return self.real.render_zip(data, source=source, **facts)
 
     def render_members(self, members: Any, *, source: str = "zip", **parsed: Any) -> Any:
         if members.item_id == self.item_id:

@@ -199,7 +199,9 @@ def test_a_proof_is_a_small_png_of_the_print_pdf(shop: DeskShop, desk: DeskServi
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     picture = Image.open(io.BytesIO(answer.content))
     assert max(picture.size) == 360
-    assert len(set(picture.convert("L").get_flattened_data())) > 50  # a photo, not a blank page
+    # types-Pillow 10.2 predates Image.get_flattened_data (Pillow 12), which Pillow itself types.
+    pixels = picture.convert("L").get_flattened_data()  # type: ignore[attr-defined]
+    assert len(set(pixels)) > 50  # a photo, not a blank page
     assert (shop.config / "data" / "proofs" / f"{job.stem}.png").exists()
 
 
@@ -308,7 +310,9 @@ def amazon(shop: DeskShop) -> Iterator[tuple[SimState, SpApiClient]]:
             client.close()
 
 
-def test_with_amazon_the_shipment_is_confirmed(shop: DeskShop, amazon) -> None:
+def test_with_amazon_the_shipment_is_confirmed(
+    shop: DeskShop, amazon: tuple[SimState, SpApiClient]
+) -> None:
     state, client = amazon
     [order] = shop.add_orders("text-only")
     state.add_order(_zip_of(shop, order))
@@ -322,7 +326,9 @@ def test_with_amazon_the_shipment_is_confirmed(shop: DeskShop, amazon) -> None:
     assert [s.package.tracking_number for s in state.shipments(order)] == ["1Z999AA10123456784"]
 
 
-def test_amazons_refusal_is_shown_word_for_word(shop: DeskShop, amazon) -> None:
+def test_amazons_refusal_is_shown_word_for_word(
+    shop: DeskShop, amazon: tuple[SimState, SpApiClient]
+) -> None:
     _, client = amazon
     [order] = shop.add_orders("text-only")  # never told to Amazon: it does not know the order
     shop.print_order(order)

@@ -98,7 +98,8 @@ def sample_bytes(sample: str) -> bytes:
 
 def raster(pdf: bytes, dpi: int = RASTER_DPI) -> Image.Image:
     page = pdfium.PdfDocument(pdf)[0]
-    return page.render(scale=dpi / 72).to_pil().convert("RGB")
+    image: Image.Image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    return image
 
 
 def ink(image: Image.Image, level: int = 128) -> Image.Image:
@@ -154,10 +155,12 @@ class XImage:
 def images(pdf: bytes) -> list[tuple[XImage, Image.Image]]:
     """Every image XObject of the first page with its decoded pixels, in resource order."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        xobjects: pikepdf.Object | dict[str, pikepdf.Object]
         xobjects = document.pages[0].obj.Resources.get("/XObject", {})
         found = []
         for key in sorted(xobjects.keys(), key=lambda k: int(re.sub(r"\D", "", k) or 0)):
             stream = xobjects[key]
+            assert isinstance(stream, pikepdf.Stream), f"{key} is not an image stream"
             entry = XImage(
                 str(stream.ColorSpace), int(stream.BitsPerComponent), int(stream.Width),
                 int(stream.Height),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from production.core.geometry import MM
+from production.floor.rendering import JobOutput
 from tests.finishing.shop import content, raster, render, shop, stroked_paths
 
 WIDTH, HEIGHT, BLEED = 60.0, 44.0, 2.0
@@ -22,7 +23,7 @@ TAG_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="44mm" 
 """
 
 
-def collar(tmp_path: Path, cut: str, *, assets: dict[str, str] | None = None):
+def collar(tmp_path: Path, cut: str, *, assets: dict[str, str] | None = None) -> JobOutput:
     """The collar sample (three lines of text) engraved on a 60 × 44 mm plate with `cut`."""
     for name, text in (assets or {}).items():
         (tmp_path / "assets").mkdir(parents=True, exist_ok=True)
@@ -38,6 +39,7 @@ def collar(tmp_path: Path, cut: str, *, assets: dict[str, str] | None = None):
 
 def test_rect_cut_is_a_red_hairline_on_the_trim_box_after_the_engraving(tmp_path: Path) -> None:
     job = collar(tmp_path, "rect")
+    assert job.pdf is not None
     stream = content(job.pdf)
     assert stream.count("1 0 0 RG") == 1
     [width] = re.findall(r"([\d.]+) w\b", stream)
@@ -53,6 +55,7 @@ def test_rect_cut_is_a_red_hairline_on_the_trim_box_after_the_engraving(tmp_path
 
 def test_rounded_cut_has_quarter_circle_corners_of_the_radius(tmp_path: Path) -> None:
     job = collar(tmp_path, "rounded:3")
+    assert job.pdf is not None
     stream = content(job.pdf)
     [path] = stroked_paths(stream)
     x0, y0, x1, y1 = TRIM
@@ -71,6 +74,7 @@ def test_rounded_cut_has_quarter_circle_corners_of_the_radius(tmp_path: Path) ->
 
 def test_svg_cut_from_the_assets_folder_cuts_holes_before_the_outline(tmp_path: Path) -> None:
     job = collar(tmp_path, "tag.svg", assets={"tag.svg": TAG_SVG})
+    assert job.pdf is not None
     stream = content(job.pdf)
     paths = stroked_paths(stream)
     assert len(paths) == 3 and stream.count("1 0 0 RG") == 3
@@ -94,6 +98,7 @@ def test_cut_lines_show_red_on_the_page(tmp_path: Path) -> None:
     """Rasterised, the trim edge is red and nothing else is: a hairline, drawn faint."""
     job = collar(tmp_path, "rect")
     px = 300 / 72
+    assert job.pdf is not None
     image = raster(job.pdf, 300)
     x0 = round(TRIM[0] * px)
     for y in range(50, image.height - 50, 40):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops, ImageOps
@@ -12,6 +13,7 @@ from PIL import Image, ImageChops, ImageOps
 from production.core.geometry import MM
 from production.core.model import ImageElement
 from production.customization import parse_zip
+from production.floor.rendering import JobOutput
 from renderers.placement import element_clip, image_geometry, page_geometry
 from tests.finishing.shop import (
     content,
@@ -26,20 +28,25 @@ from tests.finishing.shop import (
 MM_PER_INCH = 25.4
 
 
-def engraved(tmp_path: Path, sample: str = "photo-text", **options):
+def engraved(tmp_path: Path, sample: str = "photo-text", **options: Any) -> JobOutput:
     [job] = render(shop(tmp_path, sample, **options), sample).jobs
     assert job.pdf is not None
     return job
 
 
-def visible_photo_box_mm(sample: str, width: float = 120, height: float = 90):
+def visible_photo_box_mm(
+    sample: str, width: float = 120, height: float = 90
+) -> tuple[float, float, float, float]:
     """Where the sample's first photo shows (in its clip box, on the page), in mm: x, y, w, h."""
     surface = parse_zip(sample_bytes(sample)).surfaces[0]
+    assert surface.design_box is not None
     page = page_geometry(
         width_mm=width, height_mm=height, bleed_mm=0, design_box=surface.design_box
     )
     photo = next(e for e in surface.elements if isinstance(e, ImageElement))
-    clip = page.to_page.map_box(element_clip(photo))
+    photo_clip = element_clip(photo)
+    assert photo_clip is not None
+    clip = page.to_page.map_box(photo_clip)
     matrix, rect = image_geometry(photo)
     picture = page.to_page.map_box(matrix.map_box(rect))  # axis-aligned in this sample
     x0, y0 = max(clip.x, picture.x, 0), max(clip.y, picture.y, 0)
@@ -51,12 +58,15 @@ def visible_photo_box_mm(sample: str, width: float = 120, height: float = 90):
 def placements(pdf: bytes) -> list[tuple[float, float, float, float]]:
     """Every image's `w 0 0 h x y cm` in the content stream, in points."""
     pattern = r"q ([\d.]+) 0 0 ([\d.]+) ([-\d.]+) ([-\d.]+) cm /Im\d+ Do Q"
-    return [tuple(map(float, m)) for m in re.findall(pattern, content(pdf))]
+    return [
+        (float(w), float(h), float(x), float(y)) for w, h, x, y in re.findall(pattern, content(pdf))
+    ]
 
 
 @pytest.mark.parametrize("dpi", [254, 500])
 def test_photos_are_grayscale_at_the_lasers_dpi(tmp_path: Path, dpi: int) -> None:
     job = engraved(tmp_path, dpi=dpi)
+    assert job.pdf is not None
     [(stream, picture)] = images(job.pdf)
     assert (stream.color_space, stream.bits) == ("/DeviceGray", 8)
     assert picture.mode == "L"
@@ -78,7 +88,7 @@ def test_photos_land_where_the_print_puts_them(tmp_path: Path, sample: str) -> N
     """EXIF orientation, rotation, cropping and transparency as in print, only in gray."""
     laser = engraved(tmp_path / "laser", sample)
     [printed] = render(shop(tmp_path / "uv", sample, process="print", printer="uv-1"), sample).jobs
-    assert printed.pdf is not None
+    assert printed.pdf is not None and laser.pdf is not None
     gray_print = raster(printed.pdf).convert("L")
     gray_laser = raster(laser.pdf).convert("L")
     assert mean_difference(gray_print, gray_laser) < 2.5
@@ -90,6 +100,7 @@ def test_photos_land_where_the_print_puts_them(tmp_path: Path, sample: str) -> N
 def test_dithered_photos_are_one_bit(tmp_path: Path, method: str) -> None:
     gray = only_image(engraved(tmp_path / "gray"))
     job = engraved(tmp_path / method, surface=f'dither = "{method}"')
+    assert job.pdf is not None
     [(stream, picture)] = images(job.pdf)
     assert (stream.color_space, stream.bits) == ("/DeviceGray", 1)
     assert picture.size == gray.size
@@ -140,15 +151,18 @@ def test_transparent_parts_are_never_engraved_even_inverted(tmp_path: Path) -> N
     for corner in ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1)):
         assert picture.getpixel(corner) == 255
     # The heart itself (opaque, dark in the photo) is now light... and its surround, inverted,
-    # is darker than white: the picture is not blank.
-    assert picture.getextrema()[0] < 128
+    # is darker than white: the picture is not blank. (types-Pillow leaves getextrema unannotated.)
+    assert picture.getextrema()[0] < 128  # type: ignore[no-untyped-call]
 
 
 def test_text_over_a_photo_is_drawn_after_it(tmp_path: Path) -> None:
-    stream = content(engraved(tmp_path).pdf)
+    job = engraved(tmp_path)
+    assert job.pdf is not None
+    stream = content(job.pdf)
     assert stream.index(" Do Q") < stream.index("\nf\n")
 
 
-def only_image(job) -> Image.Image:
+def only_image(job: JobOutput) -> Image.Image:
+    assert job.pdf is not None
     [(_, picture)] = images(job.pdf)
     return picture

@@ -13,6 +13,7 @@ from lxml import etree
 from PIL import Image, ImageOps
 
 from production.app.cli import main
+from production.floor.rendering import JobOutput
 from renderers.engrave_svg import SVG_NS, XLINK_NS
 from tests.finishing.shop import mean_difference, raster, render, sample_bytes, shop
 
@@ -20,7 +21,9 @@ DPI = 150
 NS = {"svg": SVG_NS}
 
 
-def svg_job(tmp_path: Path, sample: str = "photo-text", *, laser: str = "", cut: str = "rect"):
+def svg_job(
+    tmp_path: Path, sample: str = "photo-text", *, laser: str = "", cut: str = "rect"
+) -> JobOutput:
     settings = shop(
         tmp_path, sample, width=60, height=44, laser=f'format = "svg"\n{laser}',
         surface=f'bleed_mm = 2\ncut = "{cut}"',
@@ -37,6 +40,7 @@ def svg_raster(svg: bytes, dpi: int = DPI) -> Image.Image:
 
 def test_an_svg_laser_gets_an_svg_in_millimetres(tmp_path: Path) -> None:
     job = svg_job(tmp_path)
+    assert job.svg is not None
     root = etree.fromstring(job.svg)
     # 60 × 44 mm and 2 mm of bleed on every side.
     assert (root.get("width"), root.get("height")) == ("64mm", "48mm")
@@ -49,6 +53,7 @@ def test_an_svg_laser_gets_an_svg_in_millimetres(tmp_path: Path) -> None:
 
 def test_the_svg_holds_outlines_gray_pixels_and_ordered_red_hairlines(tmp_path: Path) -> None:
     job = svg_job(tmp_path)
+    assert job.svg is not None
     root = etree.fromstring(job.svg)
     assert not root.findall(".//svg:text", NS) and b"font" not in job.svg.lower()
     groups = [g.get("id") for g in root.findall("svg:g", NS)]
@@ -61,16 +66,19 @@ def test_the_svg_holds_outlines_gray_pixels_and_ordered_red_hairlines(tmp_path: 
     )
     [image] = root.findall(".//svg:image", NS)
     href = image.get(f"{{{XLINK_NS}}}href")
-    assert href.startswith("data:image/png;base64,")
+    assert href is not None and href.startswith("data:image/png;base64,")
     picture = Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1])))
     assert picture.mode == "L"
-    width_mm = float(image.get("width"))
+    width = image.get("width")
+    assert width is not None
+    width_mm = float(width)
     assert abs(picture.width - width_mm * 254 / 25.4) <= 1  # the laser's 254 dpi
 
 
 def test_the_svg_draws_what_the_engrave_pdf_draws(tmp_path: Path) -> None:
     """CairoSVG and pdfium differ only in anti-aliasing (at 300 dpi: about 1.3 of 255)."""
     job = svg_job(tmp_path)
+    assert job.svg is not None and job.pdf is not None
     from_svg, from_pdf = svg_raster(job.svg, 300), raster(job.pdf, 300)
     assert abs(from_svg.width - from_pdf.width) <= 1 and abs(from_svg.height - from_pdf.height) <= 1
     # The two round the page to a whole pixel differently: compare what both have.
@@ -87,14 +95,18 @@ def test_inner_cuts_come_before_the_outer_cut_in_svg_too(tmp_path: Path) -> None
         '<rect width="60" height="44"/><circle cx="6" cy="22" r="2"/></svg>'
     )
     job = svg_job(tmp_path, "legacy-v3-only", cut="tag.svg")
+    assert job.svg is not None
     root = etree.fromstring(job.svg)
     assert [g.get("id") for g in root.findall("svg:g", NS)] == ["engrave", "cut-inner", "cut-outer"]
     [hole] = root.findall("svg:g[@id='cut-inner']/svg:path", NS)
-    assert hole.get("d").startswith("M6 24")  # 4 mm left of the centre (6, 22), plus the bleed
+    d = hole.get("d")
+    assert d is not None
+    assert d.startswith("M6 24")  # 4 mm left of the centre (6, 22), plus the bleed
 
 
 def test_a_mirroring_svg_laser_gets_the_mirror_image(tmp_path: Path) -> None:
     job = svg_job(tmp_path, laser="mirror = true")
+    assert job.svg is not None
     device = job.device_files()[f"{job.identity.stem}.svg"]
     assert job.ticket.as_dict()["mirror"] is True
     master, flipped = svg_raster(job.svg), svg_raster(device)
@@ -106,8 +118,10 @@ def test_a_mirroring_svg_laser_gets_the_mirror_image(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("attribute", ["width", "height"])
 def test_sizes_are_millimetres_not_pixels(tmp_path: Path, attribute: str) -> None:
-    root = etree.fromstring(svg_job(tmp_path).svg)
-    assert re.fullmatch(r"[\d.]+mm", root.get(attribute))
+    svg = svg_job(tmp_path).svg
+    assert svg is not None
+    size = etree.fromstring(svg).get(attribute)
+    assert size is not None and re.fullmatch(r"[\d.]+mm", size)
 
 
 def test_production_render_writes_the_svg_a_laser_that_takes_svg_gets(

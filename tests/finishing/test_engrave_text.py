@@ -7,6 +7,7 @@ different anti-aliasing of text and of filled paths.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from production.core.model import (
 from production.customization import parse_zip, read_zip
 from renderers.engraving import Engraver, EngraveSettings
 from renderers.fonts import FontIndex
-from renderers.pdf import PdfRenderer
+from renderers.pdf import PdfRenderer, RenderedSurface
 from renderers.placement import page_geometry
 from tests.finishing.shop import content, has_fonts, ink, raster, render, sample_bytes, shop
 
@@ -37,7 +38,12 @@ def renderer() -> PdfRenderer:
     return PdfRenderer(fonts=FontIndex([]))
 
 
-def both(renderer: PdfRenderer, customization: Customization, surface: Surface, members=None):
+def both(
+    renderer: PdfRenderer,
+    customization: Customization,
+    surface: Surface,
+    members: Mapping[str, bytes] | None = None,
+) -> tuple[bytes, RenderedSurface]:
     """The print PDF and the engrave PDF of one surface, on a 100 × 70 mm page, 2 mm bleed."""
     assert surface.design_box is not None
     page = page_geometry(width_mm=100, height_mm=70, bleed_mm=2, design_box=surface.design_box)
@@ -57,14 +63,15 @@ def sample_surface(name: str) -> tuple[Customization, Surface, dict[str, bytes]]
 
 def ink_of_print(image: Image.Image) -> Image.Image:
     """Ink of a print raster whatever the text's colour: darker than halfway to its darkest."""
-    darkest = image.convert("L").getextrema()[0]
+    # types-Pillow leaves getextrema unannotated.
+    darkest = image.convert("L").getextrema()[0]  # type: ignore[no-untyped-call]
     return ink(image, (255 + darkest) // 2)
 
 
 def assert_same_ink(printed: Image.Image, engraved: Image.Image) -> None:
     a, b = ink_of_print(printed), ink(engraved)
-    assert a.getbbox() is not None, "the print has no ink"
     box_a, box_b = a.getbbox(), b.getbbox()
+    assert box_a is not None, "the print has no ink"
     assert box_b is not None, "the engrave file has no ink"
     assert max(abs(p - q) for p, q in zip(box_a, box_b, strict=True)) <= 1
     grown_a, grown_b = a.filter(ImageFilter.MaxFilter(3)), b.filter(ImageFilter.MaxFilter(3))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from production.config.settings import load_settings
+from production.config.settings import Settings, load_settings
 from production.core.errors import ConfigError
+from production.core.templates import SurfaceTemplate
 from tests.finishing.shop import PRINTERS, SURFACE
 
 TAG = (
@@ -26,7 +27,7 @@ def configure(
     printer: str = "laser-1",
     files: dict[str, str] | None = None,
     shop_toml: str = "",
-):
+) -> Settings:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in (files or {}).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,7 @@ def configure(
     return load_settings(folder)
 
 
-def template(settings):
+def template(settings: Settings) -> SurfaceTemplate:
     return settings.products[0].surfaces[0]
 
 

@@ -35,7 +35,7 @@ def page_boxes(pdf: bytes) -> dict[str, list[float]]:
 def image_bytes(pdf: bytes) -> list[bytes]:
     with pikepdf.open(io.BytesIO(pdf)) as document:
         xobjects = document.pages[0].obj.Resources.XObject
-        return sorted(xobjects[key].read_raw_bytes() for key in xobjects)
+        return sorted(xobject.read_raw_bytes() for xobject in xobjects.values())
 
 
 def assert_mirror_image(mirrored: bytes, master: bytes) -> None:

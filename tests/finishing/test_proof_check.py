@@ -21,7 +21,13 @@ from production.floor.rendering import ItemRenderer, JobOutput
 from renderers.proofcheck import PROOF_PIXELS
 from tests.finishing.shop import render, shop
 from tests.finishing.snapshots import with_drawn_snapshots
-from tests.finishing.zips import moved_in_json, moved_in_svg, rewritten, smaller_photo
+from tests.finishing.zips import (
+    Document,
+    moved_in_json,
+    moved_in_svg,
+    rewritten,
+    smaller_photo,
+)
 from tests.reference import mug_names, mug_zip
 
 MUG_MM_PER_UNIT = 88.9 / 130  # the mug's 130-unit band prints 88.9 mm high
@@ -184,8 +190,8 @@ def test_a_template_that_crops_the_design_is_held(tmp_path: Path) -> None:
 def test_text_printed_in_another_font_is_held(renderer: ItemRenderer) -> None:
     """The JSON (which names the font printed) says Amatic SC; the buyer saw Roboto."""
 
-    def amatic(document: dict) -> None:
-        def walk(node: dict) -> None:
+    def amatic(document: Document) -> None:
+        def walk(node: Document) -> None:
             if node.get("type") == "FontCustomization":
                 node["fontSelection"]["family"] = "Amatic SC"
             for child in node.get("children", []):

@@ -19,14 +19,16 @@ from PIL import Image
 from tests.finishing.shop import sample_bytes
 
 Document = dict[str, Any]
+SvgEdit = Callable[[str], str]  # the SVG's text in, the edited text out
+JsonEdit = Callable[[Document], None]  # edits the parsed JSON in place
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
 
 
 def rewritten(
     sample: str | bytes,
     *,
-    svg: Callable[[str], str] | None = None,
-    document: Callable[[Document], None] | None = None,
+    svg: SvgEdit | None = None,
+    document: JsonEdit | None = None,
     members: dict[str, bytes] | None = None,
 ) -> bytes:
     """The zip with `svg` applied to its SVGs, `document` to its JSON, `members` replaced."""
@@ -75,7 +77,7 @@ def _remap(chunk: str, count: int, change: Callable[[list[float]], list[float]])
     return _MATRIX.sub(one, chunk, count=count)
 
 
-def moved_in_svg(marker: str, dx: float, dy: float = 0.0, *, clip: bool = True) -> Callable:
+def moved_in_svg(marker: str, dx: float, dy: float = 0.0, *, clip: bool = True) -> SvgEdit:
     """An SVG edit: the element showing `marker` moved by (dx, dy), with its clip if `clip`."""
 
     def edit(svg: str) -> str:
@@ -90,7 +92,7 @@ def moved_in_svg(marker: str, dx: float, dy: float = 0.0, *, clip: bool = True) 
     return edit
 
 
-def scaled_in_svg(marker: str, factor: float) -> Callable:
+def scaled_in_svg(marker: str, factor: float) -> SvgEdit:
     """An SVG edit: the element showing `marker` drawn `factor` times larger (its clip stays)."""
 
     def edit(svg: str) -> str:
@@ -104,7 +106,7 @@ def scaled_in_svg(marker: str, factor: float) -> Callable:
     return edit
 
 
-def replaced_in_svg(old: str, new: str) -> Callable:
+def replaced_in_svg(old: str, new: str) -> SvgEdit:
     def edit(svg: str) -> str:
         assert old in svg
         return svg.replace(old, new)
@@ -142,7 +144,7 @@ def placement_of(document: Document, marker: str) -> Document:
     return found
 
 
-def moved_in_json(marker: str, dx: float, dy: float = 0.0, *, box: bool = True) -> Callable:
+def moved_in_json(marker: str, dx: float, dy: float = 0.0, *, box: bool = True) -> JsonEdit:
     """A JSON edit: the buyer's placement of `marker` moved, and its box too if `box`."""
 
     def edit(document: Document) -> None:
@@ -156,7 +158,7 @@ def moved_in_json(marker: str, dx: float, dy: float = 0.0, *, box: bool = True) 
     return edit
 
 
-def text_in_json(label: str, text: str) -> Callable:
+def text_in_json(label: str, text: str) -> JsonEdit:
     def edit(document: Document) -> None:
         def walk(node: Document) -> None:
             if node.get("type") == "TextCustomization" and node.get("label") == label:

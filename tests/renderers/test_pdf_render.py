@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import cast
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 
 from production.core.geometry import MM, Box
 from production.customization import parse_zip, read_zip
 from production.customization.samples import SAMPLES_DIR
 from renderers.fonts import FontIndex
-from renderers.pdf import PdfRenderer
+from renderers.pdf import PdfRenderer, RenderedSurface
 from renderers.placement import page_geometry
 from tests.reference import mug_zip
 
@@ -20,19 +22,22 @@ DPI = 150
 STAND_IN = (200, 120, 40)  # the colour tests/reference.py paints JPEG stand-ins with
 
 
-def _render(mug: str) -> tuple[bytes, object]:
+def _render(mug: str) -> tuple[bytes, RenderedSurface]:
     data = mug_zip(mug)
     customization = parse_zip(data)
     surface = customization.surfaces[0]
+    assert surface.design_box is not None
     page = page_geometry(width_mm=215.9, height_mm=88.9, bleed_mm=3, design_box=surface.design_box)
     renderer = PdfRenderer(fonts=FontIndex([]))
     result = renderer.render(customization, surface, page, read_zip(data, source=mug), title=mug)
     return result.pdf, result
 
 
-def _raster(pdf: bytes):  # -> PIL image at DPI
+def _raster(pdf: bytes) -> Image.Image:
+    """The first page as a PIL image at DPI."""
     document = pdfium.PdfDocument(pdf)
-    return document[0].render(scale=DPI / 72).to_pil().convert("RGB")
+    image: Image.Image = document[0].render(scale=DPI / 72).to_pil().convert("RGB")
+    return image
 
 
 def _is_photo(pixel: tuple[int, int, int]) -> bool:
@@ -100,6 +105,7 @@ def test_a_png_keeps_its_transparency() -> None:
     data = (SAMPLES_DIR / "png-alpha.zip").read_bytes()
     customization = parse_zip(data)
     surface = customization.surfaces[0]
+    assert surface.design_box is not None
     page = page_geometry(width_mm=215.9, height_mm=88.9, bleed_mm=3, design_box=surface.design_box)
     result = PdfRenderer(fonts=FontIndex([])).render(
         customization, surface, page, read_zip(data, source="png"), title="png"
@@ -110,7 +116,8 @@ def test_a_png_keeps_its_transparency() -> None:
 
     def colour(x: float, y: float) -> tuple[int, int, int]:
         point = page.to_page.apply(x, y)
-        return image.getpixel((round(point.x * px_per_pt), round(point.y * px_per_pt)))
+        pixel = image.getpixel((round(point.x * px_per_pt), round(point.y * px_per_pt)))
+        return cast("tuple[int, int, int]", pixel)  # an RGB image's pixels are (r, g, b)
 
     # The PNG spans (50.25, 140.75)–(160.75, 251.25) in preview units, centred on (105.5, 196).
     assert colour(53, 144) == (255, 255, 255)  # a transparent corner shows the page

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from typing import cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -125,7 +126,8 @@ def _render_sample(
 
 def _raster(pdf: bytes) -> Image.Image:
     page = pdfium.PdfDocument(pdf)[0]
-    return page.render(scale=DPI / 72).to_pil().convert("RGB")
+    image: Image.Image = page.render(scale=DPI / 72).to_pil().convert("RGB")
+    return image
 
 
 # -- measuring ink ----------------------------------------------------------------------------
@@ -180,7 +182,8 @@ def _advance(path: Path, text: str, size: float) -> float:
     """The advance width of `text` in the element's units (no kerning, as the PDF draws it)."""
     font = _font(path)
     cmap, hmtx = font.getBestCmap(), font["hmtx"]
-    return sum(hmtx[cmap[ord(ch)]][0] for ch in text) * size / font["head"].unitsPerEm
+    advance: float = sum(hmtx[cmap[ord(ch)]][0] for ch in text) * size / font["head"].unitsPerEm
+    return advance
 
 
 def _expected_ink(path: Path, span: Tspan, size: float, to_mm: Matrix) -> InkBox:
@@ -196,8 +199,9 @@ def _expected_ink(path: Path, span: Tspan, size: float, to_mm: Matrix) -> InkBox
         glyph = Matrix(scale, 0, 0, -scale, pen_x, span.y).then(to_mm)
         glyphs[name].draw(TransformPen(bounds, glyph.as_tuple()))
         pen_x += hmtx[name][0] * scale
-    assert bounds.bounds is not None
-    return bounds.bounds
+    ink: InkBox | None = bounds.bounds
+    assert ink is not None
+    return ink
 
 
 def _to_mm(element_matrix: Matrix, page: PageGeometry = PAGE) -> Matrix:
@@ -309,7 +313,11 @@ def test_ink_is_the_text_colour(
     element = _text([span], Matrix(0.5, 0, 0, 0.5, 200, 200), size=120, color=color)
     raster = _raster(_render_elements(renderer, element).pdf)
 
-    colours = raster.getcolors(raster.width * raster.height)
+    # An RGB image's colours are (count, (r, g, b)); the types-Pillow stubs say (count, int).
+    colours = cast(
+        "list[tuple[int, tuple[int, int, int]]] | None",
+        raster.getcolors(raster.width * raster.height),
+    )
     assert colours is not None
     ink = [(count, c) for count, c in colours if c != (255, 255, 255)]
     # Solid ink is the colour itself, and plenty of it: the inside of every stroke.

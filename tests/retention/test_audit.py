@@ -149,7 +149,7 @@ def test_a_log_line_that_is_not_an_event_is_reported_by_number_only(purged: Purg
 
 
 def test_store_leftovers_are_found(purged: Purged) -> None:
-    path = purged.shop.store.path
+    path = purged.shop.store_file
     with sqlite3.connect(path) as db:
         db.execute("UPDATE items SET digest = 'ab' WHERE order_item_id = ?", (purged.mug.item_id,))
         db.execute("ALTER TABLE items ADD COLUMN gift_note TEXT")  # a column nobody vetted
@@ -209,11 +209,13 @@ def test_companion_orders_of_a_purged_order_stay_and_are_known_to_the_audit(
                 message="Amazon's words", packages=(package,))
     )  # fmt: skip
     assert purged.audit_lines() == ["no buyer data of 2 shipped orders found"]
-    with sqlite3.connect(store.path) as db:  # a column a later version adds, not vetted yet
+    with sqlite3.connect(
+        purged.shop.store_file
+    ) as db:  # a column a later version adds, not vetted yet
         db.execute("ALTER TABLE companion_orders ADD COLUMN gift_message TEXT")
         db.execute("UPDATE companion_orders SET gift_message = 'x'")
     db.close()
     assert purged.audit_lines() == [
-        f"{store.path} companion_orders.gift_message: order {mug.order_id}: "
+        f"{purged.shop.store_file} companion_orders.gift_message: order {mug.order_id}: "
         f"a column not known to be free of it ({mug.order_id})"
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import production.core.files
 import production.retention.purge
 from production.core.errors import RetentionError
 from production.floor.folders import Folders
@@ -103,11 +104,11 @@ def test_a_purge_removes_exactly_the_shipped_orders_files(
 
 def test_a_dry_run_lists_the_files_and_changes_nothing(shop: Shop, floor: dict[str, Order]) -> None:
     ship(shop, floor["mug"])
-    files, store = snapshot(shop.root), tables(shop.store.path)
+    files, store = snapshot(shop.root), tables(shop.store_file)
 
     [plan] = retention(shop).purge(retention(shop).due(), dry_run=True)
 
-    assert (snapshot(shop.root), tables(shop.store.path)) == (files, store)
+    assert (snapshot(shop.root), tables(shop.store_file)) == (files, store)
     assert plan.removed == () and plan.purged == ()
     listed = {str(p.relative_to(shop.root)) for p in plan.plan.files}
     assert listed == files_of(files, floor["mug"])
@@ -150,12 +151,12 @@ def test_a_cancelled_order_is_purged_like_a_shipped_one(
 def test_an_order_not_shipped_is_refused_and_nothing_changes(
     shop: Shop, floor: dict[str, Order]
 ) -> None:
-    files, store = snapshot(shop.root), tables(shop.store.path)
+    files, store = snapshot(shop.root), tables(shop.store_file)
     with pytest.raises(RetentionError, match=r"not shipped or cancelled yet: .*\(printed\)"):
         retention(shop).purge([floor["mug"].order_id])
     with pytest.raises(RetentionError, match="no such order"):
         retention(shop).purge(["900-0000099-0000099"])
-    assert (snapshot(shop.root), tables(shop.store.path)) == (files, store)
+    assert (snapshot(shop.root), tables(shop.store_file)) == (files, store)
 
 
 class Crash(BaseException):
@@ -169,7 +170,7 @@ def test_a_purge_cut_short_anywhere_is_finished_by_the_next(
     mug, sign = floor["mug"], floor["sign"]
     ship(shop, mug)
     ship(shop, sign)
-    real = production.retention.purge.remove_files
+    real = production.core.files.remove_files  # what purge imported and calls
 
     def crash_after(paths: list[Path]) -> list[Path]:
         if after == "files":  # every file deleted, then the store is never told
@@ -208,7 +209,7 @@ def test_symlinks_are_removed_as_links_and_never_followed(
     elsewhere = outside / f"{mug.stems[0]}.json"
     elsewhere.write_text("{}")
     ship(shop, mug)
-    with sqlite3.connect(shop.store.path) as db:  # a store that names a file outside the shop
+    with sqlite3.connect(shop.store_file) as db:  # a store that names a file outside the shop
         db.execute("UPDATE jobs SET hot_paths = ? WHERE order_id = ?",
                    (json.dumps([str(elsewhere)]), mug.order_id))  # fmt: skip
     db.close()
