@@ -60,6 +60,7 @@ from lxml import etree
 
 from printers.tickets import JobTicket, TemplateFacts
 from production.core.errors import PrinterError
+from production.core.geometry import MM
 
 __all__ = ["xjdf_ticket"]
 
@@ -70,7 +71,6 @@ _PRINT_TYPES = "Interpreting Rendering DigitalPrinting"
 _PRODUCT_TYPES = "Product"
 _PRINTED_PROCESSES = frozenset({"print", "sublimation"})
 _NORMAL_PRIORITY = 50
-_POINTS_PER_MM = 72 / 25.4
 _MIME_TYPES = {
     ".pdf": "application/pdf",
     ".svg": "image/svg+xml",
@@ -235,7 +235,7 @@ def _job_id(ticket: JobTicket) -> str:
 def _finished_dimensions(template: TemplateFacts) -> str:
     """The finished size as an XJDF shape (width, height, depth), in points; flat: depth 0."""
     width_mm, height_mm = template.finished_size_mm
-    return " ".join(_number(mm * _POINTS_PER_MM) for mm in (width_mm, height_mm, 0.0))
+    return " ".join(_number(mm * MM) for mm in (width_mm, height_mm, 0.0))
 
 
 def _number(value: float) -> str:

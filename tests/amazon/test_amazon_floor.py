@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -237,6 +238,17 @@ def test_the_other_intakes_bring_the_same_orders(floor: Floor, sim: SimServer, a
         ship_by = {item.order_item_id: item.ship_by for item in store.items()}
     assert ship_by == promised_ship_by(sim, api)
     assert all(moment is not None and moment.utcoffset() is not None for moment in ship_by.values())
+    # ... and so does every job ticket the printers got: the floor sees the date too.
+    with store_of(floor) as store:
+        tickets = [
+            json.loads(Path(path).read_text())
+            for job in store.jobs()
+            for path in job.hot_paths
+            if path.endswith(".json")
+        ]
+    assert {ticket["order_item_id"] for ticket in tickets} == set(zips)
+    for ticket in tickets:
+        assert datetime.fromisoformat(ticket["ship_by"]) == ship_by[ticket["order_item_id"]]
 
 
 def test_an_order_report_dropped_into_the_inbox_is_taken_and_not_kept(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from lxml import etree
 from PIL import Image, ImageChops, ImageStat
 
 from printers.hotfolder import HotFolderDevice
@@ -24,6 +25,7 @@ from production.core.geometry import MM_PER_INCH
 from production.core.templates import Printer
 from production.store import JobState
 from tests.daemon.shop import Shop, sample
+from tests.printers.test_xjdf import NS, SCHEMA_PATH
 
 TIFF_KIND = "tests.printers.tiff_device:TiffDevice"
 
@@ -136,3 +138,28 @@ def test_tiff_pixels_come_from_the_printers_dpi(tmp_path: Path) -> None:
     width_mm, height_mm = json.loads(ticket_path.read_text())["print_size_mm"]
     size = Image.open(io.BytesIO(tiff.read_bytes())).size
     assert size == pytest.approx((width_mm / MM_PER_INCH * 72, height_mm / MM_PER_INCH * 72), abs=1)
+
+
+def test_a_printer_that_reads_xjdf_gets_a_valid_xjdf_ticket_beside_the_json(
+    tmp_path: Path,
+) -> None:
+    shop = Shop(tmp_path)
+    _set_kind(shop.config, "uv-1", 'ticket = "xjdf"')
+    shop.restart()
+    shop.drop(sample("photo-text").read_bytes(), "photo-text.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    assert job.state is JobState.QUEUED, job.reason
+    names = sorted(Path(p).name for p in job.hot_paths)
+    assert names == sorted(f"{job.stem}{suffix}" for suffix in (".json", ".pdf", ".xjdf"))
+    document = etree.parse(str(delivered(job.hot_paths, ".xjdf")))
+    etree.XMLSchema(etree.parse(str(SCHEMA_PATH))).assertValid(document)
+    [spec] = document.getroot().findall(".//x:RunList/x:FileSpec", NS)
+    assert spec.get("URL") == f"{job.stem}.pdf"  # the print file beside it
+    # A printer without it gets the JSON alone, as before.
+    assert not list(shop.hot("sub-1").glob("*.xjdf"))
+
+
+def delivered(paths: tuple[str, ...], suffix: str) -> Path:
+    [path] = [Path(p) for p in paths if p.endswith(suffix)]
+    return path
