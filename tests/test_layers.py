@@ -62,6 +62,8 @@ def test_the_code_keeps_every_contract(clean_run: subprocess.CompletedProcess[st
         ("production/core/model.py", "from production.config import settings", "core"),
         # Devices know the core only, not the renderers beside them.
         ("printers/mirror.py", "import renderers.pdf", "printers"),
+        # The renderers draw from the model alone, not from the zip readers beside them.
+        ("renderers/pdf.py", "import production.customization.reader", "renderers"),
         # The store knows nothing of the floor that uses it.
         ("production/store/records.py", "import production.floor.events", "store"),
     ],
