@@ -95,6 +95,7 @@ def floor_daemon(
     """The daemon of `production run`: the pipeline, buyer-data deletion after every pass, and
     beside the loop Amazon's order intake, companion items and the desk page, as configured."""
     retention = Retention(settings, pipeline.store, log=pipeline.log)
+    retention.announce()
     daemon = Daemon(pipeline, rescan_seconds=rescan_seconds, after_pass=[retention.purge_due])
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from anyascii import anyascii
+
 from production.core.model import Customization
 
 __all__ = [
@@ -32,8 +34,10 @@ _NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
 
 def surface_slug(name: str) -> str:
-    """The surface name reduced to `[A-Za-z0-9-]` for file names ("Surface 1" → "Surface-1")."""
-    return _NOT_SLUG.sub("-", name).strip("-") or "surface"
+    """The surface name in `[A-Za-z0-9-]` for file names: "Surface 1" → "Surface-1", and
+    other scripts transliterated so that front and back stay apart ("正面" → "ZhengMian",
+    "背面" → "BeiMian"); "" when nothing of it can be written so."""
+    return _NOT_SLUG.sub("-", anyascii(name)).strip("-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,9 @@ class JobIdentity:
 def job_identity(customization: Customization, surface_name: str, taken: set[str]) -> JobIdentity:
     """A stable id (the same zip always gives the same ids), unique among `taken` stems."""
     item = customization.item
-    slug = surface_slug(surface_name)
+    # A name of symbols only has no letters to keep: the surface's place on the product
+    # (s1, s2, …) names it instead; the ticket still carries the name itself.
+    slug = surface_slug(surface_name) or f"s{_position(customization, surface_name)}"
     stem = f"{item.order_id}_{item.order_item_id}_{slug}"
     number = 2
     base = slug
@@ -63,3 +69,8 @@ def job_identity(customization: Customization, surface_name: str, taken: set[str
 def is_for_people(name: str) -> bool:
     """The proof and comparison pictures: they stay with the masters, no device wants them."""
     return name.endswith((PROOF_SUFFIX, COMPARE_SUFFIX))
+
+
+def _position(customization: Customization, surface_name: str) -> int:
+    names = [surface.name for surface in customization.surfaces]
+    return names.index(surface_name) + 1 if surface_name in names else len(names) + 1

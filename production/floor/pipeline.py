@@ -230,9 +230,10 @@ class Pipeline:
                  | summary)  # fmt: skip
 
     def _reject(self, claimed: Path, reason: str) -> None:
-        self.inbox.reject(claimed, reason)
-        # The file's name may be the buyer's (operators name downloads): log the reason only.
-        self._event("rejected", reason=reason)
+        target = self.inbox.reject(claimed, reason)
+        # Named as the operator will find it, in the inbox's rejected folder; the name is the
+        # operator's own (the README asks them not to name downloads after buyers).
+        self._event("rejected", file=f"{target.parent.name}/{target.name}", reason=reason)
 
     # -- rendering ---------------------------------------------------------------------------
 

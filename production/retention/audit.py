@@ -84,8 +84,13 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
-    orders: int  # orders whose buyer data must be gone
+    shipped: int  # orders whose buyer data must be gone: shipped ones
+    cancelled: int  # and cancelled ones (never fulfilled, their data goes all the same)
     findings: tuple[Finding, ...]
+
+    @property
+    def orders(self) -> int:
+        return self.shipped + self.cancelled
 
     @property
     def clean(self) -> bool:
@@ -93,7 +98,10 @@ class AuditReport:
 
     def lines(self) -> list[str]:
         if self.clean:
-            return [f"no buyer data of {self.orders} shipped orders found"]
+            counted = f"{self.shipped} shipped"
+            if self.cancelled:
+                counted += f" and {self.cancelled} cancelled"
+            return [f"no buyer data of {counted} orders found"]
         return [finding.line() for finding in self.findings]
 
 
@@ -129,7 +137,16 @@ def audit(
     findings += _store_findings(store, checked, ids)
     findings += _file_findings(places, Path(store.location), ids, known)
     findings += _log_findings(logs)
-    return AuditReport(len(checked), tuple(findings))
+    cancelled = {order for order in checked if _was_cancelled(store, order)}
+    return AuditReport(len(checked - cancelled), len(cancelled), tuple(findings))
+
+
+def _was_cancelled(store: JobStore, order_id: str) -> bool:
+    """An order none of whose jobs ever shipped: every one was cancelled before it went."""
+    trail = store.audit(order_id=order_id)
+    return not any(entry.to_state is JobState.SHIPPED for entry in trail) and any(
+        entry.to_state is JobState.CANCELLED for entry in trail
+    )
 
 
 # -- files ------------------------------------------------------------------------------------

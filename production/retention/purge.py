@@ -90,6 +90,19 @@ class Retention:
     def days(self) -> int:
         return self.settings.shop.retention_days
 
+    def announce(self) -> None:
+        """Say at start what the shop's retention means for reprints, when it is surprising."""
+        if self.days == 0 and self.log is not None:
+            self.log({
+                "time": self.clock().isoformat(timespec="milliseconds"),
+                "state": "retention",
+                "level": "warning",
+                "days": 0,
+                "reason": "retention_days = 0: an order's zip and print files are deleted as "
+                          "soon as it ships, so a reprint needs its zip downloaded again from "
+                          "Seller Central; set [shop] retention_days in shop.toml to keep them",
+            })  # fmt: skip
+
     def due(self, now: datetime | None = None) -> list[str]:
         """Orders shipped or cancelled at least `retention_days` before `now`, not yet purged."""
         moment = self.clock() if now is None else now

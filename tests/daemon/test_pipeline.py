@@ -92,6 +92,9 @@ def test_an_unreadable_file_goes_to_rejected_with_its_reason(shop: Shop) -> None
     reason = (rejected / "broken.zip.reason.txt").read_text()
     assert "zip" in reason and reason.count("\n") == 1
     assert [j.state for j in shop.jobs()] == [JobState.QUEUED]  # the good one went on
+    # The log line names the file where the operator finds it, and why.
+    [event] = [e for e in shop.events if e["state"] == "rejected"]
+    assert event["file"] == "rejected/broken.zip" and event["reason"] == reason.strip()
 
 
 def test_an_unknown_product_is_held_and_retry_renders_it_once_configured(shop: Shop) -> None:

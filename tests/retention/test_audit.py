@@ -219,3 +219,11 @@ def test_companion_orders_of_a_purged_order_stay_and_are_known_to_the_audit(
         f"{purged.shop.store_file} companion_orders.gift_message: order {mug.order_id}: "
         f"a column not known to be free of it ({mug.order_id})"
     ]
+
+
+def test_a_cancelled_order_is_counted_as_cancelled_not_as_shipped(purged: Purged) -> None:
+    shop, tote = purged.shop, purged.tote
+    shop.daemon.pipeline.cancel_order(tote.order_id, reason="cancelled on Amazon")
+    shop.daemon.loop()  # retention 0: purged at once, like a shipped order
+    assert {job.state.value for job in shop.store.jobs(order_id=tote.order_id)} == {"purged"}
+    assert purged.audit_lines() == ["no buyer data of 2 shipped and 1 cancelled orders found"]

@@ -19,6 +19,7 @@ from production.core.errors import RetentionError
 from production.floor.folders import Folders
 from production.retention.purge import Retention
 from production.store import JobState
+from tests.daemon.processes import Floor
 from tests.daemon.shop import Shop
 from tests.daemon.test_pipeline import read_only
 from tests.retention.helpers import (
@@ -307,3 +308,21 @@ def test_the_purge_command(shop: Shop, floor: dict[str, Order]) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith(f"production: order {tote.order_id}: not shipped or cancelled yet")
     assert Folders(shop.config / "data").zips.joinpath(f"{tote.item_id}.zip").exists()
+
+
+def test_the_daemon_says_at_start_what_retention_0_means_for_reprints(tmp_path: Path) -> None:
+    floor = Floor(tmp_path, settle=0.2)
+    try:
+        run = floor.start()
+        floor.wait_event(run, lambda e: e.get("state") == "started", timeout=60, what="start")
+        [warning] = [e for e in run.events() if e.get("state") == "retention"]
+        assert warning["level"] == "warning" and "reprint" in str(warning["reason"])
+        assert floor.stop(run) == 0
+
+        set_retention(floor.config, 30)
+        run = floor.start()
+        floor.wait_event(run, lambda e: e.get("state") == "started", timeout=60, what="start")
+        assert not [e for e in run.events() if e.get("state") == "retention"]
+        assert floor.stop(run) == 0
+    finally:
+        floor.stop_all()
