@@ -450,6 +450,16 @@ class Pipeline:
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
         device = self.devices.get(job.printer or "")
+        if device is None and job.printer is not None:
+            # Rendered for a printer since taken out of printers.toml (re-read while it ran):
+            # never "nothing to print", which would lose the job.
+            record = self.store.transition(
+                job.job_id, JobState.HELD, cause="printer", expect={JobState.RENDERED},
+                reason=f"printer '{job.printer}' is not in printers.toml any more: add it back, "
+                       "or retry the job to render it for the printer its template names now",
+            )  # fmt: skip
+            self._event_job(record, started)
+            return record
         if device is None:
             # Options only with no template: nothing to print, a person takes it from stock.
             record = self.store.transition(

@@ -14,6 +14,7 @@ import pytest
 
 from production.app.cli import main
 from production.store import JobState
+from tests.daemon.held_zips import proof_held
 from tests.daemon.processes import REPO, Floor
 from tests.daemon.shop import Shop, renumbered, sample
 
@@ -113,6 +114,24 @@ def test_what_needs_a_restart_is_said_in_the_log_line_and_kept(shop: Shop) -> No
     assert "until the daemon is restarted" in str(reloaded["reason"])
     assert shop.daemon.pipeline.settings.shop.inbox == inbox
     assert shop.daemon.pipeline.settings.fonts.aliases["font-c85d8f95-b74e-a34c-051c-3"] == "Roboto"
+
+
+def test_a_job_for_a_printer_taken_out_of_the_configuration_is_held_not_lost(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.drop(proof_held(9), "shifted.zip")  # made on uv-1, held for its proof
+    shop.settle()
+    [job] = shop.jobs()
+    assert (job.printer, job.cause) == ("uv-1", "proof")
+    for name in ("printers.toml", "products.toml"):  # the UV printer is renamed uv-2
+        path = shop.config / name
+        path.write_text(path.read_text().replace('"uv-1"', '"uv-2"'))
+    assert main(["approve", job.job_id, "--reason", "ok", "--config", str(shop.config)]) == 0
+    capsys.readouterr()
+    shop.daemon.loop()  # re-reads the configuration, then would deliver the approved job
+    held = shop.job(job.job_id)
+    assert (held.state, held.cause) == (JobState.HELD, "printer"), held.reason
+    assert "printer 'uv-1' is not in printers.toml any more" in (held.reason or "")
 
 
 # -- real daemon processes -----------------------------------------------------------------------
