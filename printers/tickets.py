@@ -10,6 +10,11 @@ item's record (ids, quantity, Amazon's ship-by date) and what the renderers repo
 that prints a different file than the one rendered gets a copy that says so (`for_device`).
 Fields follow `shared/specs/print-production.md` ("Job tickets"); `TICKET_VERSION` changes when
 a field changes meaning, so RIP scripts written against a ticket keep working.
+
+`hold` lists why nobody may print the job; a device never gets a ticket whose `hold` is not
+empty, except that a held job a person approved (`production approve`, the desk's Approve)
+reaches it with `hold` empty and an `approval` block saying who approved it, why, when, and
+which holds that overrode (the findings keep their "hold" severity, as the check found them).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from production.core.errors import PrinterError
 
 __all__ = [
     "TICKET_VERSION",
+    "ApprovalLine",
     "DeviceFacts",
     "EngraveFacts",
     "FindingLine",
@@ -121,6 +127,16 @@ class ProofLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalLine:
+    """A person sent the job on despite its holds: who, why, when, and what had held it."""
+
+    by: str
+    reason: str
+    at: datetime
+    cause: str  # "proof" or "review"
+
+
+@dataclass(frozen=True, slots=True)
 class JobTicket:
     """Everything a device's operator or RIP is told about one job."""
 
@@ -146,6 +162,7 @@ class JobTicket:
     created: datetime | None = None
     white: str = "none"  # no white underbase layer is generated yet
     spot_channels: tuple[str, ...] = ()
+    approval: ApprovalLine | None = None  # printed as a person approved it, despite `overridden`
 
     @property
     def barcode(self) -> str:
@@ -157,8 +174,18 @@ class JobTicket:
 
     @property
     def hold(self) -> tuple[str, ...]:
-        """Why nobody may print the job yet; () when it may go."""
-        return _messages(self.findings, "hold")
+        """Why nobody may print the job yet; () when it may go (also once a person approved it:
+        the holds are then `overridden`)."""
+        return () if self.approval is not None else _messages(self.findings, "hold")
+
+    @property
+    def overridden(self) -> tuple[str, ...]:
+        """The holds a person's approval overrode; () without an approval."""
+        return _messages(self.findings, "hold") if self.approval is not None else ()
+
+    def approved(self, approval: ApprovalLine) -> JobTicket:
+        """The ticket of a held job a person sent on: `hold` empty, the approval recorded."""
+        return dataclasses.replace(self, approval=approval)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -210,6 +237,7 @@ class JobTicket:
             "options": [dataclasses.asdict(option) for option in self.options],
             "warnings": list(self.warnings),
             "hold": list(self.hold),
+            "approval": _approval(self.approval, self.overridden) if self.approval else None,
             "preflight": {
                 "findings": [_finding(finding) for finding in self.findings],
                 "proof": _proof(self.proof) if self.proof is not None else None,
@@ -254,6 +282,16 @@ def _finding(finding: FindingLine) -> dict[str, str]:
         "job": finding.job,
         "surface": finding.surface,
         "message": finding.message,
+    }
+
+
+def _approval(approval: ApprovalLine, overridden: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "by": approval.by,
+        "reason": approval.reason,
+        "at": _time(approval.at),
+        "cause": approval.cause,
+        "overrode": list(overridden),
     }
 
 
@@ -309,7 +347,17 @@ def _ticket(d: dict[str, Any]) -> JobTicket:
         created=_parse_time(d["created"]),
         white=d["white"],
         spot_channels=tuple(d["spot_channels"]),
+        approval=_approval_line(d.get("approval")),
     )
+
+
+def _approval_line(d: dict[str, Any] | None) -> ApprovalLine | None:
+    if d is None:
+        return None
+    at = _parse_time(d["at"])
+    if at is None:
+        raise ValueError("an approval without a time")
+    return ApprovalLine(d["by"], d["reason"], at, d["cause"])
 
 
 def _image_line(d: dict[str, Any]) -> ImageLine:

@@ -104,6 +104,10 @@ def xjdf_ticket(ticket: JobTicket) -> bytes:
         _sub(created, "Header", AgentName=_AGENT, DeviceID=_AGENT, Time=_time(ticket.created))
     for message in ticket.hold:
         _comment(root, "Hold", message)
+    if ticket.approval is not None:
+        approval = ticket.approval
+        _comment(root, "Approval", f"approved by {approval.by} despite a {approval.cause} hold: "
+                                   f"{approval.reason}")  # fmt: skip
     for message in ticket.warnings:
         _comment(root, "Warning", message)
     for usage, value, data_type in _general_ids(ticket):

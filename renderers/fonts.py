@@ -180,7 +180,8 @@ class FontIndex:
         alias = self._aliases.get(_family_key(family))
         if alias is not None:
             problem += f", nor its configured substitute '{alias}'"
-        return f"{problem}: {self._where_looked()}; {self._what_to_do(file_name)}"
+        todo = self._what_to_do(file_name, family if alias is None else None)
+        return f"{problem}: {self._where_looked()}; {todo}"
 
     def _where_looked(self) -> str:
         installed = f"{len(self.dirs) - len(self.font_dirs)} installed font folders"
@@ -189,13 +190,19 @@ class FontIndex:
         shop = ", ".join(str(d) for d in self.font_dirs)
         return f"looked in the shop's font folders ({shop}) and {installed}"
 
-    def _what_to_do(self, file_name: str) -> str:
+    def _what_to_do(self, file_name: str, family: str | None) -> str:
         if self.font_dirs:
             todo = f"add the .ttf or .otf file to the shop's fonts folder {self.font_dirs[0]}"
         else:
             todo = "configure a fonts folder for the shop and add the .ttf or .otf file to it"
         if file_name:
             todo += f", saving the seller's font as '{file_name}'"
+        if family is not None:
+            # Or the shop prints another font for it, said once in shop.toml.
+            todo += (
+                " (or name a substitute for it in shop.toml under [fonts.aliases]: "
+                f'"{_display_family(family)}" = "an installed family")'
+            )
         unreadable = [p.name for p in self._tables.unreadable if _is_under(p, self.font_dirs)]
         if unreadable:
             todo += f"; these font files there cannot be read: {', '.join(unreadable[:5])}"

@@ -24,6 +24,8 @@ def _remember(signum: int, frame: FrameType | None) -> None:
 def catch_early_signals() -> None:
     for signum in _EARLY:
         signal.signal(signum, _remember)
+    # `systemctl reload` while starting: the configuration is being read anyway.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def early_signal() -> int | None:
@@ -35,3 +37,4 @@ def restore_default_signals() -> None:
     """Ctrl-C and SIGTERM act as usual again (for commands that are not the daemon)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)

@@ -28,6 +28,7 @@ from production.floor.amazon_poller import IntakeThread, StepThread
 from production.floor.daemon import DEFAULT_RESCAN_SECONDS, Daemon
 from production.floor.events import EventLog, json_lines
 from production.floor.folders import Folders
+from production.floor.holds import Holds
 from production.floor.inbox import Inbox
 from production.floor.pipeline import Pipeline
 from production.floor.render_pool import default_render_workers
@@ -96,14 +97,24 @@ def floor_daemon(
     beside the loop Amazon's order intake, companion items and the desk page, as configured."""
     retention = Retention(settings, pipeline.store, log=pipeline.log)
     retention.announce()
-    daemon = Daemon(pipeline, rescan_seconds=rescan_seconds, after_pass=[retention.purge_due])
+    daemon = Daemon(
+        pipeline,
+        rescan_seconds=rescan_seconds,
+        after_pass=[retention.purge_due],
+        on_reload=[retention.reconfigure],
+    )
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)
     _companions(settings, pipeline, daemon, client)
     if settings.desk is not None:
         daemon.services.append(
             desk_service(
-                settings, amazon=client, fulfillment=client, wake=daemon.wake.set, log=pipeline.log
+                settings,
+                amazon=client,
+                fulfillment=client,
+                wake=daemon.wake.set,
+                reload=daemon.request_reload,
+                log=pipeline.log,
             )
         )
     return daemon
@@ -164,6 +175,7 @@ def desk_service(
     *,
     amazon: ShipmentConfirmer | None,
     wake: Callable[[], None],
+    reload: Callable[[], None] = lambda: None,
     fulfillment: ProofSource | None = None,
     environ: Mapping[str, str] | None = None,
     now: Callable[[], datetime] = utc_now,
@@ -171,7 +183,11 @@ def desk_service(
     port: int | None = None,
     log: EventLog | None = None,
 ) -> DeskService:
-    """The desk `[desk]` asks for; `ConfigError` at once if its password is not set."""
+    """The desk `[desk]` asks for; `ConfigError` at once if its password is not set.
+
+    `wake` tells the daemon there is work (a shipment to purge after, a job released);
+    `reload` asks it to re-read its configuration first (the desk's Retry and Approve).
+    """
     from production.desk.app import Desk
     from production.desk.proofs import Proofs
     from production.desk.service import DeskService
@@ -190,6 +206,7 @@ def desk_service(
         proofs=Proofs(masters=folders.masters, proofs=folders.proofs),
         shop=settings.shop.name,
         wake=wake,
+        holds=Holds(store, masters=folders.masters, reload=reload, wake=wake, clock=now),
         now=now,
         fulfillment=fulfillment,
     )

@@ -52,6 +52,7 @@ from production.companions.rules import (
     retried_since_hold,
 )
 from production.companions.tracking import packages_of, tracking_done
+from production.config.settings import Settings
 from production.core.errors import AmazonError, ProductionError
 from production.core.templates import Product
 from production.floor.events import EventLog
@@ -89,13 +90,17 @@ class Companions:
         self.amazon = amazon
         self.pipeline = pipeline
         self.store = pipeline.store
-        self.settings = pipeline.settings
         self.marketplace_id = marketplace_id
         self.clock = clock
         self.pace = pace or Pace()
         self.log = log or pipeline.log
         self._covered: set[str] = set()  # order item ids a record covers (never uncovered)
         self._failures: dict[str, tuple[int, datetime]] = {}  # sfo id -> (failures, retry at)
+
+    @property
+    def settings(self) -> Settings:
+        """The pipeline's, as re-read when a person asks (a retry, SIGHUP)."""
+        return self.pipeline.settings
 
     def step(self) -> int:
         """Record new batches and move every live record on; the number of records looked at."""

@@ -9,6 +9,7 @@
     ├── PrinterError                a device or hot folder cannot take a job
     ├── AmazonError                 the Selling Partner API refused or failed a call
     ├── StoreError                  the job store cannot record a change
+    ├── HoldError                   a held job cannot be released (approved, rejected) that way
     └── RetentionError              an order's buyer data cannot be purged (yet)
 
 Every error carries the ids it is about (order, order item, job) and a message that names the
@@ -21,6 +22,7 @@ __all__ = [
     "AmazonError",
     "ConfigError",
     "CustomizationError",
+    "HoldError",
     "MissingFontError",
     "PrinterError",
     "ProductionError",
@@ -113,6 +115,10 @@ class AmazonError(ProductionError):
 
 class StoreError(ProductionError):
     """The job store could not record or read a change."""
+
+
+class HoldError(ProductionError):
+    """A person asked for something a job's hold does not allow; the message says what to do."""
 
 
 class RetentionError(ProductionError):

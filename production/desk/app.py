@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -32,12 +33,15 @@ from production.desk.board import RECENT_DAYS, desk_board, find_order, order_vie
 from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
+from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
+from production.floor.pipeline import ALL_SURFACES
 from production.shipping.confirm import Shipping
-from production.store import JobRecord, JobState, JobStore, ShipmentState
+from production.store import JobRecord, JobStore, ShipmentState
 
-__all__ = ["SESSION_COOKIE", "Desk", "create_desk_app"]
+__all__ = ["DESK_PERSON", "SESSION_COOKIE", "Desk", "create_desk_app"]
 
 SESSION_COOKIE = "desk_session"
+DESK_PERSON = "desk"  # who approved, rejected or retried a job, in the audit trail
 LOGIN_COOKIE = "desk_login"  # ties the login form to the browser that loaded it
 CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "Royal Mail", "Deutsche Post", "Canada Post", "Other")
 SHIPMENT_WORDS = {
@@ -69,6 +73,7 @@ class Desk:
     proofs: Proofs
     shop: str
     wake: Callable[[], None]  # tells the daemon a held job was released
+    holds: Holds  # Retry, Approve, Reject on held jobs (asks the daemon to re-read its config)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Amazon's fulfillment orders, for fresh proof-of-delivery links; None without Amazon.
     fulfillment: ProofSource | None = None
@@ -92,6 +97,8 @@ def create_desk_app(desk: Desk) -> ASGIApp:
         Route("/fragments/orders/{order_id}", pages.order_fragment, methods=["GET"]),
         Route("/orders/{order_id}/ship", pages.ship, methods=["POST"]),
         Route("/jobs/{job_id}/retry", pages.retry, methods=["POST"]),
+        Route("/jobs/{job_id}/approve", pages.approve, methods=["POST"]),
+        Route("/jobs/{job_id}/reject", pages.reject, methods=["POST"]),
         Route("/proofs/{job_id}.png", pages.proof, methods=["GET"]),
         Route("/comparisons/{job_id}.png", pages.comparison, methods=["GET"]),
         Route(
@@ -299,6 +306,18 @@ class _Pages:
         return RedirectResponse("/", status_code=303)
 
     async def retry(self, request: Request) -> Response:
+        return await self._held_job(request, self._retry)
+
+    async def approve(self, request: Request) -> Response:
+        return await self._held_job(request, self._approve)
+
+    async def reject(self, request: Request) -> Response:
+        return await self._held_job(request, self._reject)
+
+    async def _held_job(
+        self, request: Request, act: Callable[[str, FormData], tuple[str, str]]
+    ) -> Response:
+        """A person's action on a held job: done in the thread pool, its outcome flashed."""
         session, refused = await self._post_session(request)
         if refused is not None:
             return refused
@@ -307,16 +326,26 @@ class _Pages:
         form = await request.form()
         back = _local_path(str(form.get("back", "/")))
         try:
-            await run_in_threadpool(
-                self.desk.store.transition, job_id, JobState.RECEIVED,
-                reason="retried from the desk page", expect={JobState.HELD},
-            )  # fmt: skip
-        except ProductionError:
-            session.flash.append(("error", f"Job {job_id} is not held any more."))
-        else:
-            self.desk.wake()
-            session.flash.append(("ok", f"Job {job_id} will be rendered again."))
+            flash = await run_in_threadpool(act, job_id, form)
+        except ProductionError as exc:
+            flash = ("error", f"Job {job_id} {exc.message}.")
+        session.flash.append(flash)
         return RedirectResponse(back, status_code=303)
+
+    def _retry(self, job_id: str, form: FormData) -> tuple[str, str]:
+        self.desk.holds.retry(job_id, by=DESK_PERSON)
+        return "ok", f"Job {job_id} will be rendered again."
+
+    def _approve(self, job_id: str, form: FormData) -> tuple[str, str]:
+        job = self.desk.holds.approve(job_id, by=DESK_PERSON, reason=str(form.get("reason", "")))
+        goes = f"to printer {job.printer}" if job.printer else "on"
+        return "ok", f"Job {job_id} approved: it goes {goes}."
+
+    def _reject(self, job_id: str, form: FormData) -> tuple[str, str]:
+        rejection = self.desk.holds.reject(
+            job_id, by=DESK_PERSON, reason=str(form.get("reason", ""))
+        )
+        return "warning", f"Job {job_id} rejected. Now {rejection.order_advice}."
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -365,6 +394,9 @@ class _Pages:
             "recent_days": RECENT_DAYS,
             "proof_path": proof_path,
             "tracking_words": tracking_words,
+            "approvable": APPROVABLE_CAUSES,
+            "what_to_fix": what_to_fix,
+            "whole_item": ALL_SURFACES,
         }
 
     def _page(

@@ -10,6 +10,7 @@ Every side effect happens on the loop's thread. With render workers (`Pipeline(r
 as `production run` makes it), a pass takes the next zips in while the workers render the ones
 before, and records and delivers each render in turn (`Pipeline.render_items`). A first signal
 stops taking zips in and finishes those taken; a second one stops at once, workers included.
+SIGHUP re-reads the configuration (`production.floor.reloading`), as a person's retry does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from typing import Protocol
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from production.config.settings import Settings, load_settings
 from production.floor.pipeline import Pipeline
+from production.floor.reloading import ConfigReload, Loader, Reloaded
+from production.floor.resume import PrinterResume
 
 __all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "PassStep", "Service"]
 
@@ -109,6 +113,8 @@ class Daemon:
         monotonic: Callable[[], float] = time.monotonic,
         services: Sequence[Service] = (),
         after_pass: Sequence[PassStep] = (),
+        load: Loader | None = None,
+        on_reload: Sequence[Reloaded] = (),
     ) -> None:
         self.pipeline = pipeline
         # Run at the end of every pass, in order (deleting buyer data that is due): each says
@@ -121,30 +127,48 @@ class Daemon:
         self.wake = _Wakeup()
         self.stopping = False
         self._observer: Observer | None = None  # type: ignore[valid-type]
+        # Held for a printer that could not be reached: sent on when it can be again.
+        self.resume = PrinterResume(pipeline, monotonic=monotonic)
+        self.config = ConfigReload(
+            pipeline, load=load or load_settings, on_reload=[*on_reload, self._reloaded]
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def initialize(self) -> None:
+        self.config.start()
         self.pipeline.prepare()
         if self.watch:
             self._start_watching()
         for service in self.services:
             service.start()
         self.pipeline.log({"time": _now(), "state": "started", "pid": os.getpid()})
+        for what, folder in self.pipeline.missing_folders():
+            self.pipeline.log({
+                "time": _now(),
+                "state": "folder missing",
+                "level": "warning",
+                "folder": str(folder),
+                "reason": f"{what} {folder} does not exist: its jobs are held until it is "
+                          "there, then go on by themselves (reconnect the share, create it, "
+                          "or fix printers.toml)",
+            })  # fmt: skip
 
     def shutdown(self, *, at_once: bool = False) -> None:
         for service in reversed(self.services):
             service.stop()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
-            self._observer = None
+        self._stop_watching()
         self.pipeline.close(at_once=at_once)
         self.pipeline.store.close()
         self.pipeline.log({"time": _now(), "state": "stopped", "pid": os.getpid()})
 
     def stop(self) -> None:
         self.stopping = True
+        self.wake.set()
+
+    def request_reload(self) -> None:
+        """Re-read the configuration before the next render (the desk's Retry, SIGHUP)."""
+        self.config.request()
         self.wake.set()
 
     def run(self, *, until: Callable[[], bool] | None = None) -> None:
@@ -165,7 +189,8 @@ class Daemon:
         self.shutdown()
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM/SIGINT stop after the step in hand; a second one stops at once."""
+        """SIGTERM/SIGINT stop after the step in hand; a second one stops at once. SIGHUP
+        re-reads the configuration."""
 
         def handle(signum: int, frame: FrameType | None) -> None:
             if self.stopping:
@@ -173,8 +198,12 @@ class Daemon:
                 raise SystemExit(128 + signum)
             self.stop()
 
+        def reload(signum: int, frame: FrameType | None) -> None:
+            self.request_reload()
+
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
+        signal.signal(signal.SIGHUP, reload)
 
     # -- one pass ----------------------------------------------------------------------------
 
@@ -189,6 +218,7 @@ class Daemon:
     def _pass(self) -> bool:
         pipeline = self.pipeline
         claims = 0
+        self.config.check()
 
         def taken() -> Iterator[str]:
             """Zips taken in, one by one as the pipeline has room for their render."""
@@ -216,6 +246,7 @@ class Daemon:
             return busy
         busy |= pipeline.render_received() > 0
         busy |= pipeline.deliver_rendered() > 0
+        busy |= self.resume() > 0
         busy |= pipeline.collect_finished() > 0
         for step in self.after_pass:
             # Last, so that a file it cannot delete never holds up the floor.
@@ -226,6 +257,18 @@ class Daemon:
         if self.pipeline.inbox.waiting:
             return _SETTLE_POLL_SECONDS
         return self.rescan_seconds
+
+    def _reloaded(self, settings: Settings) -> None:
+        if self._observer is not None:
+            # The printers' done folders may have changed: watch the new ones.
+            self._stop_watching()
+            self._start_watching()
+
+    def _stop_watching(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
 
     def _start_watching(self) -> None:
         observer = Observer()

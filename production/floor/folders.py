@@ -30,6 +30,11 @@ class Folders:
         return self.root / "wake"
 
     @property
+    def reload(self) -> Path:
+        """Written by commands that release held jobs: the daemon re-reads its configuration."""
+        return self.root / "reload"
+
+    @property
     def zips(self) -> Path:
         return self.root / "zips"
 

@@ -20,12 +20,14 @@ from pathlib import Path
 from printers.device import Device
 from printers.hotfolder import withdraw
 from printers.kinds import devices_for
+from printers.tickets import ApprovalLine, JobTicket
 from production.amazon.flatfile import looks_like_flat_file
 from production.config.settings import Settings
 from production.core.clock import utc_now
 from production.core.errors import ProductionError, StoreError
 from production.core.files import move_file, remove_partial_files, write_group
 from production.core.model import Customization
+from production.core.stems import TICKET_SUFFIX
 from production.customization import ZipMembers, parse_members, read_zip
 from production.floor.events import EventLog, json_lines
 from production.floor.folders import Folders
@@ -44,7 +46,7 @@ from production.floor.rendering import ItemRenderer
 from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
-__all__ = ["NO_ZIP_YET", "Pipeline", "placeholder_job"]
+__all__ = ["ALL_SURFACES", "NO_ZIP_YET", "Pipeline", "files_now", "placeholder_job"]
 
 NO_ZIP_YET = (
     "the customization zip has not arrived: download it from Seller Central (Manage Orders, "
@@ -52,9 +54,14 @@ NO_ZIP_YET = (
 )
 
 
+ALL_SURFACES = "*"
+"""The surface of an item's placeholder job: the whole item, not rendered (its surfaces are
+not known until it renders)."""
+
+
 def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
     """The job an item has while it cannot be rendered at all (its surfaces are unknown)."""
-    return NewJob(f"{order_item_id}-item", "*", None, f"{order_id}_{order_item_id}")
+    return NewJob(f"{order_item_id}-item", ALL_SURFACES, None, f"{order_id}_{order_item_id}")
 
 
 class Pipeline:
@@ -76,12 +83,15 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self._renderer: Renderer | None = renderer
+        self._own_renderer = renderer is None  # built here, from the settings: rebuilt with them
         # Worker processes that render while this thread writes (`production run`); None: the
         # pipeline renders inline, in this thread (tests and one-off commands).
         self.render_pool = RenderPool(settings, render_workers) if render_workers > 0 else None
         self.log = log
         # Each printer of printers.toml as the device its `kind` names (a hot folder by default).
         self.devices = dict(devices) if devices is not None else devices_for(settings.printers)
+        # Given by the caller (tests): kept as they are when the configuration is re-read.
+        self._own_devices = devices is None
         self.folders = Folders(settings.shop.data_dir)
         # Takes an order report dropped into the inbox (set when Amazon is configured).
         self.order_reports: Callable[[bytes], dict[str, object]] | None = None
@@ -94,6 +104,9 @@ class Pipeline:
         # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
         # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
         self._ship_by: dict[str, datetime] = {}
+        # Called after the jobs a person released are read and before they render: the daemon
+        # re-reads the configuration there if asked, so a retry renders with what was fixed.
+        self.before_rerender: Callable[[], object] = lambda: None
         # Items whose render was begun but never recorded, because an error stopped the pass
         # (a full disk, a locked store): `render_received` renders those without jobs again.
         self._unrecorded: list[str] = []
@@ -108,6 +121,34 @@ class Pipeline:
     @renderer.setter
     def renderer(self, renderer: Renderer) -> None:
         self._renderer = renderer
+        self._own_renderer = False
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Go on with `settings`: the printers' devices, the renderer's fonts and templates,
+        the render workers (started again with them); all of it, or, raising, none.
+
+        The data folder and the inbox stay as they are (the daemon checks they did not change).
+        Called on the loop's thread between passes, when no render is in hand.
+        """
+        devices = devices_for(settings.printers) if self._own_devices else self.devices
+        renderer = self._renderer
+        if self._own_renderer and renderer is not None:
+            renderer = ItemRenderer(settings)  # the font index of the new font folders
+        if self.render_pool is not None:
+            self.render_pool.reconfigure(settings)
+        self.settings = settings
+        self.devices = devices
+        self._renderer = renderer
+        self.inbox.settle_seconds = settings.shop.settle_seconds
+
+    def missing_folders(self) -> list[tuple[str, Path]]:
+        """The printers' hot and done folders that do not exist: (what, folder), one each."""
+        missing: dict[Path, str] = {}
+        for printer in self.settings.printers.values():
+            for what, folder in (("hot", printer.hot_folder), ("done", printer.done_folder)):
+                if folder is not None and not folder.is_dir() and folder not in missing:
+                    missing[folder] = f"{what} folder of printer '{printer.id}'"
+        return [(what, folder) for folder, what in missing.items()]
 
     def prepare(self) -> None:
         """Create the working folders and take back what a crash left half-done."""
@@ -337,10 +378,10 @@ class Pipeline:
         for record in added:
             self._event_job(record, None)
         # Jobs already queued or further along keep their files: only the new ones are written.
-        fresh = {record.job_id for record in added}
+        fresh = {record.job_id: record for record in added}
         outputs = [job for job in outcome.jobs if job.job_id in fresh]
         write_group(self.folders.masters, {n: d for job in outputs for n, d in job.files.items()})
-        return [self._after_render(job, started) for job in outputs]
+        return [self._after_render(job, fresh[job.job_id], started) for job in outputs]
 
     def _outcome(self, render: _Render) -> RenderOutcome:
         if render.future is None:
@@ -360,16 +401,23 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
             return RenderOutcome(held=hold_reason(exc))
 
-    def _after_render(self, job: RenderedJob, started: float) -> JobRecord:
-        if job.holds:
-            # A proof that does not look like the buyer's preview needs the comparison picture
-            # (the desk shows it); anything else preflight holds needs a look at the PDF.
+    def _after_render(self, job: RenderedJob, added: JobRecord, started: float) -> JobRecord:
+        # A proof that does not look like the buyer's preview needs the comparison picture
+        # (the desk shows it); anything else preflight holds needs a look at the PDF.
+        cause, holds = ("proof" if job.proof_hold else "review"), "; ".join(job.holds)
+        approval = added.approval
+        if job.holds and approval is not None and approval.covers(cause, holds):
+            # Rendered again (a retry after the printer was away) and held for the very thing
+            # a person approved: it goes on, as approved.
             record = self.store.transition(
                 job.job_id,
-                JobState.HELD,
-                reason="; ".join(job.holds),
-                cause="proof" if job.proof_hold else "review",
+                JobState.RENDERED,
+                reason=f"rendered; the {cause} hold stays approved by {approval.by}",
                 expect={JobState.RECEIVED},
+            )
+        elif job.holds:
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=holds, cause=cause, expect={JobState.RECEIVED}
             )
         else:
             record = self.store.transition(
@@ -388,6 +436,8 @@ class Pipeline:
             if order_item_id not in items and not self.store.jobs(order_item_id=order_item_id):
                 items[order_item_id] = None
         self._unrecorded.clear()
+        if items:
+            self.before_rerender()
         return self.render_items(items)
 
     # -- delivery ----------------------------------------------------------------------------
@@ -401,6 +451,16 @@ class Pipeline:
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
         device = self.devices.get(job.printer or "")
+        if device is None and job.printer is not None:
+            # Rendered for a printer since taken out of printers.toml (re-read while it ran):
+            # never "nothing to print", which would lose the job.
+            record = self.store.transition(
+                job.job_id, JobState.HELD, cause="printer", expect={JobState.RENDERED},
+                reason=f"printer '{job.printer}' is not in printers.toml any more: add it back, "
+                       "or retry the job to render it for the printer its template names now",
+            )  # fmt: skip
+            self._event_job(record, started)
+            return record
         if device is None:
             # Options only with no template: nothing to print, a person takes it from stock.
             record = self.store.transition(
@@ -408,10 +468,18 @@ class Pipeline:
             )
             self._event_job(record, started)
             return record
+        masters, unapproved = self.approved_masters(job)
+        if unapproved is not None:
+            cause, reason = unapproved
+            record = self.store.transition(
+                job.job_id, JobState.HELD, reason=reason, cause=cause, expect={JobState.RENDERED}
+            )
+            self._event_job(record, started)
+            return record
         try:
             # The device's own files: its format, mirrored if it prints mirrored (the masters
             # never are), with a ticket that says so.
-            files = device.files(self._master_files(job))
+            files = device.files(masters)
         except ProductionError as exc:
             record = self.store.transition(
                 job.job_id, JobState.HELD, reason=exc.message, cause="printer",
@@ -452,6 +520,28 @@ class Pipeline:
         self._event_job(record, started)
         return record
 
+    def approved_masters(self, job: JobRecord) -> tuple[dict[str, bytes], tuple[str, str] | None]:
+        """The job's masters with a person's approval on the ticket, or the hold (cause,
+        reason) that still stops it: a device never gets a ticket whose `hold` is not empty."""
+        masters = self._master_files(job)
+        name = f"{job.stem}{TICKET_SUFFIX}"
+        if name not in masters:
+            return masters, None
+        try:
+            ticket = JobTicket.from_json(masters[name])
+        except ProductionError:
+            return masters, None  # not ours to judge: the device says what is wrong with it
+        holds = ticket.hold or ticket.overridden
+        if not holds:
+            return masters, None
+        proof = any(f.rule == "proof" and f.severity == "hold" for f in ticket.findings)
+        cause, reason = ("proof" if proof else "review"), "; ".join(holds)
+        approval = job.approval
+        if approval is None or not approval.covers(cause, reason):
+            return masters, (cause, reason)
+        line = ApprovalLine(approval.by, approval.reason, approval.at, approval.cause)
+        return {**masters, name: ticket.approved(line).to_json()}, None
+
     def _master_files(self, job: JobRecord) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         for suffix in (".pdf", ".svg", ".json"):
@@ -481,8 +571,14 @@ class Pipeline:
         return changed
 
     def mark_printed(self, job_id: str, *, reason: str) -> JobRecord:
+        """A queued job is printed; its files are recorded where they are now (the device's
+        done folder, for a RIP that moves them there), not where they were delivered."""
+        job = self.store.job(job_id)
+        device = self.devices.get(job.printer or "") if job is not None else None
+        done = device.printer.done_folder if device is not None else None
+        paths = files_now(job.hot_paths, done) if job is not None else None
         record = self.store.transition(
-            job_id, JobState.PRINTED, reason=reason, expect={JobState.QUEUED}
+            job_id, JobState.PRINTED, reason=reason, expect={JobState.QUEUED}, hot_paths=paths
         )
         self._event_job(record, None)
         if record.order_id in self.store.orders_ready_to_ship():
@@ -510,11 +606,15 @@ class Pipeline:
     def _withdraw(self, job: JobRecord) -> list[str]:
         """Pull a stopped job's files back out of the hot folder; what became of each."""
         device = self.devices.get(job.printer or "")
+        # What the device has finished with (in its done folder) is no longer waiting there.
+        done = device.printer.done_folder if device is not None else None
+        finished = [Path(p) for p in job.hot_paths if done is not None and Path(p).parent == done]
+        paths = [p for p in job.hot_paths if Path(p) not in finished]
         # A printer taken out of printers.toml still has the files it was given: take them back.
-        pulled = device.withdraw(job.hot_paths) if device is not None else withdraw(job.hot_paths)
+        pulled = device.withdraw(paths) if device is not None else withdraw(paths)
         self._event_job(job, None)
         messages = [f"{job.job_id}: took {p.name} back out of {p.parent}" for p in pulled.removed]
-        for path in pulled.gone:
+        for path in [*pulled.gone, *finished]:
             if path.suffix == ".pdf":
                 messages.append(f"{job.job_id}: {path.name} was already taken by the device")
         return messages
@@ -551,6 +651,18 @@ class Pipeline:
         if started is not None:
             event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.log(event)
+
+
+def files_now(paths: Iterable[str], done_folder: Path | None) -> list[str]:
+    """Where a job's delivered files are now: where they were delivered, else in the device's
+    done folder (the RIP moved them there); files that are in neither are left out."""
+    found = []
+    for path in map(Path, paths):
+        if path.exists():
+            found.append(str(path))
+        elif done_folder is not None and (done_folder / path.name).exists():
+            found.append(str(done_folder / path.name))
+    return found
 
 
 @dataclass(slots=True)

@@ -14,8 +14,8 @@ in the worker, by the same rule as inline (`hold_reason`), so no exception has t
 pickling (a `MissingFontError`, with its keyword-only `family`, would not).
 
 The workers are forked from a fork server that has imported the renderers once (never from the
-daemon itself: it has threads). They ignore SIGINT, and SIGTERM from anyone but the daemon
-(Ctrl-C in a terminal, or a service manager, signals the whole process group: the daemon
+daemon itself: it has threads). They ignore SIGINT and SIGHUP, and SIGTERM from anyone but the
+daemon (Ctrl-C in a terminal, or a service manager, signals the whole process group: the daemon
 finishes the step in hand and then stops them), and each watches the daemon through a pidfd, to
 exit at once when it is gone, however it ended (kill -9 included). Their stderr is /dev/null:
 the daemon's stderr is its JSON log, and what goes wrong in a worker is the hold of its item.
@@ -182,9 +182,9 @@ class RenderPool:
     """`workers` processes, each with its own renderer built once; items rendered FIFO.
 
     `start()` starts them and waits until they are ready (a renderer that cannot be built stops
-    the daemon at start, as inline). A pool whose worker died (killed, out of memory, a crash
-    in a C library) is replaced at the next `submit`; the futures it had fail with
-    `BrokenProcessPool`.
+    the daemon at start, as inline); `reconfigure()` starts them again with new settings. A
+    pool whose worker died (killed, out of memory, a crash in a C library) is replaced at the
+    next `submit`; the futures it had fail with `BrokenProcessPool`.
     """
 
     def __init__(
@@ -211,6 +211,26 @@ class RenderPool:
             executor.shutdown(wait=False, cancel_futures=True)
             raise
         self._executor = executor
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Render with `settings` from now on: the workers are started again with them.
+
+        Each worker builds its renderer from the settings it starts with, so new fonts,
+        aliases and templates need new workers. Called between renders (the ones in hand
+        finish first). If the new workers cannot start, the old settings stay and the error
+        is raised.
+        """
+        running = self._executor is not None
+        self.close()
+        old, self.settings = self.settings, settings
+        if not running:
+            return
+        try:
+            self.start()
+        except BaseException:
+            self.settings = old
+            self.start()
+            raise
 
     def submit(self, task: RenderTask) -> Future[RenderOutcome]:
         if self._executor is None:
@@ -298,6 +318,7 @@ def _init_worker(settings: Settings, factory: RendererFactory, daemon_pid: int) 
     # Ctrl-C in a terminal, or a service manager's SIGTERM, reaches every process of the group:
     # the daemon decides when its workers stop (after the step in hand), not the signal.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the daemon's: it re-reads the configuration
     _only_the_daemon_terminates(daemon_pid)
     _quiet_stderr()
     _watch_daemon(daemon_pid)

@@ -54,7 +54,7 @@ _STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 _KEPT = {
     "items": {"order_item_id", "order_id", "asin", "sku", "quantity", "received_at", "ship_by"},
     "jobs": {"job_id", "order_item_id", "order_id", "surface", "printer", "stem", "state",
-             "reason", "cause", "attempts", "created_at", "updated_at"},
+             "reason", "cause", "attempts", "created_at", "updated_at", "approval"},
     "audit": {"seq", "at", "job_id", "order_id", "from_state", "to_state", "reason"},
     "shipments": {"order_id", "package_ref", "carrier", "tracking", "ship_date", "items",
                   "state", "message", "created_at", "updated_at"},

@@ -86,6 +86,11 @@ class Retention:
         self.retry_seconds = retry_seconds
         self._failed: dict[str, float] = {}  # order id -> when its purge last failed
 
+    def reconfigure(self, settings: Settings) -> None:
+        """Go on with re-read settings (retention days, the printers' folders)."""
+        self.settings = settings
+        self.places = Places.of(settings)
+
     @property
     def days(self) -> int:
         return self.settings.shop.retention_days

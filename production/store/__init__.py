@@ -13,12 +13,21 @@ from production.store.companions import (
     CompanionState,
     NewCompanionOrder,
 )
-from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.records import (
+    Approval,
+    AuditEntry,
+    ItemRecord,
+    JobRecord,
+    JobState,
+    NewItem,
+    NewJob,
+)
 from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.states import TRANSITIONS
 
 __all__ = [
     "TRANSITIONS",
+    "Approval",
     "AuditEntry",
     "CompanionOrder",
     "CompanionPackage",

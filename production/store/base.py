@@ -8,7 +8,15 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from production.store.companions import CompanionOrder, CompanionState, NewCompanionOrder
-from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.records import (
+    Approval,
+    AuditEntry,
+    ItemRecord,
+    JobRecord,
+    JobState,
+    NewItem,
+    NewJob,
+)
 from production.store.shipments import ShipmentRecord, ShipmentState
 
 __all__ = ["JobStore"]
@@ -80,7 +88,8 @@ class JobStore(Protocol):
 
         Jobs already queued or further along (or cancelled) are kept as they are, and a new job
         with one of their ids is skipped. Returns the jobs added, in the order given; each gets
-        an audit row from None. Replaced jobs disappear, their audit rows stay.
+        an audit row from None. Replaced jobs disappear, their audit rows stay; their count of
+        attempts goes to every new job, and a replaced job's approval to the new job of its id.
         """
         ...
 
@@ -93,12 +102,16 @@ class JobStore(Protocol):
         cause: str | None = None,
         expect: Collection[JobState] | None = None,
         hot_paths: Sequence[str] | None = None,
+        expect_cause: Collection[str] | None = None,
+        approval: Approval | None = None,
     ) -> JobRecord:
         """Move the job to `to` and return it; `StoreError` if the table in `states` forbids it.
 
         `expect` makes it a compare-and-set: the change happens only if the job is in one of
-        those states now. Entering HELD needs a `cause`; leaving it clears the cause, and going
-        from HELD back to RECEIVED counts an attempt. `hot_paths` replaces the delivered files.
+        those states now (and, with `expect_cause`, held for one of those causes). Entering
+        HELD needs a `cause`; leaving it clears the cause, and going from HELD back to RECEIVED
+        counts an attempt. `hot_paths` replaces the delivered files; `approval` records a
+        person's approval on the job (which keeps it through every later change).
         """
         ...
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["AuditEntry", "ItemRecord", "JobRecord", "JobState", "NewItem", "NewJob"]
+__all__ = ["Approval", "AuditEntry", "ItemRecord", "JobRecord", "JobState", "NewItem", "NewJob"]
 
 
 class JobState(StrEnum):
@@ -67,6 +67,25 @@ class NewJob:
 
 
 @dataclass(frozen=True, slots=True)
+class Approval:
+    """A person's decision to print a held job without the check that held it.
+
+    It covers the holds the person saw (`held_for`, the job's reason when it was approved), for
+    this job id: a render that finds the very same again is sent on, anything else holds.
+    """
+
+    by: str  # who: the desk ("desk") or the OS user of the command line
+    reason: str  # why, in the person's words (the shop's, never the buyer's)
+    at: datetime
+    cause: str  # what held it: "proof" or "review"
+    held_for: str  # the hold's reason as the person saw it
+
+    def covers(self, cause: str, holds: str) -> bool:
+        """Whether this approval lets a job held for `cause` with reason `holds` go on."""
+        return cause == self.cause and holds == self.held_for
+
+
+@dataclass(frozen=True, slots=True)
 class JobRecord:
     """A job as the store holds it."""
 
@@ -83,6 +102,7 @@ class JobRecord:
     attempts: int  # how often a person released the job from HELD back to RECEIVED
     created_at: datetime
     updated_at: datetime
+    approval: Approval | None = None  # sent on by a person despite a hold; kept from then on
 
 
 @dataclass(frozen=True, slots=True)

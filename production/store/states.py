@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from production.core.errors import StoreError
-from production.store.records import JobRecord, JobState, NewJob
+from production.store.records import Approval, JobRecord, JobState, NewJob
 
 __all__ = [
     "CLOSED_STATES",
@@ -96,8 +96,14 @@ def apply_transition(
     cause: str | None,
     expect: Collection[JobState] | None,
     hot_paths: Sequence[str] | None,
+    expect_cause: Collection[str] | None = None,
+    approval: Approval | None = None,
 ) -> JobRecord:
-    """The job after moving to `to`, or `StoreError` naming the job and both states."""
+    """The job after moving to `to`, or `StoreError` naming the job and both states.
+
+    `expect_cause`: the change happens only if the job is held for one of those causes. An
+    `approval` is recorded on the job; without one, the job keeps the approval it has.
+    """
     to = _state(job.job_id, to)
     current = job.state
     if expect is not None and current not in expect:
@@ -106,6 +112,12 @@ def apply_transition(
             f"is {current}, expected {wanted} (cannot change from {current} to {to})",
             order_id=job.order_id,
             job_id=job.job_id,
+        )
+    if expect_cause is not None and job.cause not in expect_cause:
+        wanted = ", ".join(sorted(expect_cause)) or "nothing"
+        held = f"held for {job.cause}" if job.cause else str(current)
+        raise StoreError(
+            f"is {held}, expected held for {wanted}", order_id=job.order_id, job_id=job.job_id
         )
     if to not in TRANSITIONS[current]:
         raise StoreError(
@@ -120,6 +132,7 @@ def apply_transition(
         attempts=job.attempts + 1 if (current, to) == (_S.HELD, _S.RECEIVED) else job.attempts,
         hot_paths=job.hot_paths if hot_paths is None else tuple(hot_paths),
         updated_at=at,
+        approval=job.approval if approval is None else approval,
     )
 
 

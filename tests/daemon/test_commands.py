@@ -66,12 +66,62 @@ def test_done_on_an_unknown_or_unqueued_job_is_one_line(
 ) -> None:
     code, _, err = run(capsys, shop, "done", "NOPE-1")
     assert code == 1 and err.count("\n") == 1 and "NOPE-1" in err
+    shop.hot().rmdir()
     shop.drop(sample("photo-text").read_bytes(), "mug.zip")
     shop.settle()
     [job] = shop.jobs()
-    assert run(capsys, shop, "done", job.job_id)[0] == 0
-    code, _, err = run(capsys, shop, "done", job.job_id)  # already printed
+    assert job.state is JobState.HELD
+    code, _, err = run(capsys, shop, "done", job.job_id)  # never delivered: not printed
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_done_twice_is_a_double_scan_and_succeeds_quietly(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")
+    shop.settle()
+    [job] = shop.jobs()
+    assert run(capsys, shop, "done", job.job_id)[:2] == (0, f"{job.job_id}: printed\n")
+    audit = shop.store.audit(job_id=job.job_id)
+    assert run(capsys, shop, "done", job.job_id) == (0, f"{job.job_id}: already printed\n", "")
+    assert shop.store.audit(job_id=job.job_id) == audit  # nothing changed
+
+
+def test_jobs_json_says_where_the_files_are_after_the_rip_moved_them(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")  # uv-1, which has a done folder
+    shop.settle()
+    [job] = shop.jobs()
+    pdf, ticket = sorted(map(Path, job.hot_paths))[::-1]
+    assert (pdf.suffix, ticket.suffix) == (".pdf", ".json")
+    pdf.rename(shop.done() / pdf.name)  # the RIP printed it; it deleted the ticket
+    ticket.unlink()
+    shop.daemon.loop()
+    printed = shop.job(job.job_id)
+    assert printed.state is JobState.PRINTED
+    assert printed.hot_paths == (str(shop.done() / pdf.name),)  # the store says so too
+    [record] = [json.loads(line) for line in run(capsys, shop, "jobs", "--json")[1].splitlines()]
+    assert record["hot_paths"] == [str(shop.done() / pdf.name)]
+    (shop.done() / pdf.name).unlink()  # the RIP cleaned its done folder
+    [record] = [json.loads(line) for line in run(capsys, shop, "jobs", "--json")[1].splitlines()]
+    assert record["hot_paths"] == []
+
+
+def test_an_order_in_a_missing_font_reads_the_family_and_what_to_do(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop_toml = shop.config / "shop.toml"
+    shop_toml.write_text(shop_toml.read_text().replace('"font-c85d8f95', '"no-such-alias'))
+    shop.restart()
+    shop.drop(sample("seller-font").read_bytes(), "order.zip")
+    shop.settle()
+    code, out, _ = run(capsys, shop, "jobs")
+    [_, row] = out.splitlines()
+    assert code == 0 and "*" not in row and "nothing to print" not in row
+    assert "(whole item)" in row and "missing font: " in row
+    assert "font family 'font-c85d8f95-b74e-a34c-051c-3' is not installed" in row
+    assert "add the .ttf or .otf file" in row and "[fonts.aliases]" in row
 
 
 def test_retry_renders_a_held_job_again_after_the_cause_is_fixed(

@@ -483,19 +483,22 @@ def test_the_log_is_json_lines_without_buyer_text(tmp_path: Path, floors: list[F
 
 
 def test_retry_wakes_a_running_daemon_at_once(tmp_path: Path, floors: list[Floor]) -> None:
-    """`production retry` renders the held job now, not at the daemon's next rescan (5 s)."""
+    """`production retry` renders the held job now, not at the daemon's next rescan (5 s), and
+    with the configuration as it is now (a printer hold would go on by itself: a product's)."""
     floor = new_floor(floors, tmp_path, settle=0.2)
     mug = orders(("photo-text",), 1, first=0)  # uv-1
     expect = expected_jobs(floor.config, mug)
-    [job] = expect.values()
-    floor.hot("uv-1").rmdir()
+    products = floor.config / "products.toml"
+    listed = products.read_text()
+    products.write_text(listed.replace('asin = "B0SAMPLE03"', 'asin = "B0NOTSAMPLE3"'))
     run = floor.start()
     drop_all(floor, mug)
-    floor.wait_until(
-        lambda: all_done(floor, expect, state="held"), timeout=FINISH, what="held", run=run
+    floor.wait_event(
+        run, lambda e: e.get("cause") == "unknown product", timeout=FINISH, what="held"
     )
-    floor.hot("uv-1").mkdir()
-    result = cli(floor, "retry", job.job_id)
+    [held] = [e for e in run.events() if e.get("cause") == "unknown product"]
+    products.write_text(listed)  # the product is listed again
+    result = cli(floor, "retry", str(held["job"]))
     assert result.returncode == 0, result.stderr
     retried = time.monotonic()
     floor.wait_until(lambda: all_done(floor, expect), timeout=FINISH, what="the retry", run=run)

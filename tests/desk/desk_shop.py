@@ -68,7 +68,13 @@ class DeskShop(Shop):
             self.wakes += 1
 
         service = desk_service(
-            load_settings(self.config), amazon=amazon, wake=wake, environ=ENVIRON, port=0
+            load_settings(self.config),
+            amazon=amazon,
+            wake=wake,
+            # As the daemon wires it: Retry re-reads config (of the daemon running now).
+            reload=lambda: self.daemon.request_reload(),
+            environ=ENVIRON,
+            port=0,
         )
         service.start()
         try:

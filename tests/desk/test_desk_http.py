@@ -366,7 +366,7 @@ def test_a_held_job_is_retried_from_the_page(shop: DeskShop, desk: DeskService) 
     again = client.post(
         f"/jobs/{job.job_id}/retry", data={"csrf": csrf_of(page)}, follow_redirects=True
     )
-    assert "is not held any more" in again.text
+    assert f"Job {job.job_id} is not held (it is received)" in again.text
 
 
 # -- inside the daemon ---------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_a_version_2_file_gains_the_ship_by_column_and_keeps_its_items(tmp_path:
         new = store.item(ITEM.order_item_id)
         assert new is not None and new.ship_by == ship_by
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
     db.close()
     assert columns[-1] == "ship_by"
@@ -95,10 +95,29 @@ def test_a_version_3_file_gains_the_companion_orders_table(tmp_path: Path) -> No
         assert store.companion_orders() == []
         assert [i.order_item_id for i in store.items()] == [ITEM.order_item_id]
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     db.close()
     assert "companion_orders" in tables
+
+
+def test_a_version_4_file_gains_the_approval_column_and_keeps_its_jobs(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with SqliteStore(path) as store:
+        store.add_item(ITEM)
+        store.set_jobs(ITEM.order_item_id, [JOB], state=JobState.HELD, reason="x", cause="proof")
+    with sqlite3.connect(path) as db:  # as version 4 left it: no approvals yet
+        db.execute("ALTER TABLE jobs DROP COLUMN approval")
+        db.execute("PRAGMA user_version = 4")
+    db.close()
+    with SqliteStore(path) as store:
+        [job] = store.jobs()
+        assert (job.job_id, job.cause, job.approval) == (JOB.job_id, "proof", None)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        columns = [row[1] for row in db.execute("PRAGMA table_info(jobs)")]
+    db.close()
+    assert columns[-1] == "approval"
 
 
 def test_times_are_stored_as_utc_text_and_read_back_aware(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from production.core.errors import StoreError
 from production.store import (
+    Approval,
     JobRecord,
     JobState,
     JobStore,
@@ -397,6 +398,45 @@ def test_expect_changes_only_from_the_expected_states(store: JobStore) -> None:
     assert store.job(job.job_id) == done
     assert [r.to_state for r in store.audit(job_id=job.job_id)].count(S.PRINTED) == 1
     assert store.transition(job.job_id, S.SHIPPED, expect=[S.PRINTED]).state is S.SHIPPED
+
+
+def test_expect_cause_changes_a_held_job_only_for_those_causes(store: JobStore) -> None:
+    (job,) = add(store)
+    held = store.transition(job.job_id, S.HELD, reason="proof score 0.06", cause="proof")
+    with pytest.raises(StoreError) as caught:
+        store.transition(job.job_id, S.RENDERED, expect={S.HELD}, expect_cause={"printer"})
+    assert "held for proof" in str(caught.value) and "printer" in str(caught.value)
+    assert store.job(job.job_id) == held
+    released = store.transition(job.job_id, S.RENDERED, expect_cause={"proof", "review"})
+    assert (released.state, released.cause) == (S.RENDERED, None)
+
+
+APPROVAL = Approval(
+    by="alice", reason="looks right", at=START, cause="proof", held_for="proof score 0.06"
+)
+
+
+def test_an_approval_is_kept_through_every_later_change(store: JobStore) -> None:
+    (job,) = add(store)
+    store.transition(job.job_id, S.HELD, reason="proof score 0.06", cause="proof")
+    approved = store.transition(
+        job.job_id, S.RENDERED, reason="approved by alice", approval=APPROVAL
+    )
+    assert approved.approval == APPROVAL
+    assert walk(store, job.job_id, S.QUEUED, S.HELD, S.RENDERED, S.QUEUED).approval == APPROVAL
+    assert get(store, job.job_id).approval == APPROVAL
+    assert [r.reason for r in store.audit(job_id=job.job_id)][2] == "approved by alice"
+
+
+def test_a_rerender_keeps_an_approval_for_the_same_job_only(store: JobStore) -> None:
+    (job,) = add(store)
+    store.transition(job.job_id, S.HELD, reason="proof score 0.06", cause="proof")
+    store.transition(job.job_id, S.RECEIVED, reason="approved", approval=APPROVAL)
+    [front, back] = store.set_jobs(
+        ITEM, [new_job("FRONT", ITEM, ORDER), new_job("BACK", ITEM, ORDER)], reason="again"
+    )
+    assert (front.approval, back.approval) == (APPROVAL, None)
+    assert get(store, front.job_id).approval == APPROVAL
 
 
 def test_hot_paths_are_replaced_only_when_given(store: JobStore) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from typing import Any
 
@@ -12,7 +14,10 @@ from production.app.startup import early_signal
 from production.app.table import print_table
 from production.app.wiring import amazon_client, floor_daemon, floor_pipeline
 from production.config.settings import Settings
-from production.floor.pipeline import Pipeline
+from production.core.errors import StoreError
+from production.floor.holds import Holds
+from production.floor.pipeline import ALL_SURFACES, Pipeline, files_now
+from production.floor.reloading import ask_daemon_to_reload
 from production.store import JobRecord, JobState
 from production.store.factory import open_store
 
@@ -20,7 +25,9 @@ __all__ = ["add_commands", "run_daemon"]
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = sub.add_parser("run", help="run the production daemon until SIGTERM or Ctrl-C")
+    run = sub.add_parser(
+        "run", help="run the production daemon until SIGTERM or Ctrl-C (SIGHUP: re-read config)"
+    )
     config_option(run)
     run.set_defaults(command=run_daemon)
 
@@ -35,10 +42,32 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     config_option(done)
     done.set_defaults(command=_done)
 
-    retry = sub.add_parser("retry", help="render a held job again once its cause is fixed")
-    retry.add_argument("job", metavar="JOB")
+    retry = sub.add_parser(
+        "retry",
+        help="render held jobs again once their cause is fixed (the daemon re-reads its config)",
+    )
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("job", metavar="JOB", nargs="?", help="this held job")
+    which.add_argument("--cause", metavar="CAUSE", help="every job held for CAUSE (see `jobs`)")
+    which.add_argument("--all", action="store_true", help="every held job")
     config_option(retry)
     retry.set_defaults(command=_retry)
+
+    approve = sub.add_parser(
+        "approve", help="print a job held by its proof or a review anyway, saying why"
+    )
+    approve.add_argument("job", metavar="JOB")
+    approve.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why it may be printed (kept with the job)"
+    )
+    config_option(approve)
+    approve.set_defaults(command=_approve)
+
+    reject = sub.add_parser("reject", help="cancel a held job (its order goes on without it)")
+    reject.add_argument("job", metavar="JOB")
+    reject.add_argument("--reason", default="", metavar="TEXT", help="why (kept with the job)")
+    config_option(reject)
+    reject.set_defaults(command=_reject)
 
     cancel = sub.add_parser("cancel", help="cancel an order and pull its files back")
     cancel.add_argument("order", metavar="ORDER")
@@ -48,6 +77,24 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def _pipeline(settings: Settings) -> Pipeline:
     return floor_pipeline(settings)
+
+
+def _holds(pipeline: Pipeline) -> Holds:
+    """Held jobs as a person at this terminal changes them, telling a running daemon."""
+    return Holds(
+        pipeline.store,
+        masters=pipeline.folders.masters,
+        reload=lambda: ask_daemon_to_reload(pipeline.folders),
+        wake=pipeline.folders.wake.touch,  # the daemon acts now, not at its next rescan
+    )
+
+
+def _person() -> str:
+    """Who is at this terminal, for the audit trail: the OS user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return f"uid {os.getuid()}"
 
 
 def run_daemon(args: argparse.Namespace) -> int:
@@ -71,18 +118,32 @@ def _jobs(args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         for job in jobs:
-            print(json.dumps(_job_summary(job), ensure_ascii=False))
+            print(json.dumps(_job_summary(job, settings), ensure_ascii=False))
         return 0
     rows = [
-        (job.job_id, job.order_id, job.surface, job.printer or "-", job.state.value,
-         job.reason or "")
+        (job.job_id, job.order_id, _surface(job), job.printer or "-", job.state.value,
+         _reason(job))
         for job in jobs
     ]  # fmt: skip
     print_table(("JOB", "ORDER", "SURFACE", "PRINTER", "STATE", "REASON"), rows, sys.stdout)
     return 0
 
 
-def _job_summary(job: JobRecord) -> dict[str, Any]:
+def _surface(job: JobRecord) -> str:
+    # An item that could not be rendered at all has one job for the whole of it.
+    return "(whole item)" if job.surface == ALL_SURFACES else job.surface
+
+
+def _reason(job: JobRecord) -> str:
+    reason = job.reason or ""
+    if job.state is JobState.HELD and job.cause:
+        return f"{job.cause}: {reason}" if reason else job.cause
+    return reason
+
+
+def _job_summary(job: JobRecord, settings: Settings) -> dict[str, Any]:
+    printer = settings.printers.get(job.printer or "")
+    approval = job.approval
     return {
         "job_id": job.job_id,
         "order_id": job.order_id,
@@ -92,36 +153,90 @@ def _job_summary(job: JobRecord) -> dict[str, Any]:
         "state": job.state.value,
         "cause": job.cause,
         "reason": job.reason,
-        "hot_paths": list(job.hot_paths),
+        # Where the files are now: a RIP moves them to its done folder, or takes them away.
+        "hot_paths": files_now(job.hot_paths, printer.done_folder if printer else None),
         "attempts": job.attempts,
+        "approval": None if approval is None else {
+            "by": approval.by, "reason": approval.reason, "cause": approval.cause,
+            "at": approval.at.isoformat(timespec="seconds"),
+        },
         "updated_at": job.updated_at.isoformat(timespec="seconds"),
-    }
+    }  # fmt: skip
+
+
+_ALREADY_DONE = frozenset({JobState.PRINTED, JobState.SHIPPED, JobState.PURGED})
 
 
 def _done(args: argparse.Namespace) -> int:
     pipeline = _pipeline(settings_of(args))
+    code = args.job.strip()
     try:
-        job = pipeline.store.job(args.job.strip())
+        job = pipeline.store.job(code)
         if job is None:
-            print(f"production: no job {args.job.strip()!r}", file=sys.stderr)
+            print(f"production: no job {code!r}", file=sys.stderr)
             return 1
-        pipeline.mark_printed(job.job_id, reason="marked done by an operator")
+        if job.state not in _ALREADY_DONE:
+            try:
+                job = pipeline.mark_printed(job.job_id, reason="marked done by an operator")
+            except StoreError:
+                # Printed meanwhile (its RIP's done folder, a second scanner)? Then all is well.
+                job = pipeline.store.job(job.job_id) or job
+                if job.state not in _ALREADY_DONE:
+                    raise
+            else:
+                print(f"{job.job_id}: printed")
+                return 0
     finally:
         pipeline.store.close()
-    print(f"{job.job_id}: printed")
+    # A double scan is normal on a floor: say so, and succeed.
+    print(f"{job.job_id}: already {job.state.value}")
     return 0
 
 
 def _retry(args: argparse.Namespace) -> int:
     pipeline = _pipeline(settings_of(args))
+    holds = _holds(pipeline)
     try:
-        pipeline.store.transition(
-            args.job, JobState.RECEIVED, reason="retried by an operator", expect={JobState.HELD}
-        )
+        if args.job is not None:
+            holds.retry(args.job, by=_person())
+            print(f"{args.job}: will be rendered again")
+            return 0
+        before = holds.held_causes()
+        jobs = holds.retry_held(by=_person(), cause=args.cause)
     finally:
         pipeline.store.close()
-    pipeline.folders.wake.touch()  # a running daemon renders it now, not at its next rescan
-    print(f"{args.job}: will be rendered again")
+    for job in jobs:
+        print(f"{job.job_id}: will be rendered again")
+    if not jobs:
+        what = f"for {args.cause!r}" if args.cause else "at all"
+        held = ", ".join(f"{cause} ({count})" for cause, count in before.items())
+        print(f"no job is held {what}" + (f"; held now: {held}" if held else ""))
+    else:
+        print(f"{len(jobs)} {'job' if len(jobs) == 1 else 'jobs'} will be rendered again")
+    return 0
+
+
+def _approve(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(settings_of(args))
+    try:
+        job = _holds(pipeline).approve(args.job, by=_person(), reason=args.reason)
+    finally:
+        pipeline.store.close()
+    goes = f"to printer {job.printer}" if job.printer else "on"
+    how = "as rendered" if job.state is JobState.RENDERED else "once rendered again"
+    print(f"{job.job_id}: approved; the daemon sends it {goes} {how}")
+    return 0
+
+
+def _reject(args: argparse.Namespace) -> int:
+    pipeline = _pipeline(settings_of(args))
+    try:
+        rejection = _holds(pipeline).reject(args.job, by=_person(), reason=args.reason)
+    finally:
+        pipeline.store.close()
+    for line in rejection.taken_back:
+        print(f"{rejection.job.job_id}: {line}")
+    print(f"{rejection.job.job_id}: rejected (cancelled); {rejection.order_advice}")
     return 0
 
 

@@ -38,5 +38,11 @@
     if (!typing) scan.focus();
   });
 
+  // A form that cannot be undone (Reject) asks first.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   window.setInterval(tick, INTERVAL_MS);
 })();

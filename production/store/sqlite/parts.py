@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 
-from production.store.records import JobRecord, JobState
+from production.store.records import Approval, JobRecord, JobState
 
 __all__ = ["StoreParts", "Transaction"]
 
@@ -32,5 +32,7 @@ class StoreParts:
         cause: str | None = None,
         expect: Collection[JobState] | None = None,
         hot_paths: Sequence[str] | None = None,
+        expect_cause: Collection[str] | None = None,
+        approval: Approval | None = None,
     ) -> JobRecord:
         raise NotImplementedError

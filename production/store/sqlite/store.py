@@ -19,7 +19,15 @@ from types import TracebackType
 
 from production.core.clock import utc_now
 from production.core.errors import StoreError
-from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem, NewJob
+from production.store.records import (
+    Approval,
+    AuditEntry,
+    ItemRecord,
+    JobRecord,
+    JobState,
+    NewItem,
+    NewJob,
+)
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
 from production.store.sqlite.orders import OrderQueries
 from production.store.sqlite.purge import PurgeTable
@@ -27,6 +35,7 @@ from production.store.sqlite.shipments import SHIPMENTS_SCHEMA, ShipmentTable
 from production.store.sqlite.tables import (
     SCHEMA,
     add_missing_columns,
+    approval_from_text,
     audit_from_row,
     insert_audit,
     insert_item,
@@ -40,8 +49,9 @@ from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transit
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore"]
 
-# Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders.
-SCHEMA_VERSION = 4
+# Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders,
+# 5 jobs.approval.
+SCHEMA_VERSION = 5
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
@@ -124,6 +134,16 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 f" WHERE order_item_id = ? AND state IN ({replaceable})",
                 (order_item_id, *args),
             ).fetchone()["n"]
+            # So is a person's approval of a job: a render that finds the same hold goes on.
+            approvals = {
+                row["job_id"]: approval_from_text(row["approval"])
+                for row in db.execute(
+                    "SELECT job_id, approval FROM jobs"
+                    f" WHERE order_item_id = ? AND state IN ({replaceable})"
+                    " AND approval IS NOT NULL",
+                    (order_item_id, *args),
+                )
+            }
             db.execute(
                 f"DELETE FROM jobs WHERE order_item_id = ? AND state IN ({replaceable})",
                 (order_item_id, *args),
@@ -147,6 +167,7 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                         cause=cause,
                     ),
                     attempts=carried,
+                    approval=approvals.get(new.job_id),
                 )
                 for new in jobs
                 if new.job_id not in kept
@@ -165,6 +186,8 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         cause: str | None = None,
         expect: Collection[JobState] | None = None,
         hot_paths: Sequence[str] | None = None,
+        expect_cause: Collection[str] | None = None,
+        approval: Approval | None = None,
     ) -> JobRecord:
         with self._transaction(job_id=job_id) as db:
             row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
@@ -178,6 +201,8 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 cause=cause,
                 expect=expect,
                 hot_paths=hot_paths,
+                expect_cause=expect_cause,
+                approval=approval,
             )
 
     def job(self, job_id: str) -> JobRecord | None:
@@ -290,9 +315,19 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         cause: str | None = None,
         expect: Collection[JobState] | None = None,
         hot_paths: Sequence[str] | None = None,
+        expect_cause: Collection[str] | None = None,
+        approval: Approval | None = None,
     ) -> JobRecord:
         changed = apply_transition(
-            job, to, at=self._now(), reason=reason, cause=cause, expect=expect, hot_paths=hot_paths
+            job,
+            to,
+            at=self._now(),
+            reason=reason,
+            cause=cause,
+            expect=expect,
+            hot_paths=hot_paths,
+            expect_cause=expect_cause,
+            approval=approval,
         )
         update_job(db, changed)
         insert_audit(db, changed, job.state, reason)

@@ -1,7 +1,8 @@
 """The SQLite tables of the job store and how records map onto their rows.
 
 Times are ISO-8601 UTC text with microseconds, so they sort in time order; delivered files are a
-JSON array. The audit table has no foreign key to jobs: its rows outlive the jobs they describe.
+JSON array, a person's approval of a held job a JSON object. The audit table has no foreign key
+to jobs: its rows outlive the jobs they describe.
 """
 
 from __future__ import annotations
@@ -10,12 +11,21 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
-from production.store.records import AuditEntry, ItemRecord, JobRecord, JobState, NewItem
+from production.store.records import (
+    Approval,
+    AuditEntry,
+    ItemRecord,
+    JobRecord,
+    JobState,
+    NewItem,
+)
 
 __all__ = [
     "ADDED_COLUMNS",
     "SCHEMA",
     "add_missing_columns",
+    "approval_from_text",
+    "approval_text",
     "audit_from_row",
     "insert_audit",
     "insert_item",
@@ -53,7 +63,8 @@ SCHEMA = (
         hot_paths TEXT NOT NULL DEFAULT '[]',
         attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL)""",
+        updated_at TEXT NOT NULL,
+        approval TEXT)""",
     """CREATE TABLE IF NOT EXISTS audit (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at TEXT NOT NULL,
@@ -73,7 +84,10 @@ SCHEMA = (
 
 # Columns later versions added to tables an older file already has: (table, column, type).
 # `CREATE TABLE IF NOT EXISTS` leaves an existing table as it is, so each is added by ALTER.
-ADDED_COLUMNS = (("items", "ship_by", "TEXT"),)  # schema version 3
+ADDED_COLUMNS = (
+    ("items", "ship_by", "TEXT"),  # schema version 3
+    ("jobs", "approval", "TEXT"),  # schema version 5
+)
 
 
 def add_missing_columns(db: sqlite3.Connection) -> list[str]:
@@ -111,9 +125,9 @@ def insert_item(db: sqlite3.Connection, item: NewItem, at: datetime) -> bool:
 def insert_job(db: sqlite3.Connection, job: JobRecord) -> None:
     db.execute(
         "INSERT INTO jobs (job_id, order_item_id, order_id, surface, printer, stem, state, reason,"
-        " cause, hot_paths, attempts, created_at, updated_at) VALUES (:job_id, :order_item_id,"
-        " :order_id, :surface, :printer, :stem, :state, :reason, :cause, :hot_paths, :attempts,"
-        " :created_at, :updated_at)",
+        " cause, hot_paths, attempts, created_at, updated_at, approval) VALUES (:job_id,"
+        " :order_item_id, :order_id, :surface, :printer, :stem, :state, :reason, :cause,"
+        " :hot_paths, :attempts, :created_at, :updated_at, :approval)",
         _job_row(job),
     )
 
@@ -122,8 +136,8 @@ def update_job(db: sqlite3.Connection, job: JobRecord) -> None:
     """Write what a transition changes."""
     db.execute(
         "UPDATE jobs SET state = :state, reason = :reason, cause = :cause,"
-        " hot_paths = :hot_paths, attempts = :attempts, updated_at = :updated_at"
-        " WHERE job_id = :job_id",
+        " hot_paths = :hot_paths, attempts = :attempts, updated_at = :updated_at,"
+        " approval = :approval WHERE job_id = :job_id",
         _job_row(job),
     )
 
@@ -168,7 +182,34 @@ def job_from_row(row: sqlite3.Row) -> JobRecord:
         attempts=row["attempts"],
         created_at=_time(row["created_at"]),
         updated_at=_time(row["updated_at"]),
+        approval=approval_from_text(row["approval"]),
     )
+
+
+def approval_from_text(text: str | None) -> Approval | None:
+    if text is None:
+        return None
+    fields = json.loads(text)
+    return Approval(
+        by=fields["by"],
+        reason=fields["reason"],
+        at=_time(fields["at"]),
+        cause=fields["cause"],
+        held_for=fields["held_for"],
+    )
+
+
+def approval_text(approval: Approval | None) -> str | None:
+    if approval is None:
+        return None
+    fields = {
+        "by": approval.by,
+        "reason": approval.reason,
+        "at": stamp(approval.at),
+        "cause": approval.cause,
+        "held_for": approval.held_for,
+    }
+    return json.dumps(fields, ensure_ascii=False)
 
 
 def audit_from_row(row: sqlite3.Row) -> AuditEntry:
@@ -203,6 +244,7 @@ def _job_row(job: JobRecord) -> dict[str, object]:
         "attempts": job.attempts,
         "created_at": stamp(job.created_at),
         "updated_at": stamp(job.updated_at),
+        "approval": approval_text(job.approval),
     }
 
 
