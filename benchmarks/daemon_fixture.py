@@ -2,7 +2,7 @@
 
 The shop is the one `tests/daemon/shop.py` builds: a configuration folder copied from
 config/*.toml, with the printers' hot folders (and the UV printer's done folder) created. Text-only
-orders are samples/zips/text-only.zip made into other orders by `renumbered` from the same file.
+orders are the text-only sample zip made into other orders by `renumbered` from the same file.
 Photo orders are the render benchmark's photo surface (a 4000×3000 JPEG of about 4.4 MB and one
 line of text, benchmarks/render_fixture.py) on a product the shipped config knows (the sample
 photo-and-text mug), one distinct order per number.
@@ -30,12 +30,13 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.render_fixture import SLUG, SURFACE, TEXT, make_photo
 from production.config.settings import DEFAULT_CONFIG_DIR, ShopSettings, load_settings
+from production.customization.samples import SAMPLES_DIR
 from samples.amazon_format import sample_uuid
 from samples.make_samples import ROBOTO, ids, mug_image, mug_text, surface
 from samples.surfaces import Order, Slot, Upload
 from tests.daemon.shop import renumbered
 
-TEXT_ONLY_ZIP = REPO / "samples" / "zips" / "text-only.zip"
+TEXT_ONLY_ZIP = SAMPLES_DIR / "text-only.zip"
 PHOTO_ASIN = "B0SAMPLE03"  # "11 oz photo mug, photo and text (sample)" in config/products.toml
 PHOTO_NUMBER = 50  # the sample number of the photo order before renumbering
 _IDS = re.compile(rb"9000000000\d{4}|900-\d{7}-\d{7}")  # as tests/daemon/shop.py finds them
@@ -100,7 +101,7 @@ def configured_settle(config: Path) -> float | None:
 
 
 def text_zip(number: int) -> bytes:
-    """samples/zips/text-only.zip as order number `number` (1…99999)."""
+    """The text-only sample zip as order number `number` (1…99999)."""
     return renumbered(TEXT_ONLY_ZIP, number)
 
 

@@ -15,7 +15,7 @@ lines on stderr (their "time" field, wall clock, millisecond resolution):
 
 Targets (a 2-core machine):
 
-- latency: a dropped text-only zip (samples/zips/text-only.zip renumbered) is queued in the hot
+- latency: a dropped text-only zip (the text-only sample renumbered) is queued in the hot
   folder within 0.5 s of being claimed, p95 over zips dropped one at a time. Measured from the
   claim, not from the drop: the inbox settle time (production.floor.inbox.DEFAULT_SETTLE_SECONDS, or
   `[shop] settle_seconds` once shop.toml takes it) comes first and is reported separately.

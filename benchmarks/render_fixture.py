@@ -18,6 +18,7 @@ from PIL import Image, ImageChops
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from production.customization.samples import SAMPLES_DIR
 from samples import photos
 from samples.amazon_format import sample_uuid
 from samples.make_samples import BLACK, ROBOTO, ids, mug_image, mug_text, surface
@@ -30,7 +31,7 @@ NOISE_AMPLITUDE = 8.5  # ± levels of uniform noise per pixel: about 4.4 MB at q
 PHOTO_ASIN = "B0BENCH002"
 TEXT = "Best Dad Ever"
 SURFACE = "FRONT"
-TEXT_ONLY_ZIP = REPO / "samples" / "zips" / "text-only.zip"
+TEXT_ONLY_ZIP = SAMPLES_DIR / "text-only.zip"
 TEXT_ONLY_ASIN = "B0SAMPLE01"  # see samples/README.md
 
 

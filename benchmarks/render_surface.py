@@ -15,7 +15,7 @@ render feature:
 - memory: peak RSS under 100 MiB for the whole `python -m production render ZIP --out DIR
   --config DIR` command: ru_maxrss from os.wait4 on that process, started by a tiny launcher so
   that this benchmark's own RSS is not inherited into the figure.
-- text: a text-only surface (samples/zips/text-only.zip) renders in under 15 ms, median of 50.
+- text: a text-only surface (the text-only sample zip) renders in under 15 ms, median of 50.
 
 Prints a table with PASS/FAIL per target; exits 1 if any fails.
 """

@@ -1,9 +1,11 @@
-"""Write the synthetic Amazon Custom customization zips in `samples/zips/`.
+"""Write the synthetic Amazon Custom customization zips into the package's sample folder.
 
     python samples/make_samples.py [--out DIR]
 
 Every zip mimics what Amazon sends (see shared/specs/amazon-custom-zip.md) with invented texts,
-Pillow-drawn pictures and made-up ids. Output is byte-for-byte reproducible.
+Pillow-drawn pictures and made-up ids. Output is byte-for-byte reproducible. The zips are
+package data (`production/customization/sample_zips/`): `production demo` and the SP-API
+simulator use them from an installed package too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ if __package__ in (None, ""):  # run as a script: make `samples.*` importable fr
 
 from PIL import Image
 
+from production.customization.samples import SAMPLES_DIR
 from samples import photos
 from samples.amazon_format import python_json, sample_uuid, write_zip
 from samples.fabricjs import Box
@@ -36,7 +39,7 @@ from samples.surfaces import (
     Upload,
 )
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "zips"
+DEFAULT_OUT = SAMPLES_DIR
 SELLER_IMAGES = (
     f"https://m.media-amazon.com/images/S/gestalt-seller-images-prod-us-east-1/"
     f"{MARKETPLACE_ID}/{MERCHANT_ID}"

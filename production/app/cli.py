@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from production.app.commands import files, floor, orders
+from production.app.commands import configuration, files, floor, orders
 from production.app.commands.common import Command
 from production.app.startup import early_signal, restore_default_signals
 from production.core.errors import ProductionError
@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn Amazon Custom order zips into print-ready files and track them.",
     )
     sub = parser.add_subparsers(metavar="COMMAND")
+    configuration.add_commands(sub)  # a new shop starts here
     files.add_commands(sub)
     floor.add_commands(sub)
     orders.add_commands(sub)

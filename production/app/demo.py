@@ -17,7 +17,7 @@ from typing import TextIO
 from production.app.table import print_table
 from production.app.wiring import floor_daemon, floor_pipeline
 from production.config.settings import Settings, load_settings
-from production.customization.samples import sample_zips
+from production.customization.samples import SAMPLES_DIR, sample_zips
 from production.floor.folders import Folders
 from production.floor.inbox import Inbox
 from production.store import JobRecord, JobState
@@ -55,7 +55,7 @@ def throwaway_shop(config: Path, folder: Path) -> Settings:
 def run_demo(config: Path, folder: Path, *, out: TextIO, err: TextIO) -> int:
     zips = sample_zips()
     if not zips:
-        print("production: no sample zips found (run samples/make_samples.py)", file=err)
+        print(f"production: no sample zips in {SAMPLES_DIR} (samples/make_samples.py)", file=err)
         return 1
     settings = throwaway_shop(config, folder)
     folders = Folders(settings.shop.data_dir)

@@ -19,6 +19,7 @@ from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from printers.kinds import DEFAULT_DEVICE_KIND, DEVICE_KINDS
+from production.config.builtin import DEFAULT_CONFIG_DIR
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
@@ -54,8 +55,6 @@ DEFAULT_SETTLE_SECONDS = 2.0
 """How long a file in the inbox must stay unchanged before it is taken (it may still be copied)."""
 MAX_RENDER_WORKERS = 64
 """More render processes than this is a typo: each holds a renderer (about 60 MB)."""
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
-"""The configuration that comes with the project: sample printers and the sample products."""
 DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 DEFAULT_LWA_ENDPOINT = "https://api.amazon.com"
 DEFAULT_MARKETPLACE_IDS = ("ATVPDKIKX0DER",)  # amazon.com

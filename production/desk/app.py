@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -106,7 +105,8 @@ def create_desk_app(desk: Desk) -> ASGIApp:
             pages.delivery_proof,
             methods=["GET"],
         ),
-        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+        # Package data, found through the package as the templates are (installed or not).
+        Mount("/static", StaticFiles(packages=[("production.desk", "static")]), name="static"),
     ]
     return _SecurityHeaders(Starlette(routes=routes))
 

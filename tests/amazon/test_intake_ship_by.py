@@ -13,7 +13,7 @@ from production.floor.amazon_intake import AmazonItem, AmazonOrder, OrderIntake,
 from tests.daemon.shop import Shop, sample
 
 SHIP_BY = datetime(2026, 3, 4, 6, 59, 59, tzinfo=UTC)
-ITEM, ORDER = "90000000000033", "900-0000003-0000003"  # samples/zips/photo-text.zip
+ITEM, ORDER = "90000000000033", "900-0000003-0000003"  # the photo-text.zip sample
 
 
 class NoDownloads:

@@ -1,6 +1,6 @@
 """Orders whose buyer data can be told apart: each with its own words and its own photo.
 
-The photo-and-text mug sample (samples/zips/photo-text.zip) made into order `n` by
+The photo-and-text mug sample (photo-text.zip) made into order `n` by
 `renumbered`, its text ("Best Dad" / "Ever") replaced by random words, its photo by the same
 picture with a band of random pixels across the middle, so that every order's JPEG bytes from
 the band on are its own. Words are long random lowercase strings: one found anywhere is a leak,

@@ -13,13 +13,25 @@ __all__ = ["Command", "config_option", "settings_of"]
 Command = Callable[[argparse.Namespace], int]
 
 
-def config_option(parser: argparse.ArgumentParser) -> None:
+def config_option(parser: argparse.ArgumentParser, *, builtin: bool = False) -> None:
+    """`--config DIR`; only commands that leave the shop's folders alone (`builtin`) may go
+    without: the built-in configuration sits inside the installed package, no place for a
+    job store, an inbox or hot folders."""
+    if builtin:
+        parser.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="the shop's configuration folder (default: the built-in one)",
+        )
+        return
     parser.add_argument(
         "--config",
         type=Path,
-        default=None,
+        required=True,
         metavar="DIR",
-        help="the shop's configuration folder (default: the built-in one)",
+        help="the shop's configuration folder (`production init DIR` writes one to edit)",
     )
 
 

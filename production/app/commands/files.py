@@ -29,7 +29,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     inspect.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
     inspect.add_argument("--json", action="store_true", help="one JSON object per zip")
-    config_option(inspect)
+    config_option(inspect, builtin=True)
     inspect.set_defaults(command=_inspect)
 
     render = sub.add_parser(
@@ -40,7 +40,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     render.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="folder to write the files into"
     )
-    config_option(render)
+    config_option(render, builtin=True)
     render.set_defaults(command=_render)
 
 
@@ -49,7 +49,7 @@ def add_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = sub.add_parser("sim", help="run the local SP-API simulator (for trying the daemon)")
     sim.add_argument("--port", type=int, default=8900, help="port on 127.0.0.1 (default 8900)")
     sim.add_argument("--orders", type=int, default=10, help="unshipped orders to start with")
-    config_option(sim)
+    config_option(sim, builtin=True)
     sim.set_defaults(command=_sim)
 
     demo = sub.add_parser("demo", help="run the pipeline on the built-in sample zips")
@@ -60,7 +60,7 @@ def add_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="folder for the print files (default: a new folder in the system's temp folder)",
     )
-    config_option(demo)
+    config_option(demo, builtin=True)
     demo.set_defaults(command=_demo)
 
 
