@@ -4,7 +4,7 @@ daemon and the services that run beside it, from the shop's configuration.
 Every part below takes what it needs as a parameter (a `JobStore`, an SP-API client, a clock,
 an event log); only this module decides which real ones those are.
 
-    with amazon_client(settings) as client:
+    with floor_lock(settings), amazon_client(settings) as client:
         daemon = floor_daemon(settings, floor_pipeline(settings), client)
         daemon.run()
 """
@@ -30,6 +30,7 @@ from production.floor.events import EventLog, json_lines
 from production.floor.folders import Folders
 from production.floor.holds import Holds
 from production.floor.inbox import Inbox
+from production.floor.lock import DataFolderLock
 from production.floor.pipeline import Pipeline
 from production.floor.render_pool import default_render_workers
 from production.retention.purge import Retention
@@ -40,7 +41,12 @@ if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
     from production.desk.companions import ProofSource
     from production.desk.service import DeskService
 
-__all__ = ["amazon_client", "desk_service", "floor_daemon", "floor_pipeline"]
+__all__ = ["amazon_client", "desk_service", "floor_daemon", "floor_lock", "floor_pipeline"]
+
+
+def floor_lock(settings: Settings) -> DataFolderLock:
+    """The lock on the shop's data folder that the one daemon holds (taken with `with`)."""
+    return DataFolderLock(settings.shop.data_dir)
 
 
 @contextmanager

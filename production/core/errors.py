@@ -10,7 +10,8 @@
     ├── AmazonError                 the Selling Partner API refused or failed a call
     ├── StoreError                  the job store cannot record a change
     ├── HoldError                   a held job cannot be released (approved, rejected) that way
-    └── RetentionError              an order's buyer data cannot be purged (yet)
+    ├── RetentionError              an order's buyer data cannot be purged (yet)
+    └── DaemonRunningError          another daemon already runs on the shop's data folder
 
 Every error carries the ids it is about (order, order item, job) and a message that names the
 problem. Messages never contain buyer text, names, addresses or file names chosen by the buyer.
@@ -22,6 +23,7 @@ __all__ = [
     "AmazonError",
     "ConfigError",
     "CustomizationError",
+    "DaemonRunningError",
     "HoldError",
     "MissingFontError",
     "PrinterError",
@@ -125,3 +127,16 @@ class RetentionError(ProductionError):
     """An order's buyer data cannot be purged: it is not shipped or cancelled, or unknown."""
 
     cause = "retention"
+
+
+class DaemonRunningError(ProductionError):
+    """Another daemon holds the shop's data folder: a second one would race it for every zip."""
+
+    cause = "another daemon"
+
+    def __init__(self, message: str, *, pid: int | None) -> None:
+        super().__init__(message)
+        self.pid = pid  # the other daemon's, as it wrote it; None if it could not be read
+
+    def __str__(self) -> str:
+        return self.message  # about the shop as a whole, not an order: the message says where

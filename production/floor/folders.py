@@ -25,6 +25,11 @@ class Folders:
         return store_file(self.root)
 
     @property
+    def lock(self) -> Path:
+        """Locked by the one daemon that runs on this folder (`production.floor.lock`)."""
+        return self.root / "daemon.lock"
+
+    @property
     def wake(self) -> Path:
         """Touched by commands that leave work for a running daemon."""
         return self.root / "wake"

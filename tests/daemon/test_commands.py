@@ -10,7 +10,7 @@ import pytest
 
 from production.app.cli import main
 from production.store import JobState
-from tests.daemon.shop import Shop, sample
+from tests.daemon.shop import Shop, make_config, renumbered, sample
 
 
 @pytest.fixture
@@ -157,3 +157,65 @@ def test_cancel_pulls_the_orders_files_back(shop: Shop, capsys: pytest.CaptureFi
     states = {j.job_id: j.state for j in shop.jobs()}
     assert states["90000000000044-FRONT"] is JobState.CANCELLED
     assert states["90000000000033-FRONT"] is JobState.QUEUED
+
+
+def test_commands_print_their_one_line_result_and_no_log_lines(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The floor's JSON events are the daemon's log; at a terminal a command answers in a line."""
+    shop.hot("uv-1").rmdir()
+    shop.drop(sample("photo-text").read_bytes(), "mug.zip")  # uv-1: held, its folder is gone
+    shop.drop(sample("text-only").read_bytes(), "sign.zip")  # laser-1
+    shop.drop(renumbered(sample("text-only"), 1), "another sign.zip")
+    shop.settle()
+    shop.hot("uv-1").mkdir()
+    [held] = shop.jobs(JobState.HELD)
+    queued = shop.jobs(JobState.QUEUED)
+    assert len(queued) == 2
+    answers = [
+        (("done", queued[0].job_id), f"{queued[0].job_id}: printed\n"),
+        (("retry", held.job_id), f"{held.job_id}: will be rendered again\n"),
+        (("cancel", queued[1].order_id), f"order {queued[1].order_id}: cancelled\n"),
+    ]
+    for argv, answer in answers:
+        code, out, err = run(capsys, shop, *argv)
+        assert (code, err) == (0, ""), argv
+        # cancel also says what became of each file it took back out of a hot folder
+        assert out.endswith(answer) and "{" not in out, (argv, out)
+    assert shop.job(queued[0].job_id).state is JobState.PRINTED
+    assert shop.job(held.job_id).state is JobState.RECEIVED
+    assert shop.job(queued[1].job_id).state is JobState.CANCELLED
+
+
+def test_commands_on_a_shop_where_no_daemon_has_run_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh data folder: no jobs yet, said as such; and no command creates the store (or
+    the data folder) as a side effect of a look or of a refusal."""
+    config = make_config(tmp_path / "config")
+    data = config / "data"
+
+    def command(*argv: str) -> tuple[int, str, str]:
+        code = main([*argv, "--config", str(config)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    assert command("jobs") == (0, f"no jobs yet (no daemon has run on {data})\n", "")
+    assert command("jobs", "--state", "held", "--json") == (0, "", "")
+    assert command("purge", "--dry-run") == (
+        0, f"nothing to purge (no daemon has run on {data})\n", ""
+    )  # fmt: skip
+    ship = ("ship", "900-1", "--carrier", "UPS", "--tracking", "1Z999AA10123456784")
+    refusals = [
+        (("done", "X-1"), "job 'X-1'"),
+        (("retry", "X-1"), "job 'X-1'"),
+        (("cancel", "900-1"), "order '900-1'"),
+        (ship, "order '900-1'"),
+        (("purge", "--order", "900-1"), "order '900-1'"),
+    ]
+    for argv, what in refusals:
+        assert command(*argv) == (1, "", f"production: no {what} (no daemon has run on {data})\n")
+    assert not data.exists()
+    data.mkdir()  # made by hand, or by a daemon that stopped before it made its store
+    assert command("jobs")[0:2] == (0, f"no jobs yet (no daemon has run on {data})\n")
+    assert list(data.iterdir()) == []

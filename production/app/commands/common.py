@@ -1,4 +1,5 @@
-"""What every command shares: the `--config` option and the settings it names."""
+"""What every command shares: the `--config` option, the settings it names, and whether a
+daemon has ever run on the shop (made its job store)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
+from production.store.factory import store_file
 
-__all__ = ["Command", "config_option", "settings_of"]
+__all__ = ["Command", "config_option", "no_daemon_yet", "settings_of"]
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -37,3 +39,14 @@ def config_option(parser: argparse.ArgumentParser, *, builtin: bool = False) -> 
 
 def settings_of(args: argparse.Namespace) -> Settings:
     return load_settings(args.config or DEFAULT_CONFIG_DIR)
+
+
+def no_daemon_yet(settings: Settings) -> str | None:
+    """Why there is nothing to read or change yet: no daemon has made the shop's job store.
+
+    None once it exists. Commands ask before they open the store, so that a look at a fresh
+    shop never creates one (nor the data folder) as a side effect.
+    """
+    if store_file(settings.shop.data_dir).is_file():
+        return None
+    return f"no daemon has run on {settings.shop.data_dir}"

@@ -9,12 +9,13 @@ import os
 import sys
 from typing import Any
 
-from production.app.commands.common import config_option, settings_of
+from production.app.commands.common import config_option, no_daemon_yet, settings_of
 from production.app.startup import early_signal
 from production.app.table import print_table
-from production.app.wiring import amazon_client, floor_daemon, floor_pipeline
+from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
 from production.config.settings import Settings
 from production.core.errors import StoreError
+from production.floor.events import quiet
 from production.floor.holds import Holds
 from production.floor.pipeline import ALL_SURFACES, Pipeline, files_now
 from production.floor.reloading import ask_daemon_to_reload
@@ -76,7 +77,17 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _pipeline(settings: Settings) -> Pipeline:
-    return floor_pipeline(settings)
+    # The floor's JSON events belong in the daemon's log, not on a person's terminal; what a
+    # command changes is in the store's audit trail, and it prints its own one-line result.
+    return floor_pipeline(settings, log=quiet)
+
+
+def _refuse_on_a_fresh_shop(settings: Settings, what: str) -> bool:
+    """True (after one line on stderr) if no daemon has run yet: there is no `what` to change."""
+    if (why := no_daemon_yet(settings)) is None:
+        return False
+    print(f"production: no {what} ({why})", file=sys.stderr)
+    return True
 
 
 def _holds(pipeline: Pipeline) -> Holds:
@@ -99,18 +110,25 @@ def _person() -> str:
 
 def run_daemon(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    pipeline = floor_pipeline(settings, render_workers=None)
-    with amazon_client(settings) as client:
-        daemon = floor_daemon(settings, pipeline, client)
-        daemon.install_signal_handlers()
-        if early_signal() is not None:
-            daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
-        daemon.run()
+    # First of all: a second daemon on this data folder must not claim, render or record a
+    # thing (it would race the first for every zip); the lock is held until the process ends.
+    with floor_lock(settings):
+        pipeline = floor_pipeline(settings, render_workers=None)
+        with amazon_client(settings) as client:
+            daemon = floor_daemon(settings, pipeline, client)
+            daemon.install_signal_handlers()
+            if early_signal() is not None:
+                daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
+            daemon.run()
     return 0
 
 
 def _jobs(args: argparse.Namespace) -> int:
     settings = settings_of(args)
+    if (why := no_daemon_yet(settings)) is not None:
+        if not args.json:  # no job is no JSON line: the output stays one object per job
+            print(f"no jobs yet ({why})")
+        return 0
     store = open_store(settings)
     try:
         jobs = store.jobs(state=JobState(args.state) if args.state else None)
@@ -168,8 +186,11 @@ _ALREADY_DONE = frozenset({JobState.PRINTED, JobState.SHIPPED, JobState.PURGED})
 
 
 def _done(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(settings_of(args))
+    settings = settings_of(args)
     code = args.job.strip()
+    if _refuse_on_a_fresh_shop(settings, f"job {code!r}"):
+        return 1
+    pipeline = _pipeline(settings)
     try:
         job = pipeline.store.job(code)
         if job is None:
@@ -194,7 +215,11 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(settings_of(args))
+    settings = settings_of(args)
+    what = f"job {args.job!r}" if args.job is not None else "held jobs"
+    if _refuse_on_a_fresh_shop(settings, what):
+        return 1
+    pipeline = _pipeline(settings)
     holds = _holds(pipeline)
     try:
         if args.job is not None:
@@ -241,7 +266,10 @@ def _reject(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    pipeline = _pipeline(settings_of(args))
+    settings = settings_of(args)
+    if _refuse_on_a_fresh_shop(settings, f"order {args.order!r}"):
+        return 1
+    pipeline = _pipeline(settings)
     try:
         messages = pipeline.cancel_order(args.order, reason="cancelled by an operator")
     finally:

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from production.app.commands.common import config_option, settings_of
+from production.app.commands.common import config_option, no_daemon_yet, settings_of
 from production.app.wiring import amazon_client
 from production.floor.folders import Folders
 from production.retention.audit import audit
@@ -76,6 +76,9 @@ def _items(text: str) -> list[tuple[str, int]]:
 
 def _ship(args: argparse.Namespace) -> int:
     settings = settings_of(args)
+    if (why := no_daemon_yet(settings)) is not None:
+        print(f"production: no order {args.order!r} ({why})", file=sys.stderr)
+        return 1
     store = open_store(settings)
     try:
         with amazon_client(settings) as client:
@@ -101,6 +104,12 @@ def _ship(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     settings = settings_of(args)
+    if (why := no_daemon_yet(settings)) is not None:
+        if args.order:
+            print(f"production: no order {args.order[0]!r} ({why})", file=sys.stderr)
+            return 1
+        print(f"nothing to purge ({why})")
+        return 0
     store = open_store(settings)
     try:
         retention = Retention(settings, store)
