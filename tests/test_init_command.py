@@ -3,6 +3,7 @@ files that are there."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -74,3 +75,17 @@ def test_commands_on_a_shop_need_its_configuration(
         main(command)
     assert exit_.value.code == 2
     assert "the following arguments are required: --config" in capsys.readouterr().err
+
+
+def test_every_command_shows_examples_under_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = re.findall(r"(?m)^    ([a-z]+)\b", capsys.readouterr().out)
+    assert "ship" in listed and "init" in listed
+    for name in listed:
+        with pytest.raises(SystemExit) as exited:
+            main([name, "--help"])
+        text = capsys.readouterr().out
+        assert exited.value.code == 0
+        assert "examples:" in text.lower(), f"`production {name} --help` shows no example"
+        assert f"production {name} " in text, name

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from production.app.commands import configuration, files, floor, orders
 from production.app.commands.common import Command
+from production.app.commands.examples import add_examples
 from production.app.startup import early_signal, restore_default_signals
 from production.core.errors import ProductionError
 
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     floor.add_commands(sub)
     orders.add_commands(sub)
     files.add_tools(sub)
+    add_examples(sub)
     return parser
 
 
