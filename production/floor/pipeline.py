@@ -271,10 +271,12 @@ class Pipeline:
                  | summary)  # fmt: skip
 
     def _reject(self, claimed: Path, reason: str) -> None:
+        size = claimed.stat().st_size if claimed.exists() else None
         target = self.inbox.reject(claimed, reason)
-        # Named as the operator will find it, in the inbox's rejected folder; the name is the
-        # operator's own (the README asks them not to name downloads after buyers).
-        self._event("rejected", file=f"{target.parent.name}/{target.name}", reason=reason)
+        # Where the operator finds it and how large it is, but not its name: operators name
+        # downloads after buyers ("Happy Birthday Sam.zip"), and the log outlives the order.
+        # The `.reason.txt` beside the file itself says why.
+        self._event("rejected", folder=str(target.parent), bytes=size, reason=reason)
 
     # -- rendering ---------------------------------------------------------------------------
 

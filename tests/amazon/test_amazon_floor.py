@@ -26,6 +26,8 @@ from production.store.factory import open_store_in
 from tests.daemon.processes import Floor
 from tests.daemon.shop import renumbered, sample
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 REPO = Path(__file__).resolve().parents[1].parent
 KINDS = ("text-only", "photo-text", "two-surfaces", "options-only", "seller-font")
 FINISH = 120.0

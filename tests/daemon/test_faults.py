@@ -40,6 +40,8 @@ KINDS = ("text-only", "photo-text", "two-surfaces", "options-only")  # laser, uv
 START = 20.0  # seconds a daemon may take to start and log its first event (imports: ~0.6 s)
 FINISH = 30.0  # seconds for a daemon to work through everything waiting
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 
 @pytest.fixture
 def floors() -> Iterator[list[Floor]]:
@@ -511,10 +513,15 @@ def test_retry_wakes_a_running_daemon_at_once(tmp_path: Path, floors: list[Floor
 def test_sigterm_while_starting_is_a_clean_stop(
     tmp_path: Path, floors: list[Floor], delay: float
 ) -> None:
-    """Imports take about half a second; a stop asked for meanwhile still ends with exit 0."""
+    """Imports take about half a second; a stop asked for meanwhile is clean, never half-done."""
     floor = new_floor(floors, tmp_path, settle=0.2)
     run = floor.start()
     time.sleep(delay)
     floor.signal(run)
-    assert floor.wait_exit(run, 20.0, "the daemon to stop") == 0, floor.report()
+    code = floor.wait_exit(run, 20.0, "the daemon to stop")
+    # On a loaded machine the signal can come before the interpreter has run a line of ours:
+    # its default action ends the process then, with nothing of the shop touched yet. From the
+    # first line of production/__main__.py on, the stop is a clean exit 0.
+    assert code in (0, -signal.SIGTERM), floor.report()
     assert "Traceback" not in "\n".join(run.lines()), floor.report()
+    assert floor.part_files() == [], floor.report()  # nothing half-written either way

@@ -161,6 +161,8 @@ _HOLD = """
 import sys, time
 from pathlib import Path
 from production.floor.lock import DataFolderLock
+
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
 lock = DataFolderLock(Path(sys.argv[1])).acquire()
 print("held", flush=True)
 time.sleep(3600)

@@ -14,6 +14,8 @@ from production.desk import DeskService
 from production.store import JobState, ShipmentState
 from tests.desk.desk_shop import PASSWORD, DeskShop
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 TIMEOUT_MS = 10_000
 
 

@@ -15,6 +15,8 @@ from tests.daemon.held_zips import proof_held
 from tests.daemon.processes import Floor
 from tests.desk.desk_shop import PASSWORD
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 TIMEOUT_MS = 30_000
 WAIT = 60.0  # seconds a step of the daemon may take before the test gives up on it
 

@@ -23,6 +23,8 @@ from tests.retention.buyers import BuyerOrder, buyer_orders
 from tests.retention.helpers import cli
 from tests.retention.scan import Needles, scan_files, scan_tables
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 ORDERS = 50
 SEED = int(os.environ.get("PRODUCTION_RETENTION_SEED") or 2026)
 FINISH = 60.0  # seconds for the daemon to work through every order, at each stage
