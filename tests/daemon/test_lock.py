@@ -29,6 +29,8 @@ KINDS = ("text-only", "photo-text", "two-surfaces", "options-only")
 START = 60.0  # bounds that only matter when something is broken: a loaded machine is slow
 FINISH = 120.0
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 
 @pytest.fixture
 def floor(tmp_path: Path) -> Iterator[Floor]:
@@ -162,7 +164,6 @@ import sys, time
 from pathlib import Path
 from production.floor.lock import DataFolderLock
 
-pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
 lock = DataFolderLock(Path(sys.argv[1])).acquire()
 print("held", flush=True)
 time.sleep(3600)
