@@ -34,6 +34,8 @@ C = CompanionState
 FINISH = 90.0
 BUYER = (ADDRESS["name"], ADDRESS["addressLine1"], ADDRESS["postalCode"])
 
+pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
+
 
 @pytest.fixture
 def sim() -> Iterator[SimServer]:

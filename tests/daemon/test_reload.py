@@ -152,6 +152,7 @@ def cli(floor: Floor, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_running_daemon_renders_a_retry_with_the_fixed_font_alias(floor: Floor) -> None:
     run = floor.start()
     floor.drop(renumbered(sample("seller-font"), 1), "font-1.zip")
@@ -169,6 +170,7 @@ def test_a_running_daemon_renders_a_retry_with_the_fixed_font_alias(floor: Floor
     assert floor.stop(run) == 0, floor.report()
 
 
+@pytest.mark.slow
 def test_sighup_rereads_and_a_broken_configuration_keeps_the_old_one(floor: Floor) -> None:
     run = floor.start()
     floor.wait_event(run, lambda e: e.get("state") == "started", timeout=WAIT, what="started")

@@ -211,6 +211,7 @@ def test_a_second_signal_kills_workers_in_the_middle_of_a_render(tmp_path: Path)
         shop.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [None, 0])
 def test_the_daemon_process_renders_with_as_many_workers_as_it_is_told(
     tmp_path: Path, workers: int | None
