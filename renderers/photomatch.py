@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = ["SEARCH_UNITS", "PhotoMatch", "Placement", "correlation", "match_photo", "placement"]
 
-Gray = npt.NDArray[np.float64]
+Gray = npt.NDArray[np.floating[Any]]
 
 SEARCH_UNITS = 24  # preview units searched around the printed place (12 mm on a mug is 17)
 _WINDOW = 15  # pixels: the correlation windows' side
@@ -121,7 +122,9 @@ def _ncc_surface(template: Gray, image: Gray) -> Gray:
     big_h, big_w = image.shape
     t = template - template.mean()
     t_norm = math.sqrt(float((t * t).sum())) or 1.0
-    shape = (big_h + h, big_w + w)
+    # Every offset wanted keeps the template inside the image, so a circular correlation of
+    # the image's own size never wraps around.
+    shape = (_fast_length(big_h), _fast_length(big_w))
     spectrum = np.fft.rfft2(image, shape) * np.conj(np.fft.rfft2(t, shape))
     products = np.fft.irfft2(spectrum, shape)[: big_h - h + 1, : big_w - w + 1]
     sums = _window_sums(image, h, w)
@@ -129,6 +132,18 @@ def _ncc_surface(template: Gray, image: Gray) -> Gray:
     energy = np.maximum(squares - sums * sums / (h * w), 1e-9)
     result: Gray = products / (t_norm * np.sqrt(energy))
     return result
+
+
+def _fast_length(n: int) -> int:
+    """The least length of at least `n` with no prime factor above 5: FFTs of it are fast."""
+    while True:
+        m = n
+        for prime in (2, 3, 5):
+            while m % prime == 0:
+                m //= prime
+        if m == 1:
+            return n
+        n += 1
 
 
 def _window_sums(image: Gray, h: int, w: int) -> Gray:

@@ -22,6 +22,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,7 @@ from production.core.geometry import Box, Matrix
 from production.core.model import PREVIEW_SIZE
 from renderers.extents import Extent
 from renderers.pdfraster import render_page
-from renderers.photomatch import match_photo
+from renderers.photomatch import SEARCH_UNITS, match_photo
 from renderers.placement import PageGeometry
 from renderers.sidebyside import side_by_side
 from renderers.similarity import C2, image_math, masked_mean, masked_similarity, similarity
@@ -61,6 +62,7 @@ _TEXT_ROOM = 4.0  # preview units of background compared around a text's glyphs
 _PHOTO_INSET = 3.0
 _BLANK_RANGE = 6  # a snapshot whose gray levels all lie this close together shows nothing
 _MARGIN = 12  # preview units around the compared regions: looked at, and shown to people
+_SSIM_REACH = 6  # the blur and the SSIM window see this many pixels around each one
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,7 @@ def check_proof(
     # Everything below happens in `area`, the part of the preview around the regions.
     area = _area(regions)
     judge = _Judge(_to_preview(picture, page, scale, area), theirs, area, page.mm_per_unit)
+    judge.regions = regions
     scores, remarks = [], []
     for region in regions:
         value, remark = judge.region(region)
@@ -200,7 +203,7 @@ def check_proof(
     )
 
 
-_Gray = npt.NDArray[np.float64]
+_Gray = npt.NDArray[np.floating[Any]]
 
 
 class _Judge:
@@ -217,7 +220,17 @@ class _Judge:
         self.theirs = snapshot.crop(area)
         self.mm_per_unit = mm_per_unit
         self._ssim: tuple[Image.Image, Image.Image] | None = None  # photos' SSIM, weights
+        self._photos = (0, 0, *self.ours.size)  # where in the area that SSIM was computed
+        self.regions: Sequence[Region] = ()
         self._grays: dict[bool, tuple[_Gray, _Gray]] = {}
+        # The part of the snapshot a photo's place is searched in: the area and the search's
+        # reach around it.
+        self._around = (
+            max(area[0] - SEARCH_UNITS, 0),
+            max(area[1] - SEARCH_UNITS, 0),
+            min(area[2] + SEARCH_UNITS, snapshot.width),
+            min(area[3] + SEARCH_UNITS, snapshot.height),
+        )
 
     def region(self, region: Region) -> tuple[float | None, str | None]:
         """The region's score (None: nothing to judge there) and what differs."""
@@ -237,10 +250,11 @@ class _Judge:
             return text.score, text.remark
         ours, snapshot = self._gray(region.negative)
         x0, y0, x1, y1 = _pixels(_shifted(region.box, self.area))
+        left, top = self._around[:2]
         photo = match_photo(
             ours[y0:y1, x0:x1],
             snapshot,
-            (self.area[0] + x0, self.area[1] + y0),
+            (self.area[0] + x0 - left, self.area[1] + y0 - top),
             mm_per_unit=self.mm_per_unit,
             opaque=region.opaque,
         )
@@ -253,26 +267,41 @@ class _Judge:
             ours, theirs = self.ours.convert("L"), ImageOps.invert(self.theirs.convert("L"))
             return masked_similarity(ours, theirs, mask)
         if self._ssim is None:
-            gray = similarity(self.ours, self.theirs)  # photos: one map for all of them
+            # Photos: one map for all of them, over the part of the area they are in.
+            self._photos = self._photo_bounds()
+            ours, theirs = self.ours.crop(self._photos), self.theirs.crop(self._photos)
+            gray = similarity(ours, theirs)
             self._ssim = (gray.ssim, image_math(lambda e: e["v"] + C2, v=gray.variance))
-        return masked_mean(self._ssim[0], mask, self._ssim[1])
+        return masked_mean(self._ssim[0], mask.crop(self._photos), self._ssim[1])
+
+    def _photo_bounds(self) -> tuple[int, int, int, int]:
+        """The area's pixels around its photos' regions, with room for the SSIM window."""
+        boxes = [_pixels(_shifted(r.box, self.area)) for r in self.regions if r.color is None]
+        if not boxes:
+            return (0, 0, *self.ours.size)
+        return (
+            max(min(b[0] for b in boxes) - _SSIM_REACH, 0),
+            max(min(b[1] for b in boxes) - _SSIM_REACH, 0),
+            min(max(b[2] for b in boxes) + _SSIM_REACH, self.ours.width),
+            min(max(b[3] for b in boxes) + _SSIM_REACH, self.ours.height),
+        )
 
     def _gray(self, negative: bool) -> tuple[_Gray, _Gray]:
         """Our area and the whole snapshot, gray and lightly blurred (JPEG's blocks), as
         arrays; the snapshot inverted for a photo engraved as a negative."""
         if negative not in self._grays:
             blur = ImageFilter.GaussianBlur(_PHOTO_BLUR)
-            ours = np.asarray(self.ours.convert("L").filter(blur), dtype=np.float64)
-            snapshot = self.snapshot.convert("L").filter(blur)
+            ours = np.asarray(self.ours.convert("L").filter(blur), dtype=np.float32)
+            snapshot = self.snapshot.crop(self._around).convert("L").filter(blur)
             if negative:
                 snapshot = ImageOps.invert(snapshot)
-            self._grays[negative] = (ours, np.asarray(snapshot, dtype=np.float64))
+            self._grays[negative] = (ours, np.asarray(snapshot, dtype=np.float32))
         return self._grays[negative]
 
 
 def _blank(snapshot: Image.Image) -> bool:
     """Whether the picture is one colour throughout (JPEG noise aside)."""
-    levels = np.asarray(snapshot.convert("L").filter(ImageFilter.BoxBlur(1)))
+    levels = np.asarray(snapshot.convert("L").reduce(4))  # averaged: JPEG noise aside
     return int(levels.max()) - int(levels.min()) <= _BLANK_RANGE
 
 

@@ -31,6 +31,7 @@ Coverage = npt.NDArray[np.float64]
 
 NEAR = 32  # a text's letters are this near its colour (0…255, luma-weighted difference)
 _GROW = 2  # and judged this many pixels around them
+_REACH = 8  # pixels around the masks that the blur, the window and the growing see
 _MISSING_GROW = 3  # a preview letter this near ink of ours is not missing
 _INK = 0.75  # our ink: a quarter of the way from paper to the colour, at least
 _EDGE_SHARE = 0.03  # a line of letters starts where this share of its ink lies left of it
@@ -67,6 +68,9 @@ def match_text(
     substitute: bool,
 ) -> TextMatch:
     """Judge one text: `mask` is around our letters, `clip` its placement box ("L" masks)."""
+    # Only the part of the pictures around the two masks matters.
+    bounds = _around(mask, clip, ours.size)
+    ours, theirs, mask, clip = (picture.crop(bounds) for picture in (ours, theirs, mask, clip))
     near = [nearness(ours, drawn), nearness(theirs, color)]
     if drawn != color:
         # Our paper is as far from our ink as Amazon's white would be from the buyer's colour.
@@ -92,6 +96,22 @@ def match_text(
         if missing >= 0.1:
             remark = f"{missing:.0%} of the preview's letters are not in the print"
     return TextMatch(min(scores) if scores else None, remark)
+
+
+def _around(
+    mask: Image.Image, clip: Image.Image, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The box around both masks, widened by what the SSIM window and blur reach."""
+    boxes = [box for box in (mask.getbbox(), clip.getbbox()) if box is not None]
+    if not boxes:
+        return (0, 0, *size)
+    reach = _REACH
+    return (
+        max(min(box[0] for box in boxes) - reach, 0),
+        max(min(box[1] for box in boxes) - reach, 0),
+        min(max(box[2] for box in boxes) + reach, size[0]),
+        min(max(box[3] for box in boxes) + reach, size[1]),
+    )
 
 
 def _shape(near: list[Image.Image], ours: Mask, theirs: Mask, mask: Image.Image) -> float | None:

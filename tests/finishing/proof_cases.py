@@ -537,9 +537,7 @@ def _blank() -> list[ProofCase]:
     white = Image.new("RGB", (64, 64), "white")
     clear = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
     return [
-        ProofCase(
-            "blank photo, tote", False, _replace_member(zipped(tote), upload.member, white)
-        ),
+        ProofCase("blank photo, tote", False, _replace_member(zipped(tote), upload.member, white)),
         ProofCase(
             "blank photo, photo-text",
             False,
