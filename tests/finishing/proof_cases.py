@@ -10,7 +10,8 @@ comes from a real person, and nothing is stored: the set is drawn again on every
   substitute font the shop configured, and every sample zip with a snapshot. The check must
   hold none of them.
 - wrong: a photo or a text mirrored, shifted by 3 mm (and a photo by 12 mm), a missing line,
-  another photo, a blank photo, a missing line in a substitute font. The check must hold each.
+  another photo, a blank or transparent photo, a substitute font with a line missing or moved
+  by 3 mm. The check must hold each, and name the substitute font when there is one.
 
 `tests/finishing/test_proof_accuracy.py` asserts both, `benchmarks/proof_accuracy.py` prints
 the false-hold and miss rates.
@@ -19,21 +20,20 @@ the false-hold and miss rates.
 from __future__ import annotations
 
 import io
-import random
 import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageOps
+from PIL import Image
 
 from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 from production.customization.samples import SAMPLES_DIR
 from production.floor.rendering import ItemRenderer, JobOutput
-from samples import photos, snapshot
-from samples.fabricjs import Box, SvgDocument
+from samples import photos
+from samples.fabricjs import Box
 from samples.make_samples import (
     AMATIC,
     BLACK,
@@ -45,7 +45,19 @@ from samples.make_samples import (
     mug_text,
     surface,
 )
-from samples.surfaces import Color, Font, ImageSlot, Order, Slot, Surface, TextSlot, Upload
+from samples.surfaces import Color, Font, ImageSlot, Order, Slot, TextSlot, Upload
+from tests.finishing.proof_pictures import (
+    LayerEdit,
+    drawn,
+    jpeg,
+    mirrored,
+    mug,
+    shifted,
+    soft_photo,
+    with_snapshot,
+    wood,
+    zipped,
+)
 from tests.finishing.zips import Document, member, moved_in_json, moved_in_svg, rewritten
 
 __all__ = [
@@ -55,6 +67,8 @@ __all__ = [
     "judge",
     "labelled_settings",
     "proof_cases",
+    "sample",
+    "tote_photo",
 ]
 
 MUG_MM_PER_UNIT = 215.9 / 311  # the sample mugs' design box: 311 units print 215.9 mm wide
@@ -137,133 +151,6 @@ def proof_cases() -> tuple[ProofCase, ...]:
     return tuple(cases)
 
 
-# -- pictures -----------------------------------------------------------------------------------
-
-
-def soft_photo(size: tuple[int, int], seed: int) -> Image.Image:
-    """A 'photo' like a phone's: soft shapes on a gradient, sensor noise, no sharp labels.
-
-    The sample photos shout their orientation with big letters; a real portrait or landscape
-    is mostly smooth, so mirrored or shifted it stays alike to a blurred comparison.
-    """
-    rng = random.Random(seed)
-    full = size
-    size = (size[0] // 4, size[1] // 4)  # drawn small and enlarged: it is smooth anyway
-    width, height = size
-    ramp = Image.linear_gradient("L").resize(size, Image.Resampling.BICUBIC)
-    picture = ImageOps.colorize(ramp, _color(rng), _color(rng)).convert("RGB")
-    shapes = Image.new("RGB", size)
-    alpha = Image.new("L", size, 0)
-    for _ in range(9):
-        r = rng.uniform(0.08, 0.3) * min(size)
-        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
-        layer = Image.new("L", size, 0)
-        ImageDraw.Draw(layer).ellipse((cx - r, cy - r * 1.3, cx + r, cy + r * 1.3), fill=200)
-        shapes.paste(ImageColor.getrgb(_color(rng)), (0, 0), layer)
-        alpha = Image.composite(layer, alpha, layer)
-    blur = ImageFilter.GaussianBlur(min(size) * 0.02)
-    picture = Image.composite(shapes.filter(blur), picture, alpha.filter(blur))
-    picture = picture.resize(full, Image.Resampling.BICUBIC)
-    noise = Image.effect_noise(full, 6).convert("RGB")
-    return Image.blend(picture, noise, 0.04)
-
-
-def _color(rng: random.Random) -> str:
-    return "#" + "".join(f"{rng.randrange(40, 230):02x}" for _ in range(3))
-
-
-def wood(size: int = snapshot.SIZE) -> Image.Image:
-    """A light wood board seen from above: the product photo behind an engraved sign."""
-    rng = random.Random(7)
-    board = Image.new("RGB", (size, size), (222, 190, 150))
-    draw = ImageDraw.Draw(board)
-    for _ in range(90):
-        y = rng.uniform(0, size)
-        shade = rng.randrange(150, 205)
-        wobble = rng.uniform(2, 9)
-        points = [(x, y + wobble * ((x / 37 + y) % 3 - 1.5)) for x in range(0, size + 8, 8)]
-        draw.line(points, fill=(shade, shade - 40, shade - 80), width=rng.choice((1, 1, 2)))
-    return board.filter(ImageFilter.GaussianBlur(0.8))
-
-
-def mug(size: int = snapshot.SIZE) -> Image.Image:
-    """A white mug lit from the left: shading across the wrap, a speckled glaze."""
-    ramp = Image.linear_gradient("L").rotate(90).resize((size, size))
-    shade = ramp.point(lambda v: 255 - round(45 * abs(v - 96) / 160))
-    speckle = Image.effect_noise((size, size), 10).point(lambda v: 0 if v < 140 else 30)
-    gray = Image.merge("RGB", [shade] * 3)
-    return Image.composite(Image.new("RGB", (size, size), (170, 170, 175)), gray, speckle)
-
-
-def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=quality)
-    return out.getvalue()
-
-
-# -- snapshots ----------------------------------------------------------------------------------
-
-LayerEdit = Callable[[int, snapshot.Layer], snapshot.Layer]
-
-
-def drawn(
-    described: Surface,
-    *,
-    base: Image.Image | None = None,
-    edit: LayerEdit | None = None,
-    quality: int = snapshot.JPEG_QUALITY,
-) -> bytes:
-    """The surface's snapshot as Amazon would draw it, over `base`, with layer `edit`s."""
-    layers: list[snapshot.Layer] = []
-    for slot in described.slots:
-        slot.draw(SvgDocument(first_clip_id=1), layers)
-    if edit is not None:
-        layers = [edit(index, layer) for index, layer in enumerate(layers)]
-    if base is not None:
-        art = base.convert("RGBA")
-        units = (snapshot.SIZE / art.width, snapshot.SIZE / art.height)
-        layers.insert(0, snapshot.Layer(art, (-200.0, -200.0), units, (1, 0, 0, 1, 200, 200), None))
-    out = io.BytesIO()
-    snapshot.draw(layers).save(out, "JPEG", quality=quality)
-    return out.getvalue()
-
-
-def mirrored(which: int) -> LayerEdit:
-    """Layer `which` drawn mirrored left to right about its own centre."""
-
-    def edit(index: int, layer: snapshot.Layer) -> snapshot.Layer:
-        if index != which:
-            return layer
-        a, b, c, d, e, f = layer.matrix
-        return replace(layer, matrix=(-a, -b, c, d, e, f))
-
-    return edit
-
-
-def shifted(which: int, dx: float, dy: float = 0.0) -> LayerEdit:
-    """Layer `which` moved by (dx, dy) preview units inside its unmoved clip."""
-
-    def edit(index: int, layer: snapshot.Layer) -> snapshot.Layer:
-        if index != which:
-            return layer
-        a, b, c, d, e, f = layer.matrix
-        return replace(layer, matrix=(a, b, c, d, e + dx, f + dy))
-
-    return edit
-
-
-def with_snapshot(order: Order, snapshot_jpeg: bytes) -> bytes:
-    """The order's zip with its (only) surface's snapshot replaced."""
-    [described] = order.surfaces
-    return rewritten(zipped(order), members={described.snapshot_member: snapshot_jpeg})
-
-
-@cache
-def zipped(order: Order) -> bytes:
-    """The order's zip, made once: drawing its snapshot is most of the set's making."""
-    return order.zip_bytes()
-
-
 # -- orders -------------------------------------------------------------------------------------
 
 
@@ -325,7 +212,7 @@ def _replace_member(data: bytes, name: str, picture: Image.Image) -> bytes:
         out = io.BytesIO()
         same.save(out, "PNG")
         return rewritten(data, members={name: out.getvalue()})
-    return rewritten(data, members={name: _jpeg(same)})
+    return rewritten(data, members={name: jpeg(same)})
 
 
 def without_line(data: bytes, label: str, line: str) -> bytes:

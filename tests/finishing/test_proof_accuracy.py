@@ -28,8 +28,8 @@ from tests.finishing.proof_cases import (
     proof_cases,
     sample,
     tote_photo,
-    zipped,
 )
+from tests.finishing.proof_pictures import zipped
 from tests.finishing.test_proof_check import printed_jobs
 from tests.finishing.zips import member
 
