@@ -31,6 +31,8 @@ class Extent:
     clip: Box | None
     measured: bool = True  # False: a converter drew the text; its clip box stands in for its ink
     color: tuple[int, int, int] | None = None  # a text's colour in the design
+    substitute: str | None = None  # a text: the family a configured alias printed it for
+    opaque: bool = True  # a photo that covers its rectangle (a JPEG; a PNG may be see-through)
 
     @property
     def bounds(self) -> Box:
@@ -81,7 +83,8 @@ def _photo(element: ImageElement) -> Extent:
     corners = [(rect.x, rect.y), (rect.right, rect.y), (rect.right, rect.bottom)]
     corners.append((rect.x, rect.bottom))
     outline = tuple(matrix.apply(x, y) for x, y in corners)
-    return Extent("photo", element_name(element), outline, element_clip(element))
+    opaque = element.media_type == "image/jpeg"
+    return Extent("photo", element_name(element), outline, element_clip(element), opaque=opaque)
 
 
 def _text(element: TextElement, report: TextReport | None) -> Extent | None:
@@ -97,7 +100,14 @@ def _text(element: TextElement, report: TextReport | None) -> Extent | None:
     ink = text_ink(report.font, report.layout)
     if ink is None:
         return None  # spaces only: nothing is printed
-    return Extent("text", element_name(element), _corners(ink), clip, color=color)
+    return Extent(
+        "text",
+        element_name(element),
+        _corners(ink),
+        clip,
+        color=color,
+        substitute=report.font.substituted_for,
+    )
 
 
 def _corners(box: Box) -> tuple[Point, ...]:

@@ -18,13 +18,14 @@ Rules (template keys in brackets):
 - `render`: the renderer's remarks (an overlay left out, a font alias, the general SVG
   converter): warn or hold, as the renderer says.
 - `proof`: the print file unlike Amazon's preview (`renderers.proofcheck`) under
-  `min_proof_score`: hold; no preview to compare with: warn.
+  `min_proof_score`: hold, naming the least alike element and what differs (a text printed in
+  a substitute font is said to be so); no preview to compare with: warn.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -33,7 +34,7 @@ from production.core.model import Customization, Surface
 from production.core.templates import SurfaceTemplate
 from renderers.extents import Extent, element_name, surface_extents
 from renderers.fonts import missing_glyphs
-from renderers.pdf import RenderedSurface
+from renderers.pdf import RenderedSurface, TextReport
 from renderers.placement import PageGeometry
 from renderers.proofcheck import ProofCheck, check_proof, proof_regions
 
@@ -123,7 +124,14 @@ def check_surface(
     regions = proof_regions(extents, text_ink=text_ink, negative_photos=negative_photos)
     pdf = proof_pdf if proof_pdf is not None else rendered.pdf
     proof = check_proof(pdf, rendered.page, snapshot, regions, min_score=template.min_proof_score)
-    findings += proof_findings(proof, template, job=job, surface=surface.name)
+    substitutes = {
+        extent.name: (asked, report.font.family)
+        for extent, report in _substituted(extents, rendered)
+        if (asked := extent.substitute) is not None
+    }
+    findings += proof_findings(
+        proof, template, job=job, surface=surface.name, substitutes=substitutes
+    )
     # The comparison picture is for a person, and only a held job is looked at.
     held = any(finding.severity == "hold" for finding in findings)
     compare = proof.comparison.png() if held and proof.comparison is not None else None
@@ -184,9 +192,19 @@ def customization_findings(
 
 
 def proof_findings(
-    proof: ProofCheck | None, template: SurfaceTemplate, *, job: str, surface: str
+    proof: ProofCheck | None,
+    template: SurfaceTemplate,
+    *,
+    job: str,
+    surface: str,
+    substitutes: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[Finding]:
-    """A hold when the render strays from Amazon's preview; a warning when it could not be told."""
+    """A hold when the render strays from Amazon's preview; a warning when it could not be told.
+
+    `substitutes`: element name → (the family asked for, the family printed) for texts a
+    configured alias printed: when one of them is the least alike, the hold says so, since the
+    person who fixes it installs the font rather than looks for a fault in the render.
+    """
     if proof is None:
         return []
     found = _Found(job, surface)
@@ -194,14 +212,28 @@ def proof_findings(
         if proof.note is not None:
             found.add("proof", "warn", f"no comparison with Amazon's preview: {proof.note}")
     elif proof.score < template.min_proof_score:
-        worst = min(proof.elements, key=lambda pair: pair[1])[0] if proof.elements else "-"
-        found.add(
-            "proof",
-            "hold",
-            f"the print file differs from Amazon's preview: score {proof.score:.2f}, under the "
-            f"{template.min_proof_score:.2f} the template accepts (least alike: {worst}); "
-            "compare them side by side",
+        worst = proof.worst or "-"
+        remark = proof.remark(worst)
+        detail = f"{worst}: {remark}" if remark else worst
+        numbers = (
+            f"score {proof.score:.2f}, under the {template.min_proof_score:.2f} the template "
+            "accepts"
         )
+        substituted = (substitutes or {}).get(worst)
+        if substituted is not None:
+            asked, printed = substituted
+            message = (
+                f"{worst} is printed in the substitute font {printed!r} (the shop's alias for "
+                f"{asked!r}) and does not line up with Amazon's preview: {numbers}"
+                f"{f' ({remark})' if remark else ''}; install {asked!r} or compare them side "
+                "by side"
+            )
+        else:
+            message = (
+                f"the print file differs from Amazon's preview: {numbers} (least alike: "
+                f"{detail}); compare them side by side"
+            )
+        found.add("proof", "hold", message)
     return found.items
 
 
@@ -308,6 +340,17 @@ def _glyphs(found: _Found, rendered: RenderedSurface) -> None:
                 f"{element_name(report.element)}: font {report.font.family!r} has no glyph "
                 f"for {codes}",
             )
+
+
+def _substituted(
+    extents: Sequence[Extent], rendered: RenderedSurface
+) -> Iterator[tuple[Extent, TextReport]]:
+    """The texts a configured alias printed, with the report of how they were drawn."""
+    reports = {element_name(report.element): report for report in rendered.texts}
+    for extent in extents:
+        report = reports.get(extent.name)
+        if extent.substitute is not None and report is not None:
+            yield extent, report
 
 
 def _surface_of(message: str) -> str | None:

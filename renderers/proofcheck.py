@@ -4,14 +4,14 @@ Every zip carries, per surface, a 400×400 JPEG "snapshot": the design drawn in 
 space over the product's base image, with the seller's option overlays on top. The print file
 is rasterised once; that picture is the proof (`<stem>.proof.png`), and mapped back through the
 inverse of the page's placement transform it is our design in the snapshot's own space. There
-the two are compared element by element with structural similarity (`renderers.similarity`),
-only where the design has ink: inside each photo's visible rectangle, and around each text's
-letters, seen as nearness to the text's colour. Elsewhere the snapshot shows the product photo
-and overlays, which the print file rightly lacks; and within a region each place counts by how
-much of our design shows there, so a textured product photo between the letters counts little.
-The surface's score is its worst element's; below the template's `min_proof_score` a person
-compares the pictures side by side (`<stem>.compare.png`, drawn by `Comparison.png` for a job a
-person will look at).
+the two are compared element by element, only where the design has ink: a photo inside its
+visible rectangle (`renderers.photomatch`: fine structure, correlation, and where it sits), a
+text by its letters, seen as nearness to its colour, around them and in its whole placement
+box (`renderers.textmatch`: their shapes, or for a substitute font their layout, and whether
+any are missing). Elsewhere the snapshot shows the product photo and overlays, which the print
+file rightly lacks. The surface's score is its worst element's; below the template's
+`min_proof_score` a person compares the pictures side by side (`<stem>.compare.png`, drawn by
+`Comparison.png` for a job a person will look at).
 """
 
 from __future__ import annotations
@@ -21,18 +21,23 @@ import math
 import struct
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from isal import isal_zlib
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from production.core.geometry import Box, Matrix
 from production.core.model import PREVIEW_SIZE
 from renderers.extents import Extent
 from renderers.pdfraster import render_page
+from renderers.photomatch import SEARCH_UNITS, match_photo
 from renderers.placement import PageGeometry
 from renderers.sidebyside import side_by_side
-from renderers.similarity import C2, image_math, masked_mean, similarity
+from renderers.similarity import C2, image_math, masked_mean, masked_similarity, similarity
+from renderers.textmatch import match_text
 
 __all__ = [
     "PROOF_PIXELS",
@@ -48,16 +53,16 @@ __all__ = [
 PROOF_PIXELS = 600  # the proof's longer side, at least
 _MAX_PROOF_PIXELS = 4000  # and at most: a huge page is not drawn larger than this
 _PREVIEW = int(PREVIEW_SIZE)
+_PREVIEW_BOX = Box(0, 0, PREVIEW_SIZE, PREVIEW_SIZE)
+_PHOTO_BLUR = 1.0  # pixels: photos' gray pictures are blurred this much before correlating
 _SUPERSAMPLE = 2  # the proof has at least this many pixels per preview unit
 _TEXT_ROOM = 4.0  # preview units of background compared around a text's glyphs
 # A photo is judged this far inside its edges: the comparison window must not reach past them,
 # where the snapshot shows the product and the print file shows nothing.
 _PHOTO_INSET = 3.0
-_BLANK_STDDEV = 1.0  # a snapshot flatter than this (gray levels) shows nothing
+_BLANK_RANGE = 6  # a snapshot whose gray levels all lie this close together shows nothing
 _MARGIN = 12  # preview units around the compared regions: looked at, and shown to people
-_REACH = 6  # the blur and the SSIM window see this many pixels around each one
-_NEAR = 32  # a text's letters are this near its colour (0…255, luma-weighted difference)
-_GROW = 2  # and judged this many pixels around them
+_SSIM_REACH = 6  # the blur and the SSIM window see this many pixels around each one
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,9 @@ class Region:
     color: tuple[int, int, int] | None = None  # a text's colour: compared by nearness to it
     drawn: tuple[int, int, int] | None = None  # the colour our file draws it in, if another
     negative: bool = False  # a photo the laser engraves inverted: compared with its negative
+    clip: Box | None = None  # a text's placement box: where the preview may show its letters
+    substitute: bool = False  # a text printed in a substitute font: judged by its layout
+    opaque: bool = True  # a photo covering its whole rectangle (a JPEG; a PNG may not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +106,15 @@ class ProofCheck:
     elements: tuple[tuple[str, float], ...] = ()
     note: str | None = None  # why there is no score
     comparison: Comparison | None = None  # None once drawn, or when there is none
+    remarks: tuple[tuple[str, str], ...] = ()  # element → what differs, for a person
+
+    @property
+    def worst(self) -> str | None:
+        """The least alike element's name."""
+        return min(self.elements, key=lambda pair: pair[1])[0] if self.elements else None
+
+    def remark(self, name: str) -> str | None:
+        return dict(self.remarks).get(name)
 
 
 def proof_regions(
@@ -122,10 +139,21 @@ def proof_regions(
                 box = _intersect(box, extent.clip) or box
         elif extent.kind == "photo" and min(box.width, box.height) > 4 * _PHOTO_INSET:
             box = box.inset(_PHOTO_INSET)
-        box = _intersect(box, Box(0, 0, PREVIEW_SIZE, PREVIEW_SIZE))
+        box = _intersect(box, _PREVIEW_BOX)
         if box is not None and box.width >= 1 and box.height >= 1:
-            negative = negative_photos and extent.kind == "photo"
-            regions.append(Region(extent.name, box, extent.color, text_ink, negative))
+            photo = extent.kind == "photo"
+            clip = None
+            if not photo and extent.clip is not None:
+                clip = _intersect(extent.clip, _PREVIEW_BOX)
+            region = Region(extent.name, box, extent.color, text_ink, negative_photos and photo)
+            regions.append(
+                replace(
+                    region,
+                    clip=clip,
+                    substitute=extent.substitute is not None,
+                    opaque=extent.opaque,
+                )
+            )
     return regions
 
 
@@ -151,101 +179,136 @@ def check_proof(
         return ProofCheck(proof_png, None, note="the surface's snapshot cannot be read")
     if not regions:
         return ProofCheck(proof_png, None, note="the surface has no ink to compare")
-    if ImageStat.Stat(theirs.convert("L")).stddev[0] < _BLANK_STDDEV:
+    if _blank(theirs):
         # Amazon's preview always shows the product: one colour throughout is not a preview.
         return ProofCheck(proof_png, None, note="the snapshot is blank: nothing to compare")
     # Everything below happens in `area`, the part of the preview around the regions.
     area = _area(regions)
-    ours = _to_preview(picture, page, scale, area)
-    theirs = theirs.crop(area)
-    masks = [_mask(region.box, area) for region in regions]
-    union = _union(masks)
-    gray = weights = None
-    if any(region.color is None and not region.negative for region in regions):
-        gray = similarity(ours, theirs)  # photos: one map for all of them
-        weights = image_math(lambda e: e["v"] + C2, v=gray.variance)
-    scores = []
-    for region, mask in zip(regions, masks, strict=True):
-        if region.color is not None:
-            value = _near_score(ours, theirs, region.drawn or region.color, region.color, mask)
-        elif region.negative:
-            value = _crop_score(ours.convert("L"), ImageOps.invert(theirs.convert("L")), mask)
-        else:
-            assert gray is not None
-            value = masked_mean(gray.ssim, mask, weights)
+    judge = _Judge(_to_preview(picture, page, scale, area), theirs, area, page.mm_per_unit)
+    judge.regions = regions
+    scores, remarks = [], []
+    for region in regions:
+        value, remark = judge.region(region)
         if value is not None:
             scores.append((region.name, round(value, 3)))
+        if remark is not None:
+            remarks.append((region.name, remark))
     score = min((value for _, value in scores), default=None)
     caption = "no score" if score is None else f"score {score:.3f}, threshold {min_score:.3f}"
     boxes = tuple(_shifted(region.box, area) for region in regions)
-    comparison = Comparison(ours, theirs, union, boxes, caption)
-    return ProofCheck(proof_png, score, tuple(scores), comparison=comparison)
-
-
-def _near_score(
-    ours: Image.Image,
-    theirs: Image.Image,
-    drawn: tuple[int, int, int],
-    color: tuple[int, int, int],
-    mask: Image.Image,
-) -> float | None:
-    """A text's score: judged where either picture has letters, by nearness to their colour.
-
-    Red letters on a brown board are nearly the same gray, yet far apart in colour; and what
-    lies around and under the letters (a board, a photo) is not the text. So each picture
-    becomes its nearness to the colour it draws the text in (ours `drawn`, Amazon's `color`),
-    and only the places near the letters of either count: letters printed elsewhere than the
-    buyer saw them, or missing, score low.
-    """
-    near = [
-        ImageChops.difference(picture, Image.new("RGB", picture.size, ink)).convert("L")
-        for picture, ink in ((ours, drawn), (theirs, color))
-    ]
-    if drawn != color:
-        # Our paper is as far from our ink as Amazon's white would be from the buyer's colour.
-        factor = _luma_distance(color) / max(_luma_distance(drawn), 1.0)
-        near[0] = near[0].point(lambda v: v * factor)
-    letters = ImageChops.lighter(*(_letters(n) for n in near))
-    judged = ImageChops.multiply(_grow(letters), mask)
-    return _crop_score(near[0], near[1], judged if judged.getbbox() else mask)
-
-
-def _luma_distance(color: tuple[int, int, int]) -> float:
-    """How far white is from `color`, as `ImageChops.difference(...).convert("L")` measures."""
-    r, g, b = (255 - c for c in color)
-    return (299 * r + 587 * g + 114 * b) / 1000
-
-
-def _letters(distance: Image.Image) -> Image.Image:
-    """Where a picture is near the ink colour (its nearness below `_NEAR`)."""
-    return distance.point(lambda v: 255 if v < _NEAR else 0)
-
-
-def _grow(mask: Image.Image) -> Image.Image:
-    """The mask widened by `_GROW` pixels: a box blur is set wherever a set pixel is near."""
-    return mask.filter(ImageFilter.BoxBlur(_GROW)).point(lambda v: 255 if v else 0)
-
-
-def _crop_score(ours: Image.Image, theirs: Image.Image, mask: Image.Image) -> float | None:
-    """The weighted mean SSIM of two "L" pictures under `mask`, computed only around it.
-
-    Each place counts by how much our design shows there: where our print file is flat (paper
-    between letters, a plain sky) the snapshot may show the product's texture or an overlay,
-    and those places count little; where ours has structure, the snapshot must have the same.
-    """
-    box = mask.getbbox()
-    if box is None:
-        return None
-    width, height = mask.size
-    crop = (
-        max(box[0] - _REACH, 0),
-        max(box[1] - _REACH, 0),
-        min(box[2] + _REACH, width),
-        min(box[3] + _REACH, height),
+    union = _union([_mask(region.box, area) for region in regions])
+    comparison = Comparison(judge.ours, judge.theirs, union, boxes, caption)
+    return ProofCheck(
+        proof_png, score, tuple(scores), comparison=comparison, remarks=tuple(remarks)
     )
-    alike = similarity(ours.crop(crop), theirs.crop(crop))
-    weights = image_math(lambda e: e["v"] + C2, v=alike.variance)
-    return masked_mean(alike.ssim, mask.crop(crop), weights)
+
+
+_Gray = npt.NDArray[np.floating[Any]]
+
+
+class _Judge:
+    """The pictures of one comparison, and the scoring of each region on them."""
+
+    def __init__(
+        self,
+        ours: Image.Image,
+        snapshot: Image.Image,
+        area: tuple[int, int, int, int],
+        mm_per_unit: float,
+    ) -> None:
+        self.ours, self.snapshot, self.area = ours, snapshot, area
+        self.theirs = snapshot.crop(area)
+        self.mm_per_unit = mm_per_unit
+        self._ssim: tuple[Image.Image, Image.Image] | None = None  # photos' SSIM, weights
+        self._photos = (0, 0, *self.ours.size)  # where in the area that SSIM was computed
+        self.regions: Sequence[Region] = ()
+        self._grays: dict[bool, tuple[_Gray, _Gray]] = {}
+        # The part of the snapshot a photo's place is searched in: the area and the search's
+        # reach around it.
+        self._around = (
+            max(area[0] - SEARCH_UNITS, 0),
+            max(area[1] - SEARCH_UNITS, 0),
+            min(area[2] + SEARCH_UNITS, snapshot.width),
+            min(area[3] + SEARCH_UNITS, snapshot.height),
+        )
+
+    def region(self, region: Region) -> tuple[float | None, str | None]:
+        """The region's score (None: nothing to judge there) and what differs."""
+        mask = _mask(region.box, self.area)
+        if region.color is not None:
+            clip = _mask(region.clip, self.area) if region.clip is not None else mask
+            text = match_text(
+                self.ours,
+                self.theirs,
+                drawn=region.drawn or region.color,
+                color=region.color,
+                mask=mask,
+                clip=clip,
+                mm_per_unit=self.mm_per_unit,
+                substitute=region.substitute,
+            )
+            return text.score, text.remark
+        ours, snapshot = self._gray(region.negative)
+        x0, y0, x1, y1 = _pixels(_shifted(region.box, self.area))
+        left, top = self._around[:2]
+        photo = match_photo(
+            ours[y0:y1, x0:x1],
+            snapshot,
+            (self.area[0] + x0 - left, self.area[1] + y0 - top),
+            mm_per_unit=self.mm_per_unit,
+            opaque=region.opaque,
+        )
+        values = [v for v in (self._fine(region, mask), photo.score) if v is not None]
+        return (min(values) if values else None), photo.remark
+
+    def _fine(self, region: Region, mask: Image.Image) -> float | None:
+        """SSIM: the fine structure (letters and edges in the photo), as our photo has it."""
+        if region.negative:
+            ours, theirs = self.ours.convert("L"), ImageOps.invert(self.theirs.convert("L"))
+            return masked_similarity(ours, theirs, mask)
+        if self._ssim is None:
+            # Photos: one map for all of them, over the part of the area they are in.
+            self._photos = self._photo_bounds()
+            ours, theirs = self.ours.crop(self._photos), self.theirs.crop(self._photos)
+            gray = similarity(ours, theirs)
+            self._ssim = (gray.ssim, image_math(lambda e: e["v"] + C2, v=gray.variance))
+        return masked_mean(self._ssim[0], mask.crop(self._photos), self._ssim[1])
+
+    def _photo_bounds(self) -> tuple[int, int, int, int]:
+        """The area's pixels around its photos' regions, with room for the SSIM window."""
+        boxes = [_pixels(_shifted(r.box, self.area)) for r in self.regions if r.color is None]
+        if not boxes:
+            return (0, 0, *self.ours.size)
+        return (
+            max(min(b[0] for b in boxes) - _SSIM_REACH, 0),
+            max(min(b[1] for b in boxes) - _SSIM_REACH, 0),
+            min(max(b[2] for b in boxes) + _SSIM_REACH, self.ours.width),
+            min(max(b[3] for b in boxes) + _SSIM_REACH, self.ours.height),
+        )
+
+    def _gray(self, negative: bool) -> tuple[_Gray, _Gray]:
+        """Our area and the whole snapshot, gray and lightly blurred (JPEG's blocks), as
+        arrays; the snapshot inverted for a photo engraved as a negative."""
+        if negative not in self._grays:
+            blur = ImageFilter.GaussianBlur(_PHOTO_BLUR)
+            ours = np.asarray(self.ours.convert("L").filter(blur), dtype=np.float32)
+            snapshot = self.snapshot.crop(self._around).convert("L").filter(blur)
+            if negative:
+                snapshot = ImageOps.invert(snapshot)
+            self._grays[negative] = (ours, np.asarray(snapshot, dtype=np.float32))
+        return self._grays[negative]
+
+
+def _blank(snapshot: Image.Image) -> bool:
+    """Whether the picture is one colour throughout (JPEG noise aside)."""
+    levels = np.asarray(snapshot.convert("L").reduce(4))  # averaged: JPEG noise aside
+    return int(levels.max()) - int(levels.min()) <= _BLANK_RANGE
+
+
+def _pixels(box: Box) -> tuple[int, int, int, int]:
+    """The whole pixels (left, top, right, bottom) a box in an area's pixels covers."""
+    x0, y0 = round(box.x), round(box.y)
+    return x0, y0, max(round(box.right), x0 + 1), max(round(box.bottom), y0 + 1)
 
 
 def proof_scale(page: PageGeometry) -> float:
@@ -258,7 +321,9 @@ def proof_scale(page: PageGeometry) -> float:
 
 def _area(regions: Sequence[Region]) -> tuple[int, int, int, int]:
     """The preview pixels (left, top, right, bottom) around the regions, with a margin."""
-    bounds = Box.union_of(region.box for region in regions)
+    # A text's whole placement box is looked at: a line missing from ours is somewhere there.
+    boxes = [region.box for region in regions]
+    bounds = Box.union_of([*boxes, *(region.clip for region in regions if region.clip)])
     assert bounds is not None
     return (
         max(int(bounds.x) - _MARGIN, 0),

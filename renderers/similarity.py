@@ -19,7 +19,15 @@ from typing import Any
 
 from PIL import Image, ImageFilter, ImageMath
 
-__all__ = ["C2", "PRE_BLUR", "Similarity", "image_math", "masked_mean", "similarity"]
+__all__ = [
+    "C2",
+    "PRE_BLUR",
+    "Similarity",
+    "image_math",
+    "masked_mean",
+    "masked_similarity",
+    "similarity",
+]
 
 PRE_BLUR = 1.0
 """Gaussian radius (pixels) both pictures are blurred by before they are compared."""
@@ -28,6 +36,7 @@ C1 = (0.01 * 255) ** 2  # the usual stabilisers for 8-bit pictures
 C2 = (0.03 * 255) ** 2
 _FIXED = 16  # pixel values are scaled by this before the integer window sums
 _TAPS = [round(10 * math.exp(-(x * x) / (2 * 1.5**2))) for x in range(-2, 3)]  # σ = 1.5
+_REACH = 6  # the blur and the SSIM window see this many pixels around each one
 _WINDOW = ImageFilter.Kernel((5, 5), [a * b for a in _TAPS for b in _TAPS], scale=sum(_TAPS) ** 2)
 
 
@@ -84,6 +93,28 @@ def masked_mean(
         return None
     weighed = image_math(lambda e: e["v"] * e["w"], v=values, w=weight)
     return _mean(weighed) / total
+
+
+def masked_similarity(a: Image.Image, b: Image.Image, mask: Image.Image) -> float | None:
+    """The weighted mean SSIM of two pictures under `mask` ("L"), computed only around it.
+
+    Each place counts by how much `a` (our design) shows there: where our print file is flat
+    (paper between letters, a plain sky) the snapshot may show the product's texture or an
+    overlay, and those places count little; where ours has structure, the snapshot must too.
+    """
+    box = mask.getbbox()
+    if box is None:
+        return None
+    width, height = mask.size
+    crop = (
+        max(box[0] - _REACH, 0),
+        max(box[1] - _REACH, 0),
+        min(box[2] + _REACH, width),
+        min(box[3] + _REACH, height),
+    )
+    alike = similarity(a.crop(crop), b.crop(crop))
+    weights = image_math(lambda e: e["v"] + C2, v=alike.variance)
+    return masked_mean(alike.ssim, mask.crop(crop), weights)
 
 
 def image_math(expression: Callable[[dict[str, Any]], Any], **images: Image.Image) -> Image.Image:
