@@ -57,7 +57,7 @@ from production.core.errors import AmazonError, ProductionError
 from production.core.templates import Product
 from production.floor.events import EventLog
 from production.floor.pipeline import Pipeline
-from production.store import CompanionOrder, CompanionState, ItemRecord, JobState
+from production.store import CompanionOrder, CompanionState, ItemRecord, JobRecord, JobState
 
 __all__ = ["Companions", "FulfillmentApi", "Pace"]
 
@@ -133,8 +133,18 @@ class Companions:
 
     # -- the states ------------------------------------------------------------------------------
 
+    def _as_closed(self, job: JobRecord) -> JobRecord:
+        """A purged job as the state it was purged from: with retention 0 a cancelled order's
+        jobs are purged at once, perhaps before this thread saw them cancelled."""
+        if job.state is not JobState.PURGED:
+            return job
+        trail = self.store.audit(job_id=job.job_id)
+        if any(entry.to_state is JobState.CANCELLED for entry in trail):
+            return replace(job, state=JobState.CANCELLED)
+        return job
+
     def _advance(self, record: CompanionOrder) -> None:
-        jobs = self.store.jobs(order_id=record.order_id)
+        jobs = [self._as_closed(job) for job in self.store.jobs(order_id=record.order_id)]
         if record.state in _CANCELS_WITH_ORDER and all_cancelled(record, jobs):
             if record.state in (_S.CHECKING, _S.UNFULFILLABLE):  # nothing at Amazon
                 self._save(replace(record, message=None), _S.CANCELLED, "companion cancelled")

@@ -197,6 +197,22 @@ def test_a_cancelled_order_cancels_its_companions(shop: McfShop) -> None:
     assert [e["order"] for e in shop.logged("companion cancelled")] == [order_id]
 
 
+def test_a_cancelled_order_purged_before_the_companions_look_still_cancels_them(
+    shop: McfShop,
+) -> None:
+    """With retention 0 the daemon purges a cancelled order in the same pass: its companions
+    must still be cancelled, not wait for jobs that will never read "cancelled" again."""
+    order_id = held_order(shop)
+    shop.daemon.pipeline.cancel_order(order_id, reason="cancelled on Amazon")
+    shop.daemon.loop()  # the pass that cancelled it purges it too
+    assert {job.state.value for job in shop.daemon.pipeline.store.jobs(order_id=order_id)} == {
+        "purged"
+    }
+    shop.step()
+    assert shop.at_amazon()[order_id].status == "Cancelled"
+    assert shop.record(order_id).state is C.CANCELLED
+
+
 def test_a_cancel_after_amazon_started_picking_is_refused_and_reported(shop: McfShop) -> None:
     order_id = held_order(shop)
     shop.print_order(order_id)
