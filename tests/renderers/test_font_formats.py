@@ -31,14 +31,25 @@ from fontTools.ttLib import TTFont
 from fontTools.varLib import build as build_variable_font
 
 from production.core.geometry import Matrix
-from production.core.model import Tspan
+from production.core.model import (
+    Color,
+    Customization,
+    Item,
+    Surface,
+    SvgPlacement,
+    TextElement,
+    Tspan,
+)
+from production.customization.svgreader import SvgText, read_svg
 from renderers.fontfiles import font_program
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
 from renderers.glyphruns import GlyphRun, PlacedGlyph
 from renderers.pdf import PdfRenderer, RenderedSurface
 from renderers.pdfx import not_embedded_fonts
+from tests.reference import OTHER
 from tests.renderers.test_text_render import (
+    PAGE,
     PIXEL_MM,
     InkBox,
     _assert_box,
@@ -49,6 +60,7 @@ from tests.renderers.test_text_render import (
     _text,
     _to_mm,
 )
+from tests.renderers.test_text_render import _expected_ink as _span_ink
 
 IN_CI = bool(os.environ.get("CI"))  # read at import: the autouse fixture clears the environment
 CANTARELL = Path("/usr/share/fonts/opentype/cantarell/Cantarell-Regular.otf")  # fonts-cantarell
@@ -307,3 +319,51 @@ def test_each_glyph_is_drawn_at_its_own_position() -> None:
     assert moved_box[3] == pytest.approx(bottom, abs=PIXEL_MM)
     assert moved_box[2] - right == pytest.approx(em * scale, abs=2 * PIXEL_MM)
     assert top - moved_box[1] == pytest.approx(em / 2 * scale, abs=2 * PIXEL_MM)
+
+
+# -- a real Amazon SVG with a seller's font ----------------------------------------------------
+
+
+def test_the_reference_seller_font_svg_prints_in_the_sellers_cff_font(tmp_path: Path) -> None:
+    svg = read_svg((OTHER / "text-only-seller-font.svg").read_bytes())
+    (seller,) = svg.fonts
+    (drawn,) = svg.elements
+    assert isinstance(drawn, SvgText) and drawn.font_size is not None
+    # The shop saved the seller's upload under the URL's file name. It is an OpenType font with
+    # CFF outlines (Cantarell, renamed), the kind that used to end in "internal error (TTFError)".
+    font = TTFont(str(_packaged(CANTARELL)))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = "Seller Upload"
+        elif record.nameID == 6:
+            record.string = "SellerUpload-Regular"
+    shop = tmp_path / "fonts"
+    shop.mkdir()
+    saved = shop / seller.url.rsplit("/", 1)[-1]
+    font.save(str(saved))
+    element = TextElement(
+        name="Text",
+        label="Text",
+        lines=drawn.lines,
+        font_family=drawn.font_family,
+        color=Color(drawn.fill) if drawn.fill else None,
+        font_size=drawn.font_size,
+        svg=SvgPlacement(drawn.matrix, drawn.clip),
+        tspans=drawn.tspans,
+    )
+    surface = Surface(name="FRONT", label="", elements=(element,), fonts=(seller,))
+    customization = Customization(
+        item=Item("900-0000000-0000000", "90000000000000"), surfaces=(surface,), source="xml"
+    )
+    renderer = PdfRenderer(fonts=FontIndex([shop]))
+    result = renderer.render(customization, surface, PAGE, {}, title="seller font")
+
+    assert [f.path for f in result.fonts] == [saved]
+    key, _ = _embedded_program(result.pdf)
+    assert key == "/FontFile3"  # the seller's CFF outlines themselves
+    measured = _ink_box(_ink_mask(_raster(result.pdf)))
+    (span,) = drawn.tspans
+    expected = _span_ink(CANTARELL, span, drawn.font_size, _to_mm(drawn.matrix))
+    _assert_box(measured, expected, "the seller's word")
+    extracted = pdfium.PdfDocument(result.pdf)[0].get_textpage().get_text_range()
+    assert extracted == "\n".join(drawn.lines)
