@@ -16,85 +16,18 @@ uses; reportlab's font machinery (pdfmetrics, TTFont) is not involved at all.
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from fontTools import subset as ft_subset
 from reportlab.pdfbase import pdfdoc
 
 from renderers.fontfiles import FontProgram
+from renderers.fontsubset import Subset
 
-__all__ = ["Subset", "add_type0_font", "font_subset"]
+__all__ = ["add_type0_font", "to_unicode_cmap"]
 
-# What a CID font program needs: outlines, metrics, hinting. Layout tables are the shaper's
-# business, cmap the ToUnicode's; variation tables are gone once the face is static.
-_KEEP = frozenset(
-    {"head", "hhea", "maxp", "hmtx", "loca", "glyf", "CFF ", "OS/2", "post", "name"}
-    | {"cvt ", "fpgm", "prep", "gasp"}
-)
 _FLAG_FIXED, _FLAG_SERIF, _FLAG_SYMBOLIC, _FLAG_ITALIC = 1, 2, 4, 64
 _BFCHAR_CHUNK = 100  # a CMap's bfchar sections hold at most 100 entries
-
-
-@dataclass(frozen=True, slots=True)
-class Subset:
-    """A subset font program and how the content stream addresses its glyphs."""
-
-    program: bytes  # TrueType sfnt (FontFile2) or a bare CFF table (FontFile3)
-    codes: Mapping[int, int]  # glyph id in the full face → the code (CID) written in a string
-    widths: Mapping[int, float]  # code → advance in thousandths of an em, as the W array says
-    tag: str  # the six capitals before the PostScript name: a subset's mark
-
-
-@lru_cache(maxsize=64)
-def font_subset(program: FontProgram, gids: frozenset[int]) -> Subset:
-    """The face cut down to `gids` (and what they need: .notdef, composite components)."""
-    font = program.open()
-    names = font.getGlyphOrder()  # the names subsetting keeps: named before any table goes
-    for tag in [tag for tag in list(font.keys()) if tag not in _KEEP and tag != "GlyphOrder"]:
-        del font[tag]  # before the subsetter reads them: decompiling GSUB/GPOS costs most
-    options = ft_subset.Options()
-    options.layout_features = []
-    options.notdef_outline = True
-    options.name_IDs = [1, 2, 3, 4, 6]
-    options.name_languages = [0x409]
-    options.glyph_names = False
-    options.desubroutinize = True
-    options.prune_unicode_ranges = False
-    options.prune_codepage_ranges = False
-    subsetter = ft_subset.Subsetter(options)
-    subsetter.populate(gids=sorted(gids | {0}))
-    subsetter.subset(font)
-    new_ids = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-    codes = {
-        gid: _code(program, name, new_ids[name]) for gid in gids if (name := names[gid]) in new_ids
-    }
-    scale = 1000 / program.units_per_em
-    widths = {code: round(program.advances[gid] * scale, 3) for gid, code in codes.items()}
-    if program.outlines == "cff":
-        data: bytes = font["CFF "].compile(font)
-    else:
-        data = _sfnt(font)
-    digest = hashlib.sha1(data).digest()
-    tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
-    return Subset(data, codes, widths, tag)
-
-
-def _code(program: FontProgram, name: str, new_gid: int) -> int:
-    # A CID-keyed CFF finds glyphs by CID through its charset; the subset keeps the CIDs.
-    if program.cid_keyed and name.startswith("cid"):
-        return int(name[3:])
-    return new_gid
-
-
-def _sfnt(font: Any) -> bytes:
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def add_type0_font(

@@ -18,8 +18,9 @@ from typing import IO, Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from renderers.fontembed import Subset, add_type0_font, font_subset
+from renderers.fontembed import add_type0_font
 from renderers.fontfiles import FontProgram, font_program
+from renderers.fontsubset import Subset, font_subset
 from renderers.glyphruns import GlyphRun
 
 __all__ = ["NO_FONT", "PageText", "page_canvas"]
