@@ -41,6 +41,7 @@ from production.core.model import (
     Tspan,
 )
 from production.customization.svgreader import SvgText, read_svg
+from renderers.fontembed import to_unicode_cmap
 from renderers.fontfiles import font_program
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
@@ -367,3 +368,15 @@ def test_the_reference_seller_font_svg_prints_in_the_sellers_cff_font(tmp_path: 
     _assert_box(measured, expected, "the seller's word")
     extracted = pdfium.PdfDocument(result.pdf)[0].get_textpage().get_text_range()
     assert extracted == "\n".join(drawn.lines)
+
+
+def test_the_to_unicode_map_holds_ligatures_astral_characters_and_any_number_of_codes() -> None:
+    texts = {1: "ffi", 2: "😀", 3: ""} | {code: chr(0x400 + code) for code in range(10, 250)}
+    cmap = to_unicode_cmap(texts).decode("ascii")
+
+    assert "<0001> <006600660069>" in cmap  # one code, three characters
+    assert "<0002> <D83DDE00>" in cmap  # beyond the BMP: a surrogate pair, as UTF-16 has it
+    assert "<0003>" not in cmap  # a glyph that stands for nothing is left out
+    sections = [int(line.split()[0]) for line in cmap.splitlines() if line.endswith("beginbfchar")]
+    assert sections == [100, 100, 42]  # a CMap section holds at most 100 entries
+    assert cmap.count("endbfchar") == 3
