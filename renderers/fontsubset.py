@@ -99,8 +99,10 @@ def _trimmed(font: TTFont, names: Iterable[str]) -> TTFont:
     # Naming every glyph from the cmap (a post table without names) costs more than a whole
     # subset: the face was named once already, and the names are all the subsetter keeps.
     font.setGlyphOrder(list(names))
-    # Bounding boxes stay the face's own: recomputing them expands every glyph kept.
+    # Bounding boxes stay the face's own: recomputing them expands every glyph kept. And the
+    # head table keeps its date, so one design always gives the same bytes.
     font.recalcBBoxes = False
+    font.recalcTimestamp = False
     for tag in [tag for tag in list(font.keys()) if tag not in _KEEP and tag != "GlyphOrder"]:
         del font[tag]
     return font
@@ -119,7 +121,7 @@ def _tables(program: FontProgram) -> TTFont:
 def _working_copy(program: FontProgram, wanted: set[str]) -> TTFont:
     """A font the subsetter may change: shallow copies of the read tables, fresh kept glyphs."""
     base = _tables(program)
-    font = TTFont(recalcBBoxes=False)
+    font = TTFont(recalcBBoxes=False, recalcTimestamp=False)
     font.setGlyphOrder(list(program.glyph_order))
     for tag in list(base.keys()):
         if tag != "GlyphOrder":

@@ -380,3 +380,14 @@ def test_the_to_unicode_map_holds_ligatures_astral_characters_and_any_number_of_
     sections = [int(line.split()[0]) for line in cmap.splitlines() if line.endswith("beginbfchar")]
     assert sections == [100, 100, 42]  # a CMap section holds at most 100 entries
     assert cmap.count("endbfchar") == 3
+
+
+def test_one_design_always_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    from renderers import fontsubset
+
+    first = _render(_packaged(LIBERATION), 0, "Same Name").pdf
+    fontsubset.font_subset.cache_clear()  # the subset is made again, a day later
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 86400 * 40000)
+    assert _render(_packaged(LIBERATION), 0, "Same Name").pdf == first
