@@ -7,7 +7,9 @@ place in the canvas's operator list (reportlab's `Canvas._code`, the page's cont
 the making), so text stays stacked exactly between the photos drawn before and after it.
 
 Every canvas the project writes comes from `page_canvas`: reportlab otherwise starts every page
-by selecting Helvetica, a font no print file embeds, which alone makes a file fail PDF/X-4.
+by selecting Helvetica, a font no print file embeds, which alone makes a file fail PDF/X-4. Text
+goes onto such a canvas through `PageText` only; reportlab's own text calls (`drawString`,
+`beginText`) would select that initial non-font.
 """
 
 from __future__ import annotations
