@@ -91,11 +91,17 @@ def _descriptor(document: Any, base_font: str, program: FontProgram, subset: Sub
             "Ascent": round(program.ascent * scale),
             "Descent": round(program.descent * scale),
             "CapHeight": round(program.cap_height * scale),
-            # Outlines carry no stem width; this is reportlab's estimate from the weight class.
-            "StemV": 50 + int((program.weight / 65) ** 2),
+            "StemV": _stem_v(program, scale),
             key: document.Reference(stream),
         }
     )
+
+
+def _stem_v(program: FontProgram, scale: float) -> int:
+    if program.stem_v is not None:
+        return round(program.stem_v * scale)  # the CFF says it (Private StdVW)
+    # TrueType outlines carry no stem width: reportlab's estimate from the weight class.
+    return 50 + int((program.weight / 65) ** 2)
 
 
 def _stream(content: bytes, **entries: Any) -> Any:

@@ -52,6 +52,7 @@ class FontProgram:
     fixed_pitch: bool
     serif: bool
     weight: int
+    stem_v: float | None  # a CFF's dominant vertical stem (Private StdVW), font units
     glyph_set: Any  # fontTools glyph set: outlines by glyph name
     lock: threading.Lock = field(default_factory=threading.Lock)  # the glyph set is lazy
 
@@ -137,8 +138,16 @@ def _program(font: TTFont, source: str | bytes, font_number: int) -> FontProgram
         fixed_pitch=bool(post.isFixedPitch),
         serif=os2 is not None and 2 <= os2.panose.bSerifStyle <= 10,
         weight=int(os2.usWeightClass) if os2 is not None else 400,
+        stem_v=_std_vw(font) if cff else None,
         glyph_set=font.getGlyphSet(),
     )
+
+
+def _std_vw(font: TTFont) -> float | None:
+    top = font["CFF "].cff.topDictIndex[0]
+    private = top.FDArray[0].Private if hasattr(top, "FDArray") else top.Private
+    value = getattr(private, "StdVW", None)
+    return float(value) if value else None
 
 
 def _postscript_name(font: TTFont) -> str:
