@@ -166,7 +166,7 @@ class _Walk:
         if font not in self.result.fonts:
             self.result.fonts.append(font)
         self.result.warnings.extend(font_notes(element, font))
-        layout = layout_text(element, self.pdf.font_name(font))
+        layout = layout_text(element, font)
         self.result.texts.append(TextReport(element, font, layout))
         path = text_outlines(font, layout, self.page.to_page)
         bounds = path_bounds(path)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from renderers.fontfiles import font_program
 from renderers.fonts import ResolvedFont
 
-__all__ = ["GlyphRun", "PlacedGlyph"]
+__all__ = ["GlyphRun", "PlacedGlyph", "glyph_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +42,22 @@ class GlyphRun:
     def scale(self, size: float) -> float:
         """Font units → text-space units at font size `size`."""
         return size / self.units_per_em
+
+
+def glyph_run(font: ResolvedFont, text: str) -> GlyphRun:
+    """`text` as glyphs of `font`: every drawer (print, engrave, measure) takes its run from here.
+
+    This is the hook where shaping plugs in (`renderers.shaping.shape`, HarfBuzz: ligatures,
+    kerning, contextual forms, right-to-left runs). Until then each character maps through the
+    font's cmap to one glyph, advancing by its hmtx width with no kerning, in logical order;
+    a character the font lacks becomes glyph 0 (preflight holds the job for those).
+    """
+    program = font_program(font)
+    glyphs = []
+    pen = 0.0
+    for char in text:
+        gid = program.gid(char)
+        advance = float(program.advances[gid])
+        glyphs.append(PlacedGlyph(gid, pen, 0.0, advance, char))
+        pen += advance
+    return GlyphRun(font, tuple(glyphs), pen, program.units_per_em)

@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from production.core.errors import RenderError
@@ -32,7 +30,9 @@ from production.core.model import (
 )
 from production.core.templates import Overlays
 from renderers.fonts import FontIndex, ResolvedFont
-from renderers.pdfx import PDF_VERSION, mark_pdfx4
+from renderers.glyphdraw import PageText, page_canvas
+from renderers.glyphruns import glyph_run
+from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
     PageGeometry,
     element_clip,
@@ -82,6 +82,7 @@ class RenderedSurface:
     warnings: list[str] = field(default_factory=list)
     holds: list[str] = field(default_factory=list)  # reasons nobody should print it unchecked
     svg: bytes | None = None  # engrave surfaces for a laser that takes SVG: the same design
+    pdfx: bool = False  # the file claims PDF/X-4, and `renderers.pdfx` found the claim true
 
 
 class PdfRenderer:
@@ -95,7 +96,6 @@ class PdfRenderer:
     ) -> None:
         self.fonts = fonts
         self.overlay_asset = overlay_asset
-        self._registered: dict[tuple[str, int], str] = {}
 
     def render(
         self,
@@ -109,7 +109,7 @@ class PdfRenderer:
         overlays: Overlays = "auto",
     ) -> RenderedSurface:
         out = io.BytesIO()
-        canvas = Canvas(
+        canvas = page_canvas(
             out, pagesize=(page.width_pt, page.height_pt), invariant=True, pdfVersion=PDF_VERSION
         )
         mark_pdfx4(canvas)
@@ -129,9 +129,10 @@ class PdfRenderer:
         drawing.seller_fonts = {font.family: font.url for font in surface.fonts}
         for element in surface.elements:
             drawing.draw(element)
+        drawing.page_text.finish()
         canvas.showPage()
         canvas.save()
-        result.pdf = out.getvalue()
+        result.pdf, result.pdfx = _checked_pdfx(out.getvalue(), result.warnings)
         return result
 
     def text_font(self, element: TextElement, seller_fonts: Mapping[str, str]) -> ResolvedFont:
@@ -144,20 +145,6 @@ class PdfRenderer:
             style=element.font_style,
             url=seller_fonts.get(element.font_family),
         )
-
-    def font_name(self, font: ResolvedFont) -> str:
-        """Register a font file with reportlab once, under a name derived from its path."""
-        key = (str(font.path), font.font_number)
-        name = self._registered.get(key)
-        if name is None:
-            digest = hashlib.sha1(f"{key}".encode()).hexdigest()[:12]
-            name = f"F{digest}"
-            try:
-                pdfmetrics.getFont(name)
-            except KeyError:
-                pdfmetrics.registerFont(TTFont(name, str(font.path), subfontIndex=font.font_number))
-            self._registered[key] = name
-        return name
 
 
 class _Drawing:
@@ -181,6 +168,7 @@ class _Drawing:
         self.to_pdf = page.to_pdf()
         self.seller_fonts: dict[str, str] = {}
         self.overlays: Overlays = "auto"
+        self.page_text = PageText(canvas)
 
     def error(self, message: str) -> RenderError:
         return RenderError(message, item_id=self.item_id)
@@ -241,16 +229,11 @@ class _Drawing:
             self.canvas.setFillColorRGB(r / 255, g / 255, b / 255)
         else:
             self.canvas.setFillColorRGB(0, 0, 0)
-        layout = layout_text(element, self.renderer.font_name(font))
+        layout = layout_text(element, font)
         self.result.texts.append(TextReport(element, font, layout))
         self._transform(layout.matrix)
-        text = self.canvas.beginText()
-        text.setFont(layout.font, layout.size)
         for line, x, y in layout.spans:
-            # The canvas is y-up after the page flip; this flips glyphs back upright at (x, y).
-            text.setTextTransform(1, 0, 0, -1, x, y)
-            text.textOut(line)
-        self.canvas.drawText(text)
+            self.page_text.draw(glyph_run(font, line), layout.size, x, y)
 
     def _note_font(self, element: TextElement, font: ResolvedFont) -> None:
         if font not in self.result.fonts:
@@ -280,6 +263,15 @@ _DRAWERS: dict[str, Callable[[_Drawing, Element], None]] = {
     "text": _Drawing.text,
     "overlay": _Drawing.overlay,
 }
+
+
+def _checked_pdfx(pdf: bytes, warnings: list[str]) -> tuple[bytes, bool]:
+    """The file as written and whether it is PDF/X-4; its marks are taken off if it is not."""
+    problems = pdfx_problems(pdf)
+    if not problems:
+        return pdf, True
+    warnings.append("the print file is not PDF/X-4: " + "; ".join(problems))
+    return unmark_pdfx(pdf), False
 
 
 def image_report(element: ImageElement, page: PageGeometry) -> ImageReport:

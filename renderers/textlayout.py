@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.pdfbase import pdfmetrics
-
 from production.core.errors import RenderError
 from production.core.geometry import IDENTITY, Box, Matrix
 from production.core.model import TextElement
+from renderers.fontfiles import font_program
 from renderers.fonts import ResolvedFont
+from renderers.glyphruns import glyph_run
 
 __all__ = ["FABRIC_LINE_HEIGHT", "TextLayout", "font_notes", "layout_text"]
 
@@ -26,13 +26,13 @@ FABRIC_LINE_HEIGHT = 1.16
 class TextLayout:
     """Lines of one text element: baseline starts in `matrix`'s units, at `size`."""
 
-    font: str  # the reportlab name the font is registered under (its metrics place the glyphs)
+    font: ResolvedFont  # the face whose glyph runs (`glyphruns.glyph_run`) the lines are drawn in
     size: float
     matrix: Matrix  # span units → preview units
     spans: tuple[tuple[str, float, float], ...]  # (line, x, y): baseline start, y down
 
 
-def layout_text(element: TextElement, font: str) -> TextLayout:
+def layout_text(element: TextElement, font: ResolvedFont) -> TextLayout:
     """The SVG's own tspan layout when it has one; old zips get their lines fitted to the box."""
     if element.svg is not None and element.tspans and element.font_size:
         spans = tuple((t.text, t.x, t.y) for t in element.tspans)
@@ -42,23 +42,30 @@ def layout_text(element: TextElement, font: str) -> TextLayout:
     raise RenderError(f"text {element.label or element.name!r} has no place on the surface")
 
 
-def _fit_into_box(font: str, lines: tuple[str, ...], box: Box) -> TextLayout:
+def _fit_into_box(font: ResolvedFont, lines: tuple[str, ...], box: Box) -> TextLayout:
     """Centre the lines in the box at the largest size that fits."""
     # The font's whole height (ascent to descent) must fit, not just one em per line.
-    ascent = pdfmetrics.getAscent(font, 1.0)
-    descent = pdfmetrics.getDescent(font, 1.0)  # negative: below the baseline
+    program = font_program(font)
+    ascent = program.ascent / program.units_per_em
+    descent = program.descent / program.units_per_em  # negative: below the baseline
     extent = (len(lines) - 1) * FABRIC_LINE_HEIGHT + (ascent - descent)
-    widest = max((pdfmetrics.stringWidth(line, font, 1.0) for line in lines), default=0.0)
+    widths = [_em_width(font, line) for line in lines]  # at a size of 1
+    widest = max(widths, default=0.0)
     size = box.height / extent
     if widest > 0:
         size = min(size, box.width / widest)
     top = box.y + (box.height - extent * size) / 2
     spans = []
     for index, line in enumerate(lines):
-        width = pdfmetrics.stringWidth(line, font, size)
+        width = widths[index] * size
         baseline = top + (ascent + index * FABRIC_LINE_HEIGHT) * size
         spans.append((line, box.x + (box.width - width) / 2, baseline))
     return TextLayout(font, size, IDENTITY, tuple(spans))
+
+
+def _em_width(font: ResolvedFont, line: str) -> float:
+    run = glyph_run(font, line)
+    return run.width / run.units_per_em
 
 
 def font_notes(element: TextElement, font: ResolvedFont) -> list[str]:

@@ -345,8 +345,8 @@ def _embedded_fonts(pdf: bytes) -> list[tuple[str, bytes]]:
         pdfium_c.FPDFFont_GetFontData(font, None, 0, ctypes.byref(length))
         buffer = (ctypes.c_uint8 * length.value)()
         assert pdfium_c.FPDFFont_GetFontData(font, buffer, length.value, ctypes.byref(length))
-        fonts[_name(pdfium_c.FPDFFont_GetBaseFontName, font)] = bytes(buffer)
-    # pdfium drops the subset tag; the file itself has it, next to the TrueType program.
+        # pdfium drops a simple font's subset tag, not a Type 0 font's; the file has it.
+        fonts[_name(pdfium_c.FPDFFont_GetBaseFontName, font).split("+", 1)[-1]] = bytes(buffer)
     written = []
     for descriptor in re.findall(rb"<<[^>]*?/Type /FontDescriptor[^>]*?>>", pdf):
         name = re.search(rb"/FontName /(\S+)", descriptor)
