@@ -3,17 +3,16 @@
 The print renderer embeds these glyph ids (Identity-H) and the engraver outlines the same ids, so
 what a laser cuts and what a printer prints come from one shaping of the buyer's line. Amazon's
 tspan layout still decides where each line starts; a run only says where its glyphs go from
-there.
+there. Runs are made by `renderers.shaping.shape` (HarfBuzz).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from renderers.fontfiles import font_program
 from renderers.fonts import ResolvedFont
 
-__all__ = ["GlyphRun", "PlacedGlyph", "glyph_run"]
+__all__ = ["GlyphRun", "PlacedGlyph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +41,3 @@ class GlyphRun:
     def scale(self, size: float) -> float:
         """Font units → text-space units at font size `size`."""
         return size / self.units_per_em
-
-
-def glyph_run(font: ResolvedFont, text: str) -> GlyphRun:
-    """`text` as glyphs of `font`: every drawer (print, engrave, measure) takes its run from here.
-
-    This is the hook where shaping plugs in (`renderers.shaping.shape`, HarfBuzz: ligatures,
-    kerning, contextual forms, right-to-left runs). Until then each character maps through the
-    font's cmap to one glyph, advancing by its hmtx width with no kerning, in logical order;
-    a character the font lacks becomes glyph 0 (preflight holds the job for those).
-    """
-    program = font_program(font)
-    glyphs = []
-    pen = 0.0
-    for char in text:
-        gid = program.gid(char)
-        advance = float(program.advances[gid])
-        glyphs.append(PlacedGlyph(gid, pen, 0.0, advance, char))
-        pen += advance
-    return GlyphRun(font, tuple(glyphs), pen, program.units_per_em)

@@ -1,7 +1,7 @@
 """Text as glyph outlines: what a laser gets instead of fonts.
 
 The outlines come from the very face the print renderer embeds (`renderers.fontfiles`), and
-both take their glyphs from one glyph run per line (`renderers.glyphruns.glyph_run`): the same
+both take their glyphs from one glyph run per line (`renderers.shaping.shape`): the same
 glyph ids at the same positions, so what a laser engraves is exactly what a printer prints.
 """
 
@@ -18,7 +18,7 @@ from production.core.errors import RenderError
 from production.core.geometry import Box, Matrix, Point
 from renderers.fontfiles import FontProgram, font_program
 from renderers.fonts import ResolvedFont
-from renderers.glyphruns import glyph_run
+from renderers.shaping import shape
 from renderers.textlayout import TextLayout
 from renderers.vectors import PathPen, Segment, VectorPath, transform_path
 
@@ -85,7 +85,7 @@ def text_ink(font: ResolvedFont, layout: TextLayout) -> Box | None:
 def _placed_glyphs(font: ResolvedFont, layout: TextLayout) -> Iterator[tuple[int, Matrix]]:
     """Each glyph of each line with its font units → preview units matrix."""
     for line, x, y in layout.spans:
-        run = glyph_run(font, line)
+        run = shape(font, line)
         scale = run.scale(layout.size)
         for glyph in run.glyphs:
             # Font units are y up from the baseline; span units are y down.

@@ -31,7 +31,6 @@ from production.core.model import (
 from production.core.templates import Overlays
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
-from renderers.glyphruns import glyph_run
 from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
     PageGeometry,
@@ -40,6 +39,7 @@ from renderers.placement import (
     image_unit_matrix,
     overlay_unit_matrix,
 )
+from renderers.shaping import shape
 from renderers.textlayout import TextLayout, font_notes, layout_text
 
 __all__ = [
@@ -233,7 +233,7 @@ class _Drawing:
         self.result.texts.append(TextReport(element, font, layout))
         self._transform(layout.matrix)
         for line, x, y in layout.spans:
-            self.page_text.draw(glyph_run(font, line), layout.size, x, y)
+            self.page_text.draw(shape(font, line), layout.size, x, y)
 
     def _note_font(self, element: TextElement, font: ResolvedFont) -> None:
         if font not in self.result.fonts:

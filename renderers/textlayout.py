@@ -14,7 +14,7 @@ from production.core.geometry import IDENTITY, Box, Matrix
 from production.core.model import TextElement
 from renderers.fontfiles import font_program
 from renderers.fonts import ResolvedFont
-from renderers.glyphruns import glyph_run
+from renderers.shaping import shape
 
 __all__ = ["FABRIC_LINE_HEIGHT", "TextLayout", "font_notes", "layout_text"]
 
@@ -26,7 +26,7 @@ FABRIC_LINE_HEIGHT = 1.16
 class TextLayout:
     """Lines of one text element: baseline starts in `matrix`'s units, at `size`."""
 
-    font: ResolvedFont  # the face whose glyph runs (`glyphruns.glyph_run`) the lines are drawn in
+    font: ResolvedFont  # the face whose glyph runs (`shaping.shape`) the lines are drawn in
     size: float
     matrix: Matrix  # span units → preview units
     spans: tuple[tuple[str, float, float], ...]  # (line, x, y): baseline start, y down
@@ -64,7 +64,7 @@ def _fit_into_box(font: ResolvedFont, lines: tuple[str, ...], box: Box) -> TextL
 
 
 def _em_width(font: ResolvedFont, line: str) -> float:
-    run = glyph_run(font, line)
+    run = shape(font, line)
     return run.width / run.units_per_em
 
 

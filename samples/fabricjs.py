@@ -148,7 +148,8 @@ def cover_scale(box: Box, width: float, height: float, angle: float) -> float:
 
 @cache
 def _measuring_font(path: Path) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), MEASURE_SIZE, layout_engine=ImageFont.Layout.BASIC)
+    # Raqm (HarfBuzz) kerns, as the browser's canvas does for Fabric (`fontKerning: auto`).
+    return ImageFont.truetype(str(path), MEASURE_SIZE, layout_engine=ImageFont.Layout.RAQM)
 
 
 def text_width(path: Path, font_size: float, line: str) -> float:

@@ -61,7 +61,7 @@ def text_layer(
     font = ImageFont.truetype(  # Pillow takes float sizes since 10.1; types-Pillow says int
         str(font_path),
         font_size * px_per_unit,  # type: ignore[arg-type]
-        layout_engine=ImageFont.Layout.BASIC,
+        layout_engine=ImageFont.Layout.RAQM,  # kerned and shaped, as the browser draws it
     )
     coverage = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(coverage)

@@ -143,7 +143,7 @@ def test_the_margin_is_the_templates(tmp_path: Path) -> None:
     assert found(one_job(renderer, sample_bytes("photo-text")), "safe-margin") == []
     wide = ItemRenderer(mug(tmp_path / "wide", "safe_margin_mm = 10"))
     messages = [f.message for f in found(one_job(wide, sample_bytes("photo-text")), "safe-margin")]
-    assert f"text {TEXT!r} comes within 3.2 mm of the trim (safe margin 10 mm)" in messages
+    assert f"text {TEXT!r} comes within 3.1 mm of the trim (safe margin 10 mm)" in messages
 
 
 # -- clipping -----------------------------------------------------------------------------------
