@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fontTools.ttLib import TTFont
+
 from renderers.fontfaces import (
     FONT_SUFFIXES,
     UNREADABLE_FONT_ERRORS,
@@ -31,7 +33,7 @@ from renderers.fontfaces import (
     read_faces,
 )
 
-__all__ = ["FaceCache", "FontFile", "default_cache_dir", "font_file_versions"]
+__all__ = ["FaceCache", "FontFile", "default_cache_dir", "font_file_versions", "unpacked_sfnt"]
 
 logger = logging.getLogger(__name__)
 
@@ -217,3 +219,26 @@ def _sys_path_key() -> list[list[object]]:
         except OSError:
             continue
     return key
+
+
+def unpacked_sfnt(font: Path, truetype: bool, cache_dir: Path) -> Path:
+    """A WOFF or WOFF2 file as the plain TrueType (or CFF OpenType) file inside it, unpacked once.
+
+    PDF embedding and outline drawing read plain sfnt files only. The copy is named by the web
+    font's path, modification time and size, so a changed upload is unpacked again.
+    """
+    stat = font.stat()
+    version = f"{font.resolve()}:{stat.st_mtime_ns}:{stat.st_size}"
+    digest = hashlib.sha1(version.encode()).hexdigest()[:16]
+    target = cache_dir / "unpacked" / f"{font.stem}-{digest}{'.ttf' if truetype else '.otf'}"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        TTFont(str(font)) as unpacked,
+        tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as out,
+    ):
+        unpacked.flavor = None
+        unpacked.save(out)
+    Path(out.name).replace(target)
+    return target

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 from fontTools.ttLib import TTFont
 
 from production.core.errors import MissingFontError, RenderError
-from renderers.fontcache import FaceCache, default_cache_dir, font_file_versions
+from renderers.fontcache import FaceCache, default_cache_dir, font_file_versions, unpacked_sfnt
 from renderers.fontfaces import (
     FONT_SUFFIXES,
     UNREADABLE_FONT_ERRORS,
@@ -89,7 +89,13 @@ class ResolvedFont:
     metric_compatible: bool = False
     style_name: str = "Regular"  # the face's own subfamily name, e.g. 'Bold Italic'
     nearest_for: str | None = None
-    flavor: Flavor = None  # 'woff'/'woff2': a compressed web font, unpacked before embedding
+    flavor: Flavor = None  # 'woff'/'woff2': `path` is the plain font unpacked from `source`
+    source: Path | None = None  # the web font file as the shop saved it
+
+    @property
+    def file_name(self) -> str:
+        """The font file's name as the shop's folder has it (the web font, not its unpacking)."""
+        return (self.source or self.path).name
 
 
 _Ranked = tuple[int, FontFace]  # the position of the face's folder in the search path, and it
@@ -170,9 +176,8 @@ class FontIndex:
         self.metric_substitutes = metric_substitutes
         self.nearest_face = nearest_face
         self._aliases = {family_key(k): v for k, v in (aliases or {}).items()}
-        cache_file = FaceCache.file_for(
-            cache_dir or default_cache_dir(), self.font_dirs, include_installed
-        )
+        self._cache_dir = cache_dir or default_cache_dir()
+        cache_file = FaceCache.file_for(self._cache_dir, self.font_dirs, include_installed)
         self._cache = FaceCache(cache_file, reader)
         searched = self.font_dirs + (self._installed_dirs() if include_installed else ())
         self.dirs = tuple(dict.fromkeys(searched))
@@ -221,7 +226,7 @@ class FontIndex:
         if lacking is not None and not self.nearest_face:
             return self._face_not_installed(request, found.faces)
         return ResolvedFont(
-            path=face.path,
+            path=self._sfnt(face),
             family=face.family,
             weight=face.weight,
             italic=face.italic,
@@ -232,7 +237,16 @@ class FontIndex:
             style_name=face.style_name,
             nearest_for=lacking,
             flavor=face.flavor,
+            source=face.path if face.flavor is not None else None,
         )
+
+    def _sfnt(self, face: FontFace) -> Path:
+        if face.flavor is None:
+            return face.path
+        try:
+            return unpacked_sfnt(face.path, face.outlines == "truetype", self._cache_dir)
+        except UNREADABLE_FONT_ERRORS as exc:
+            raise RenderError(f"font file {face.path} cannot be unpacked: {exc}") from exc
 
     def _lookup(self, request: _Request, url: str | None) -> _Found | None:
         tables = self._tables

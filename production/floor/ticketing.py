@@ -147,7 +147,7 @@ def _image(report: ImageReport, template: SurfaceTemplate | None) -> ImageLine:
 def _font(font: ResolvedFont) -> FontLine:
     return FontLine(
         family=font.family,
-        file=font.path.name,
+        file=font.file_name,
         weight=font.weight,
         italic=font.italic,
         substituted_for=font.substituted_for,

@@ -13,10 +13,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
+from production.core.geometry import Box, Matrix
+from production.core.model import Customization, Item, Surface, SvgPlacement, TextElement, Tspan
 from renderers.fontfaces import FontFace, read_faces
 from renderers.fonts import FontIndex, missing_glyphs
+from renderers.pdf import PdfRenderer
+from renderers.placement import page_geometry
 
 LIBERATION = Path("/usr/share/fonts/truetype/liberation2")
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -164,21 +169,55 @@ def test_the_default_cache_is_under_xdg_cache_home(
 # -- file formats ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("flavor", ["woff", "woff2"])
-def test_a_web_font_is_found_by_its_family(tmp_path: Path, flavor: str) -> None:
-    folder = tmp_path / "fonts"
-    folder.mkdir()
+def _web_font(folder: Path, flavor: str) -> Path:
+    """Liberation Serif Italic as a seller uploads it: a WOFF/WOFF2, cut to Latin to stay small."""
     font = TTFont(str(_debian(LIBERATION, "fonts-liberation2") / "LiberationSerif-Italic.ttf"))
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=range(0x20, 0x180))
+    subsetter.subset(font)
     font.flavor = flavor
-    font.save(str(folder / f"SellerUpload.{flavor}"))
+    folder.mkdir(exist_ok=True)
+    path = folder / f"SellerUpload.{flavor}"
+    font.save(str(path))
+    return path
 
-    resolved = FontIndex([folder], include_installed=False).resolve(
-        "Liberation Serif", style="italic"
+
+@pytest.mark.parametrize("flavor", ["woff", "woff2"])
+def test_a_web_font_is_found_by_its_family_and_printed(tmp_path: Path, flavor: str) -> None:
+    upload = _web_font(tmp_path / "fonts", flavor)
+    index = FontIndex([upload.parent], include_installed=False, cache_dir=tmp_path / "cache")
+
+    font = index.resolve("Liberation Serif", style="italic")
+
+    assert (font.source, font.file_name, font.flavor) == (upload, upload.name, flavor)
+    assert (font.family, font.italic) == ("Liberation Serif", True)
+    assert font.path.is_relative_to(tmp_path / "cache")  # unpacked once, to a plain TrueType
+    assert TTFont(str(font.path)).flavor is None
+    assert missing_glyphs(font, "Amet é") == set()
+    pdf = _render_line(index, "Liberation Serif", "Amet é")
+    assert "LiberationSerif-Italic" in pdf.decode("latin-1")
+    assert index.resolve("Liberation Serif", style="italic").path == font.path  # not again
+
+
+def _render_line(index: FontIndex, family: str, text: str) -> bytes:
+    element = TextElement(
+        name="LINE",
+        label="Line",
+        lines=(text,),
+        font_family=family,
+        font_size=40,
+        font_style="italic",
+        svg=SvgPlacement(Matrix(1, 0, 0, 1, 200, 200)),
+        tspans=(Tspan(text, -100, 10),),
     )
-
-    assert resolved.path == folder / f"SellerUpload.{flavor}"
-    assert (resolved.family, resolved.italic, resolved.flavor) == ("Liberation Serif", True, flavor)
-    assert missing_glyphs(resolved, "Amet é") == set()
+    surface = Surface(name="FRONT", label="", elements=(element,), boxes=(Box(0, 0, 400, 400),))
+    customization = Customization(
+        item=Item("900-0000000-0000000", "90000000000000"), surfaces=(surface,), source="xml"
+    )
+    page = page_geometry(width_mm=100, height_mm=100, bleed_mm=3, design_box=Box(0, 0, 400, 400))
+    return PdfRenderer(fonts=index).render(customization, surface, page, {}, title="web").pdf
 
 
 def test_a_face_of_a_truetype_collection_is_picked_by_name() -> None:
