@@ -2,7 +2,7 @@
 
 The cache holds the faces of every font file seen, keyed by the file's path, modification time
 and size, and the font folders of the installed Python font packages, keyed by the
-modification times of the `sys.path` folders (installing or removing a package changes them).
+modification times of the site-packages folders (installing or removing a package changes them).
 A start walks the font folders (a `stat` per file, no font opened) and reads a font file only
 when it is new or changed. The file is replaced atomically, so processes sharing it (render
 workers) never read half of one; the last writer wins, and every writer's version is correct.
@@ -151,7 +151,7 @@ class FaceCache:
 
     def installed_dirs(self, name: str, find: Callable[[], tuple[Path, ...]]) -> tuple[Path, ...]:
         """Folders `find` looks up among installed packages (slow: it reads every package's
-        metadata), looked up again only when a `sys.path` folder has changed."""
+        metadata), looked up again only when a site-packages folder has changed."""
         key = _sys_path_key()
         known = self._installed.get(name)
         if isinstance(known, dict) and known.get("key") == key:
@@ -207,15 +207,22 @@ def _entry(path: str, raw: list[Any]) -> _Entry:
     mtime_ns, size, faces = raw
     if faces is None:
         return _Entry(int(mtime_ns), int(size), None)
-    file = Path(path)  # one Path for all the faces of a collection
-    return _Entry(int(mtime_ns), int(size), tuple(face_from_json(file, f) for f in faces))
+    return _Entry(int(mtime_ns), int(size), tuple(face_from_json(path, f) for f in faces))
 
 
 def _sys_path_key() -> list[list[object]]:
+    """The package folders on `sys.path` and their modification times.
+
+    Only site-packages/dist-packages folders count: pip installs font packages there, and the
+    script's own folder or the working directory, which change all the time, would make every
+    start look up the packages again.
+    """
     key: list[list[object]] = []
     for entry in sys.path:
+        if Path(entry).name not in {"site-packages", "dist-packages"}:
+            continue
         try:
-            key.append([entry, Path(entry or ".").stat().st_mtime_ns])
+            key.append([entry, Path(entry).stat().st_mtime_ns])
         except OSError:
             continue
     return key

@@ -68,7 +68,7 @@ _FS_OBLIQUE = 1 << 9
 class FontFace:
     """One face of a font file, as the index knows it."""
 
-    path: Path
+    file: str  # the font file's path; a string, so a warm start builds no Path per face
     font_number: int  # the face inside a .ttc collection
     family: str  # typographic family (name ID 16), else the legacy family (ID 1)
     other_names: tuple[str, ...]  # legacy family, full name, PostScript name
@@ -78,6 +78,10 @@ class FontFace:
     width: int
     outlines: Outlines
     flavor: Flavor = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 FaceReader = Callable[[Path], tuple[FontFace, ...]]
@@ -128,9 +132,9 @@ def face_to_json(face: FontFace) -> dict[str, Any]:
     }
 
 
-def face_from_json(path: Path, d: dict[str, Any]) -> FontFace:
+def face_from_json(file: str, d: dict[str, Any]) -> FontFace:
     return FontFace(
-        path=path,
+        file=file,
         font_number=int(d["font_number"]),
         family=str(d["family"]),
         other_names=tuple(str(n) for n in d["other_names"]),
@@ -160,7 +164,7 @@ def _face(path: Path, font_number: int, font: TTFont) -> FontFace:
         italic = italic or bool(int(os2.fsSelection) & (_FS_ITALIC | _FS_OBLIQUE))
     width = int(os2.usWidthClass) if os2 is not None and 1 <= os2.usWidthClass <= 9 else 5
     return FontFace(
-        path=path,
+        file=str(path),
         font_number=font_number,
         family=family,
         other_names=other_names,

@@ -44,7 +44,7 @@ def face_rank(face: FontFace, weight: int, italic: bool) -> tuple[object, ...]:
         _weight_rank(weight, face.weight),
         face.outlines != "truetype",
         face.flavor is not None,  # a plain file over the same face as a web font
-        str(face.path),
+        face.file,
         face.font_number,
     )
 

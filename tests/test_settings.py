@@ -123,6 +123,7 @@ def test_empty_folder_means_defaults(tmp_path: Path) -> None:
     assert settings.shop.retention_days == 0
     assert settings.fonts.dirs == (tmp_path / "fonts",)
     assert settings.fonts.aliases == {}
+    assert (settings.fonts.metric_substitutes, settings.fonts.nearest_face) == (False, False)
     assert settings.assets.dir == tmp_path / "assets"
     assert settings.amazon is None
     assert settings.desk is None
@@ -166,6 +167,8 @@ name = "Mugs & More"
 retention_days = 14
 [fonts]
 dirs = ["fonts", "/opt/fonts"]
+metric_substitutes = true
+nearest_face = true
 [fonts.aliases]
 "Great Vibes" = "Dancing Script"
 [assets]
@@ -182,6 +185,7 @@ listen = "[::1]:8081"
     assert (settings.shop.name, settings.shop.retention_days) == ("Mugs & More", 14)
     assert settings.fonts.dirs == (tmp_path / "fonts", Path("/opt/fonts"))
     assert settings.fonts.aliases == {"Great Vibes": "Dancing Script"}
+    assert (settings.fonts.metric_substitutes, settings.fonts.nearest_face) == (True, True)
     assert settings.assets.allowed_hosts == ("images.example.com",)
     assert settings.amazon is not None
     assert settings.amazon.endpoint == "http://127.0.0.1:9000"
@@ -441,6 +445,9 @@ def test_printer_mistakes(tmp_path: Path, printers: str, fragments: list[str]) -
         ("[fonts]\ndirs = 'fonts'\n", ["shop.toml [fonts]", "dirs must be an array"]),
         ("[fonts.aliases]\n'Great Vibes' = 3\n", ["[fonts]", "'Great Vibes'"]),
         ("[fonts.aliases]\nArial = 'arial'\n", ["[fonts]", "alias of itself"]),
+        ("[fonts]\nmetric_substitutes = 'yes'\n", ["[fonts]", "metric_substitutes must be"]),
+        ("[fonts]\nnearest_face = 1\n", ["[fonts]", "nearest_face must be true or false"]),
+        ("[fonts]\nmetric_substitute = true\n", ["[fonts]", "unknown key 'metric_substitute'"]),
         ("[assets]\nallowed_hosts = ['https://x.com/']\n", ["[assets]", "not a host name"]),
         ("[amazon]\nrefresh_token = 'x'\n", ["shop.toml [amazon]", "environment"]),
         ("[amazon]\nendpoint = 'http://example.com'\n", ["[amazon]", "https"]),

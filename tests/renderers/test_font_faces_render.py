@@ -111,12 +111,17 @@ def test_the_nearest_face_when_the_shop_allows_it_is_on_the_ticket(tmp_path: Pat
     data = rewritten("text-only", svg=_face("normal", "italic"))
     settings = _settings(tmp_path, "text-only", "nearest_face = true")
 
-    lines, embedded = _fonts(settings, data)
+    [job] = ItemRenderer(settings).render_zip(data).jobs
 
-    assert [(f.file, f.italic, f.nearest_for) for f in lines] == [
+    assert [(f.file, f.italic, f.nearest_for) for f in job.ticket.fonts] == [
         ("AmaticSC-Regular.ttf", False, "Italic")
     ]
-    assert embedded == {"AmaticSC-Regular"}
+    assert job.pdf is not None and _base_fonts(job.pdf) == {"AmaticSC-Regular"}
+    [warning] = [f for f in job.preflight if f.rule == "font-face"]
+    assert (warning.severity, warning.message) == (
+        "warn",
+        "font 'Amatic SC' has no Italic face: printed in its Regular (nearest_face in shop.toml)",
+    )
 
 
 def test_a_2018_windows_name_is_held_as_times_new_roman_bold(tmp_path: Path) -> None:
