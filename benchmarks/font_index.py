@@ -8,10 +8,12 @@ the system's, reportlab's). Cold: an empty cache folder, so every font file is o
 the cache the cold run left, so the folders are walked (one `stat` per file) and no font is
 opened. Then one font is added to the shop's folder: only that file is read. Each child reports
 how long `FontIndex(...)` took (imports left out) and how many font files it opened, counted
-by an injected reader. Median of the runs.
+by an injected reader. Median of the runs, as wall time and as the CPU time of the child (the
+figure the targets are checked on: on a shared machine the wall time also counts the waits for
+a core, which have nothing to do with the index).
 
 Targets (issue 15, "fonts are indexed once per process start"): a warm start opens no font
-file and takes under 25 ms, and at most a tenth of a cold one; after adding a font, exactly
+file and takes under 15 ms of CPU, and at most a tenth of a cold one; after adding a font, exactly
 one file is read. Prints a table with PASS/FAIL; exits 1 if a target is missed.
 """
 
@@ -33,7 +35,7 @@ from benchmarks.targets import Check, print_checks, print_verdict
 from renderers.fonts import installed_font_dirs
 
 RUNS = 7
-WARM_TARGET_MS = 25.0
+WARM_TARGET_MS = 15.0
 WARM_SHARE = 0.1  # of a cold start
 
 # The child: build the index, report milliseconds, files opened, families.
@@ -49,10 +51,11 @@ def reader(path):
     return read_faces(path)
 
 shop, cache = Path(sys.argv[1]), Path(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 index = FontIndex([shop], cache_dir=cache, reader=reader)
-ms = (time.perf_counter() - start) * 1000
-print(json.dumps({"ms": ms, "opened": len(opened), "families": len(index.families())}))
+ms, cpu_ms = (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
+print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "opened": len(opened),
+                  "families": len(index.families())}))
 """
 
 
@@ -93,13 +96,16 @@ def main() -> int:
         shutil.copyfile(extra, shop / f"added-{extra.name}")
         added = child(shop, Path(tmp) / "cache-0")
         after = child(shop, Path(tmp) / "cache-0")
-    cold_ms = statistics.median(r["ms"] for r in colds)
-    warm_ms = statistics.median(r["ms"] for r in warms)
+    cold_ms = statistics.median(r["cpu_ms"] for r in colds)
+    warm_ms = statistics.median(r["cpu_ms"] for r in warms)
     print(f"fonts indexed: {colds[0]['opened']:.0f} files, {colds[0]['families']:.0f} families")
-    print(f"cold start:    {cold_ms:8.1f} ms (median of {RUNS} processes)")
-    print(f"warm start:    {warm_ms:8.1f} ms, {max(r['opened'] for r in warms):.0f} files opened")
-    print(f"font added:    {added['ms']:8.1f} ms, {added['opened']:.0f} file(s) read")
-    print(f"then warm:     {after['ms']:8.1f} ms, {after['opened']:.0f} files opened")
+    print(f"{'':14} {'CPU':>9} {'wall':>9}  (median of {RUNS} processes)")
+    for name, runs in (("cold start", colds), ("warm start", warms)):
+        wall = statistics.median(r["ms"] for r in runs)
+        cpu = statistics.median(r["cpu_ms"] for r in runs)
+        print(f"{name:<14} {cpu:7.1f}ms {wall:7.1f}ms  {max(r['opened'] for r in runs):.0f} opened")
+    for name, one in (("font added", added), ("then warm", after)):
+        print(f"{name:<14} {one['cpu_ms']:7.1f}ms {one['ms']:7.1f}ms  {one['opened']:.0f} opened")
     checks = [
         Check(
             "font files a warm start opens",
@@ -108,7 +114,10 @@ def main() -> int:
             all(r["opened"] == 0 for r in warms),
         ),
         Check(
-            "warm start", f"{warm_ms:.1f} ms", f"< {WARM_TARGET_MS:.0f} ms", warm_ms < WARM_TARGET_MS
+            "warm start (CPU)",
+            f"{warm_ms:.1f} ms",
+            f"< {WARM_TARGET_MS:.0f} ms",
+            warm_ms < WARM_TARGET_MS,
         ),
         Check(
             "warm start / cold start",

@@ -37,7 +37,7 @@ __all__ = ["FaceCache", "FontFile", "default_cache_dir", "font_file_versions", "
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = 1  # bumped when what is stored changes; an older cache is then rebuilt
+_FORMAT = 2  # bumped when what is stored changes; an older cache is then rebuilt
 _APP_FOLDER = "production-fonts"
 
 

@@ -118,32 +118,36 @@ def font_files(root: Path) -> Iterator[Path]:
                 yield child
 
 
-def face_to_json(face: FontFace) -> dict[str, Any]:
-    return {
-        "font_number": face.font_number,
-        "family": face.family,
-        "other_names": list(face.other_names),
-        "style_name": face.style_name,
-        "weight": face.weight,
-        "italic": face.italic,
-        "width": face.width,
-        "outlines": face.outlines,
-        "flavor": face.flavor,
-    }
+def face_to_json(face: FontFace) -> list[Any]:
+    """The face as a compact row (no keys): the cache holds hundreds and is read at every start."""
+    return [
+        face.font_number,
+        face.family,
+        list(face.other_names),
+        face.style_name,
+        face.weight,
+        face.italic,
+        face.width,
+        face.outlines,
+        face.flavor,
+    ]
 
 
-def face_from_json(file: str, d: dict[str, Any]) -> FontFace:
+def face_from_json(file: str, row: list[Any]) -> FontFace:
+    number, family, other_names, style_name, weight, italic, width, outlines, flavor = row
+    if outlines not in ("truetype", "cff", "bitmap") or flavor not in (None, "woff", "woff2"):
+        raise ValueError(f"a cached face of {file} has outlines {outlines!r}, flavor {flavor!r}")
     return FontFace(
-        file=file,
-        font_number=int(d["font_number"]),
-        family=str(d["family"]),
-        other_names=tuple(str(n) for n in d["other_names"]),
-        style_name=str(d["style_name"]),
-        weight=int(d["weight"]),
-        italic=bool(d["italic"]),
-        width=int(d["width"]),
-        outlines=d["outlines"],
-        flavor=d["flavor"],
+        file,
+        int(number),
+        str(family),
+        tuple(str(name) for name in other_names),
+        str(style_name),
+        int(weight),
+        bool(italic),
+        int(width),
+        outlines,
+        flavor,
     )
 
 

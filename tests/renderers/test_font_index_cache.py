@@ -121,14 +121,14 @@ def test_a_damaged_cache_is_rebuilt(fonts: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _index(fonts, cache, CountingReader())
     [cache_file] = cache.glob("index-*.json")
-    cache_file.write_text('{"format": 1, "files": {"x": [1]}')  # cut short
+    cache_file.write_text('{"format": 2, "files": {"x": [1]}')  # cut short
     reader = CountingReader()
 
     index = _index(fonts, cache, reader)
 
     assert len(reader.opened) == 2
     assert index.families() == ["Liberation Sans"]
-    assert json.loads(cache_file.read_text())["format"] == 1
+    assert json.loads(cache_file.read_text())["format"] == 2
 
 
 def test_an_unreadable_file_is_remembered_as_unreadable(fonts: Path, tmp_path: Path) -> None:
