@@ -300,15 +300,19 @@ class FontIndex:
     def _face_not_installed(self, request: _Request, faces: Sequence[FontFace]) -> str:
         family = faces[0].family
         has = ", ".join(sorted({f.style_name for f in faces}))
-        what = request.describe()
-        if family_key(family) != family_key(request.family):
-            what += f", printed as '{family}',"
-        folders = sorted({str(f.path.parent) for f in faces})
+        folders = ", ".join(sorted({str(f.path.parent) for f in faces}))
+        if family_key(family) == family_key(request.family):
+            problem = f"{request.describe()} is not installed: the family has only {has}"
+        else:
+            problem = (
+                f"{request.describe()} is not installed, and its substitute '{family}' has "
+                f"only {has}"
+            )
         return (
-            f"{what} is not installed: the family has only {has} (in {', '.join(folders)}), and "
-            f"Amazon's preview showed a computer-made {request.face}; add the {request.face} "
-            f"font file to the shop's fonts folder, or set nearest_face = true under [fonts] "
-            "in shop.toml to print the nearest face"
+            f"{problem} (in {folders}); a browser, and so Amazon's preview, draws a "
+            f"computer-made {request.face} instead. Add the {request.face} font file to the "
+            "shop's fonts folder, or set nearest_face = true under [fonts] in shop.toml to "
+            "print the nearest face"
         )
 
     def _where_looked(self) -> str:

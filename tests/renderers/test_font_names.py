@@ -200,3 +200,19 @@ def test_a_family_without_a_metric_twin_is_never_substituted(free_fonts: list[Pa
 
     with pytest.raises(MissingFontError, match=r"font family 'Verdana' Bold .* is not installed"):
         index.resolve("verdanab")
+
+
+def test_a_substitute_without_the_face_asked_for_names_both(tmp_path: Path) -> None:
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    carlito = _fonts(CROSEXTRA, "fonts-crosextra-carlito") / "Carlito-Regular.ttf"
+    (folder / "Carlito-Regular.ttf").write_bytes(carlito.read_bytes())
+    index = FontIndex([folder], include_installed=False, metric_substitutes=True)
+
+    with pytest.raises(MissingFontError) as caught:
+        index.resolve("calibrib")
+
+    assert caught.value.message.startswith(
+        "font family 'Calibri' Bold (named 'calibrib' in the design) is not installed, and its "
+        "substitute 'Carlito' has only Regular"
+    )
