@@ -507,12 +507,17 @@ def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSett
 
 
 def shop_font_index(settings: Settings) -> FontIndex:
-    """The shop's fonts, as shop.toml's [fonts] configures them, indexed into its data folder."""
-    fonts = settings.fonts
+    """The shop's fonts, as shop.toml's [fonts] configures them.
+
+    The index is cached in the shop's data folder once there is one (the daemon makes it);
+    before that — `production render` with the packaged configuration — in the user's cache
+    folder, never in a folder that merely could be a data folder.
+    """
+    fonts, data = settings.fonts, settings.shop.data_dir
     return FontIndex(
         fonts.dirs,
         aliases=fonts.aliases,
         metric_substitutes=fonts.metric_substitutes,
         nearest_face=fonts.nearest_face,
-        cache_dir=Folders(settings.shop.data_dir).font_cache,
+        cache_dir=Folders(data).font_cache if data.is_dir() else None,
     )

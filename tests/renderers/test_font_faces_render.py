@@ -181,7 +181,20 @@ def test_a_ticket_written_before_faces_were_recorded_still_reads(tmp_path: Path)
 
 def test_the_shops_font_index_is_cached_in_its_data_folder(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "text-only")
+    Folders(settings.shop.data_dir).create()
 
     ItemRenderer(settings)
 
     assert list(Folders(settings.shop.data_dir).font_cache.glob("index-*.json"))
+
+
+def test_no_data_folder_is_made_for_the_cache_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    settings = _settings(tmp_path, "text-only")
+
+    ItemRenderer(settings)
+
+    assert not settings.shop.data_dir.exists()
+    assert list((tmp_path / "xdg" / "production-fonts").glob("index-*.json"))
