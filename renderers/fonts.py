@@ -20,18 +20,21 @@ one file and opens only fonts that are new or changed.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, distribution, distributions
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from fontTools.ttLib import TTFont
-
 from production.core.errors import MissingFontError, RenderError
 from renderers.fontcache import FaceCache, default_cache_dir, font_file_versions, unpacked_sfnt
+from renderers.fontcoverage import missing_glyphs
+from renderers.fontdirs import (
+    SYSTEM_FONT_DIRS,
+    installed_font_dirs,
+    package_font_dirs,
+    reportlab_font_dirs,
+    system_font_dirs,
+)
 from renderers.fontfaces import (
     FONT_SUFFIXES,
     UNREADABLE_FONT_ERRORS,
@@ -60,14 +63,6 @@ __all__ = [
     "installed_font_dirs",
     "missing_glyphs",
 ]
-
-SYSTEM_FONT_DIRS = (
-    "/usr/share/fonts",
-    "/usr/local/share/fonts",
-    "~/.fonts",
-    "~/.local/share/fonts",
-)
-"""Where Linux keeps fonts (fontconfig's defaults); `~` is expanded when the index is built."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,9 +338,9 @@ class FontIndex:
     # Indexing --------------------------------------------------------------------------------
 
     def _installed_dirs(self) -> tuple[Path, ...]:
-        packages = self._cache.installed_dirs("packages", _package_font_dirs)
-        reportlab = self._cache.installed_dirs("reportlab", _reportlab_font_dirs)
-        return packages + tuple(Path(d).expanduser() for d in SYSTEM_FONT_DIRS) + reportlab
+        packages = self._cache.installed_dirs("packages", package_font_dirs)
+        reportlab = self._cache.installed_dirs("reportlab", reportlab_font_dirs)
+        return packages + system_font_dirs() + reportlab
 
     def _build(self) -> _Tables:
         families: dict[str, list[_Ranked]] = {}
@@ -369,48 +364,6 @@ class FontIndex:
             self._cache.forget_all_but(seen)
             self._cache.save()
         return _Tables(families, other_names, file_names, tuple(unreadable))
-
-
-def installed_font_dirs() -> tuple[Path, ...]:
-    """The font folders searched after the shop's: Python font packages, system, reportlab."""
-    system = tuple(Path(d).expanduser() for d in SYSTEM_FONT_DIRS)
-    return _package_font_dirs() + system + _reportlab_font_dirs()
-
-
-def missing_glyphs(font: ResolvedFont, text: str) -> set[str]:
-    """The characters of `text` the font has no glyph for, leaving out spaces and controls."""
-    try:
-        stat = font.path.stat()
-        codepoints = _codepoints(str(font.path), font.font_number, stat.st_mtime_ns, stat.st_size)
-    except UNREADABLE_FONT_ERRORS as exc:
-        raise RenderError(f"font file {font.path} cannot be read: {exc}") from exc
-    return {ch for ch in set(text) if ord(ch) not in codepoints and not _is_invisible(ch)}
-
-
-# Discovery ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _package_font_dirs() -> tuple[Path, ...]:
-    """The `files/` folders of installed `font_*` packages, found from metadata, not imports."""
-    found: dict[Path, None] = {}
-    for dist in sorted(distributions(), key=lambda d: d.metadata["Name"] or ""):
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
-        if not name.startswith("font-") and not dist.entry_points.select(group="fonts_ttf"):
-            continue
-        for file in dist.files or ():
-            parts = PurePosixPath(str(file)).parts
-            if len(parts) > 2 and parts[0].startswith("font_") and parts[1] == "files":
-                found[Path(str(dist.locate_file(f"{parts[0]}/files")))] = None
-    return tuple(found)
-
-
-@lru_cache(maxsize=1)
-def _reportlab_font_dirs() -> tuple[Path, ...]:
-    try:
-        return (Path(str(distribution("reportlab").locate_file("reportlab/fonts"))),)
-    except PackageNotFoundError:
-        return ()
 
 
 # Matching ----------------------------------------------------------------------------------
@@ -437,23 +390,3 @@ def _earliest(ranked: list[_Ranked]) -> list[FontFace]:
 
 def _is_under(path: Path, folders: Sequence[Path]) -> bool:
     return any(path.is_relative_to(folder) for folder in folders)
-
-
-# Glyph coverage ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _codepoints(path: str, font_number: int, mtime_ns: int, size: int) -> frozenset[int]:
-    """The characters a font maps, cached per file version (mtime and size are the key)."""
-    with TTFont(path, fontNumber=font_number, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
-
-
-def _is_invisible(ch: str) -> bool:
-    # Spaces, controls, format characters (ZWJ) and variation selectors draw nothing themselves.
-    category = unicodedata.category(ch)
-    return ch.isspace() or category in {"Cc", "Cf", "Zs", "Zl", "Zp"} or _is_selector(ord(ch))
-
-
-def _is_selector(code: int) -> bool:
-    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
