@@ -87,11 +87,17 @@ class ImageLine:
 
 @dataclass(frozen=True, slots=True)
 class FontLine:
+    """The face a surface was printed with; tickets written before `style` read with defaults."""
+
     family: str
     file: str
     weight: int
     italic: bool
-    substituted_for: str | None = None  # the family asked for, when an alias stood in for it
+    substituted_for: str | None = None  # the family asked for, when another one stood in for it
+    style: str = ""  # the face's own name: 'Bold Italic'; "" on tickets that predate it
+    font_number: int = 0  # the face inside a .ttc collection
+    metric_compatible: bool = False  # the substitute has the same character widths
+    nearest_for: str | None = None  # the face asked for and missing, printed in this nearest one
 
 
 @dataclass(frozen=True, slots=True)

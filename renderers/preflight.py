@@ -160,6 +160,7 @@ def preflight(
         _safe_margin(found, extent, rendered.page, template.safe_margin_mm)
         _clipped(found, extent, rendered.page)
     _glyphs(found, rendered)
+    _nearest_faces(found, rendered)
     found.items += customization_findings(customization, surface, job=job)
     for message in rendered.warnings:
         found.add("render", "warn", message)
@@ -343,6 +344,19 @@ def _glyphs(found: _Found, rendered: RenderedSurface) -> None:
                 "missing-glyph",
                 "hold",
                 f"{name}: font {report.font.family!r} has no glyph for {codes}",
+            )
+
+
+def _nearest_faces(found: _Found, rendered: RenderedSurface) -> None:
+    # The shop accepts the nearest face ([fonts] nearest_face); the print still differs from
+    # Amazon's preview, which showed the browser's computer-made bold or slant.
+    for font in rendered.fonts:
+        if font.nearest_for is not None:
+            found.add(
+                "font-face",
+                "warn",
+                f"font {font.family!r} has no {font.nearest_for} face: printed in its "
+                f"{font.style_name} (nearest_face in shop.toml)",
             )
 
 

@@ -124,6 +124,7 @@ def test_empty_folder_means_defaults(tmp_path: Path) -> None:
     assert settings.fonts.dirs == (tmp_path / "fonts",)
     assert settings.fonts.aliases == {}
     assert settings.fonts.emoji is None  # a line with emoji is held until one is named
+    assert (settings.fonts.metric_substitutes, settings.fonts.nearest_face) == (False, False)
     assert settings.assets.dir == tmp_path / "assets"
     assert settings.amazon is None
     assert settings.desk is None
@@ -168,6 +169,8 @@ retention_days = 14
 [fonts]
 dirs = ["fonts", "/opt/fonts"]
 emoji = "Noto Color Emoji"
+metric_substitutes = true
+nearest_face = true
 [fonts.aliases]
 "Great Vibes" = "Dancing Script"
 [assets]
@@ -185,6 +188,7 @@ listen = "[::1]:8081"
     assert settings.fonts.dirs == (tmp_path / "fonts", Path("/opt/fonts"))
     assert settings.fonts.aliases == {"Great Vibes": "Dancing Script"}
     assert settings.fonts.emoji == "Noto Color Emoji"
+    assert (settings.fonts.metric_substitutes, settings.fonts.nearest_face) == (True, True)
     assert settings.assets.allowed_hosts == ("images.example.com",)
     assert settings.amazon is not None
     assert settings.amazon.endpoint == "http://127.0.0.1:9000"
@@ -446,6 +450,9 @@ def test_printer_mistakes(tmp_path: Path, printers: str, fragments: list[str]) -
         ("[fonts.aliases]\nArial = 'arial'\n", ["[fonts]", "alias of itself"]),
         ("[fonts]\nemoji = ''\n", ["shop.toml [fonts]", "emoji must not be empty"]),
         ("[fonts]\nemoji = ['Noto Color Emoji']\n", ["[fonts]", "emoji must be a string"]),
+        ("[fonts]\nmetric_substitutes = 'yes'\n", ["[fonts]", "metric_substitutes must be"]),
+        ("[fonts]\nnearest_face = 1\n", ["[fonts]", "nearest_face must be true or false"]),
+        ("[fonts]\nmetric_substitute = true\n", ["[fonts]", "unknown key 'metric_substitute'"]),
         ("[assets]\nallowed_hosts = ['https://x.com/']\n", ["[assets]", "not a host name"]),
         ("[amazon]\nrefresh_token = 'x'\n", ["shop.toml [amazon]", "environment"]),
         ("[amazon]\nendpoint = 'http://example.com'\n", ["[amazon]", "https"]),

@@ -68,7 +68,7 @@ _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
 _SHOP_KEYS = frozenset(
     {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
 )
-_FONT_KEYS = frozenset({"dirs", "aliases", "emoji"})
+_FONT_KEYS = frozenset({"dirs", "aliases", "emoji", "metric_substitutes", "nearest_face"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
     {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds"}
@@ -103,6 +103,11 @@ class FontSettings:
     dirs: tuple[Path, ...]  # searched before the system fonts, in order
     aliases: dict[str, str]  # family -> the substitute the shop chose for it
     emoji: str | None = None  # the family emoji are drawn in; None: a line with emoji is held
+    # Liberation, Carlito, Caladea stand in for Arial, Times New Roman, Courier New, Calibri,
+    # Cambria (same character widths), marked on the ticket; off: a missing one holds the job.
+    metric_substitutes: bool = False
+    # A bold or italic the family lacks is printed in its nearest face; off: the job is held.
+    nearest_face: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +226,8 @@ def _fonts(file: Table, root: Path) -> FontSettings:
         dirs=tuple(resolve_path(root, folder) for folder in dirs),
         aliases={family.strip(): value.strip() for family, value in aliases.items()},
         emoji=table.optional_text("emoji"),
+        metric_substitutes=table.boolean("metric_substitutes", False),
+        nearest_face=table.boolean("nearest_face", False),
     )
 
 

@@ -196,8 +196,8 @@ def _text(node: etree._Element, matrix: Matrix, clip: Box | None) -> SvgText:
         clip=clip,
         font_family=_unquote(family) if family else None,
         font_size=_size(size) if size else None,
-        font_style=_attribute(node, style, "font-style") or "normal",
-        font_weight=_attribute(node, style, "font-weight") or "normal",
+        font_style=_inherited(node, "font-style") or "normal",
+        font_weight=_inherited(node, "font-weight") or "normal",
         fill=parse_color(fill) if fill else None,
         tspans=tuple(spans),
     )
@@ -229,6 +229,19 @@ def _is_hidden(node: etree._Element) -> bool:
 def _attribute(node: etree._Element, style: dict[str, str], name: str) -> str | None:
     # Inline style wins over presentation attributes, as in CSS.
     return style.get(name) or node.get(name)
+
+
+def _inherited(node: etree._Element, name: str) -> str | None:
+    """A property the text or, as CSS inherits it, its nearest group sets ('inherit' skipped).
+
+    Fabric.js writes the weight and style on the <text>; a file edited in a design app may set
+    them on a group around it instead, and the face printed must be the same.
+    """
+    for element in (node, *node.iterancestors()):
+        value = _attribute(element, _style(element), name)
+        if value and value.strip().lower() != "inherit":
+            return value.strip()
+    return None
 
 
 def _length(node: etree._Element, name: str, default: float | None = None) -> float:

@@ -52,6 +52,11 @@ class Folders:
         """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
         return self.root / "proofs"
 
+    @property
+    def font_cache(self) -> Path:
+        """The font index kept between starts (`renderers.fontcache`): no buyer data."""
+        return self.root / "cache" / "fonts"
+
     def create(self) -> None:
         for folder in (self.claimed, self.zips, self.masters):
             folder.mkdir(parents=True, exist_ok=True)

@@ -49,6 +49,7 @@ from production.core.stems import (
 )
 from production.core.templates import Printer, Product, SurfaceTemplate
 from production.customization import ZipMembers, parse_members, read_zip
+from production.floor.folders import Folders
 from production.floor.ticketing import ItemFacts, build_ticket, proof_line
 from renderers.engrave_drawing import ENGRAVE_RGB
 from renderers.engraving import Engraver, EngraveSettings
@@ -67,6 +68,7 @@ __all__ = [
     "engrave_settings",
     "job_report",
     "preflight_report",
+    "shop_font_index",
 ]
 
 
@@ -172,7 +174,7 @@ class ItemRenderer:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.fonts = fonts or FontIndex(settings.fonts.dirs, aliases=settings.fonts.aliases)
+        self.fonts = fonts or shop_font_index(settings)
         self.pdf = PdfRenderer(fonts=self.fonts, overlay_asset=self._overlay_asset)
         self.engraver = Engraver(self.pdf)
 
@@ -501,4 +503,21 @@ def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSett
         invert=bool(template.invert if template.invert is not None else printer.invert),
         cut=template.cut,
         svg=printer.format == "svg",
+    )
+
+
+def shop_font_index(settings: Settings) -> FontIndex:
+    """The shop's fonts, as shop.toml's [fonts] configures them.
+
+    The index is cached in the shop's data folder once there is one (the daemon makes it);
+    before that — `production render` with the packaged configuration — in the user's cache
+    folder, never in a folder that merely could be a data folder.
+    """
+    fonts, data = settings.fonts, settings.shop.data_dir
+    return FontIndex(
+        fonts.dirs,
+        aliases=fonts.aliases,
+        metric_substitutes=fonts.metric_substitutes,
+        nearest_face=fonts.nearest_face,
+        cache_dir=Folders(data).font_cache if data.is_dir() else None,
     )

@@ -145,4 +145,14 @@ def _image(report: ImageReport, template: SurfaceTemplate | None) -> ImageLine:
 
 
 def _font(font: ResolvedFont) -> FontLine:
-    return FontLine(font.family, font.path.name, font.weight, font.italic, font.substituted_for)
+    return FontLine(
+        family=font.family,
+        file=font.file_name,
+        weight=font.weight,
+        italic=font.italic,
+        substituted_for=font.substituted_for,
+        style=font.style_name,
+        font_number=font.font_number,
+        metric_compatible=font.metric_compatible,
+        nearest_for=font.nearest_for,
+    )

@@ -113,3 +113,28 @@ def test_image_and_text_svg_with_rotation_and_indentation() -> None:
     assert isinstance(texts[1], SvgText)
     assert texts[1].lines[0].startswith("Non Pariatur Do Elit")
     assert texts[1].lines[0].endswith(". ")  # white-space: pre keeps the trailing space
+
+
+def test_the_weight_and_style_of_a_text_or_its_group_are_read() -> None:
+    # The reference SVG as Fabric.js writes it (on the <text>), then with the text's own
+    # attributes dropped and the weight and style set on a group around it, as a design app
+    # saves it.
+    source = (OTHER / "text-only-seller-font.svg").read_text()
+    fabric = source.replace(
+        'font-style="normal" font-weight="normal"', 'font-style="italic" font-weight="700"'
+    )
+    grouped = source.replace('font-style="normal" font-weight="normal"', "").replace(
+        '<g transform="matrix(1 0 0 1 200.5 201)" style=""',
+        '<g transform="matrix(1 0 0 1 200.5 201)" style="font-style: oblique" font-weight="bold"',
+    )
+    assert grouped.count("font-weight") == 1
+
+    (text,) = read_svg(fabric.encode()).elements
+    (in_group,) = read_svg(grouped.encode()).elements
+    (plain,) = read_svg(source.encode()).elements
+
+    assert isinstance(text, SvgText) and isinstance(in_group, SvgText)
+    assert isinstance(plain, SvgText)
+    assert (text.font_weight, text.font_style) == ("700", "italic")
+    assert (in_group.font_weight, in_group.font_style) == ("bold", "oblique")
+    assert (plain.font_weight, plain.font_style) == ("normal", "normal")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
-from production.core.errors import RenderError
+from production.core.errors import MissingFontError, RenderError
 from renderers.fonts import FontIndex, installed_font_dirs, missing_glyphs
 
 ROBOTO_FILES = (
@@ -96,18 +96,46 @@ def test_closest_weight_and_style(shop: Path, weight: str | int, style: str, exp
 
 def test_style_counts_before_weight(tmp_path: Path, roboto: Path) -> None:
     folder = _copy(roboto, tmp_path / "fonts", "Roboto-Italic.ttf", "Roboto-Bold.ttf")
+    index = FontIndex([folder], include_installed=False, nearest_face=True)
 
-    font = FontIndex([folder], include_installed=False).resolve(
-        "Roboto", weight="bold", style="italic"
-    )
+    font = index.resolve("Roboto", weight="bold", style="italic")
 
     assert (font.path.name, font.weight, font.italic) == ("Roboto-Italic.ttf", 400, True)
+    assert font.nearest_for == "Bold Italic"
 
 
-def test_a_missing_style_falls_back_and_the_result_says_so(shop: Path) -> None:
-    font = FontIndex([shop], include_installed=False).resolve("Amatic SC", style="italic")
+def test_a_missing_bold_or_italic_face_holds_naming_it(shop: Path) -> None:
+    index = FontIndex([shop], include_installed=False)
 
-    assert (font.path.name, font.italic) == ("AmaticSC-Regular.ttf", False)
+    with pytest.raises(MissingFontError) as caught:
+        index.resolve("Amatic SC", style="italic")
+
+    message = caught.value.message
+    assert message.startswith("font family 'Amatic SC' Italic is not installed")
+    assert "the family has only Bold, Regular" in message
+    assert "nearest_face = true" in message
+    assert caught.value.family == "Amatic SC"
+
+
+def test_a_present_face_never_holds(shop: Path) -> None:
+    index = FontIndex([shop], include_installed=False)
+
+    # A light request served by the regular face, a bold one by the bold face: a browser
+    # would have drawn these faces too, nothing is faked.
+    assert index.resolve("Amatic SC", weight=300).path.name == "AmaticSC-Regular.ttf"
+    assert index.resolve("Amatic SC", weight="bold").nearest_for is None
+
+
+def test_the_nearest_face_when_the_shop_accepts_it_and_the_result_says_so(shop: Path) -> None:
+    index = FontIndex([shop], include_installed=False, nearest_face=True)
+
+    font = index.resolve("Amatic SC", style="italic")
+
+    assert (font.path.name, font.italic, font.nearest_for) == (
+        "AmaticSC-Regular.ttf",
+        False,
+        "Italic",
+    )
 
 
 def test_a_face_can_be_named_by_its_own_names(shop: Path) -> None:
@@ -130,7 +158,7 @@ def test_an_earlier_folder_hides_the_same_family_in_later_ones(
     tmp_path: Path, shop: Path, roboto: Path
 ) -> None:
     override = _copy(roboto, tmp_path / "override", "Roboto-Regular.ttf")
-    index = FontIndex([override, shop], include_installed=False)
+    index = FontIndex([override, shop], include_installed=False, nearest_face=True)
 
     assert index.resolve("Roboto").path == override / "Roboto-Regular.ttf"
     # The whole family comes from the first folder, so a bold request gets the shop's regular
@@ -147,7 +175,9 @@ def test_the_shop_folder_wins_over_installed_packages(tmp_path: Path, amatic: Pa
     assert index.dirs[0] == folder
     assert amatic in index.dirs
     assert index.resolve("Amatic SC").path == folder / "AmaticSC-Regular.ttf"
-    assert index.resolve("Amatic SC", weight="bold").path == folder / "AmaticSC-Regular.ttf"
+    # The package's bold face is hidden by the shop's family, which has no bold: held.
+    with pytest.raises(MissingFontError, match="'Amatic SC' Bold is not installed"):
+        index.resolve("Amatic SC", weight="bold")
 
 
 def test_installed_font_packages_are_found_without_importing_them() -> None:
