@@ -24,6 +24,9 @@ class PlacedGlyph:
     y: float  # the glyph's origin above the baseline (marks, superscripts)
     advance: float  # how far the pen moves after this glyph
     text: str  # the characters it stands for; "" for the 2nd+ glyph of one cluster
+    # Where in the line (a character index) the characters of its cluster start: sorting a
+    # run's glyphs by it puts them in logical order, so their `text` joined gives the line back.
+    cluster: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ Rules (template keys in brackets):
 - `safe-margin`: text ink or a photo nearer the trim than `safe_margin_mm` (3): warn; text ink
   running past the trim, where it would be cut off: hold.
 - `clipped`: a text's glyphs cut by its placement box, a photo mostly outside its box: warn.
-- `missing-glyph`: characters of the text the chosen font has no glyph for: hold.
+- `missing-glyph`: characters of the text the chosen font has no glyph for: hold; emoji are
+  named by their CLDR names ('RED HEART'), with the setting that prints them ([fonts] emoji).
 - `json-svg`: the JSON and the SVG disagree (found by the zip reader): warn; a text that reads
   differently in the two, so that what to print is in doubt: hold.
 - `customization`: the zip reader's other remarks: warn.
@@ -32,8 +33,8 @@ from typing import Literal
 from production.core.geometry import MM
 from production.core.model import Customization, Surface
 from production.core.templates import SurfaceTemplate
+from renderers.emoji import emoji_problems
 from renderers.extents import Extent, element_name, surface_extents
-from renderers.fonts import missing_glyphs
 from renderers.pdf import RenderedSurface, TextReport
 from renderers.placement import PageGeometry
 from renderers.proofcheck import ProofCheck, check_proof, proof_regions
@@ -330,15 +331,18 @@ def _clipped(found: _Found, extent: Extent, page: PageGeometry) -> None:
 
 def _glyphs(found: _Found, rendered: RenderedSurface) -> None:
     for report in rendered.texts:
+        name = element_name(report.element)
         printed = "".join(line for line, _, _ in report.layout.spans)
-        missing = missing_glyphs(report.font, printed + report.element.text)
+        # Emoji are named, with the setting that prints them; other characters by code point.
+        emoji, missing = emoji_problems(report.font, f"{printed}\n{report.element.text}")
+        for message in emoji:
+            found.add("missing-glyph", "hold", f"{name}: {message}")
         if missing:
             codes = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(missing))
             found.add(
                 "missing-glyph",
                 "hold",
-                f"{element_name(report.element)}: font {report.font.family!r} has no glyph "
-                f"for {codes}",
+                f"{name}: font {report.font.family!r} has no glyph for {codes}",
             )
 
 

@@ -123,6 +123,7 @@ def test_empty_folder_means_defaults(tmp_path: Path) -> None:
     assert settings.shop.retention_days == 0
     assert settings.fonts.dirs == (tmp_path / "fonts",)
     assert settings.fonts.aliases == {}
+    assert settings.fonts.emoji is None  # a line with emoji is held until one is named
     assert settings.assets.dir == tmp_path / "assets"
     assert settings.amazon is None
     assert settings.desk is None
@@ -166,6 +167,7 @@ name = "Mugs & More"
 retention_days = 14
 [fonts]
 dirs = ["fonts", "/opt/fonts"]
+emoji = "Noto Color Emoji"
 [fonts.aliases]
 "Great Vibes" = "Dancing Script"
 [assets]
@@ -182,6 +184,7 @@ listen = "[::1]:8081"
     assert (settings.shop.name, settings.shop.retention_days) == ("Mugs & More", 14)
     assert settings.fonts.dirs == (tmp_path / "fonts", Path("/opt/fonts"))
     assert settings.fonts.aliases == {"Great Vibes": "Dancing Script"}
+    assert settings.fonts.emoji == "Noto Color Emoji"
     assert settings.assets.allowed_hosts == ("images.example.com",)
     assert settings.amazon is not None
     assert settings.amazon.endpoint == "http://127.0.0.1:9000"
@@ -441,6 +444,8 @@ def test_printer_mistakes(tmp_path: Path, printers: str, fragments: list[str]) -
         ("[fonts]\ndirs = 'fonts'\n", ["shop.toml [fonts]", "dirs must be an array"]),
         ("[fonts.aliases]\n'Great Vibes' = 3\n", ["[fonts]", "'Great Vibes'"]),
         ("[fonts.aliases]\nArial = 'arial'\n", ["[fonts]", "alias of itself"]),
+        ("[fonts]\nemoji = ''\n", ["shop.toml [fonts]", "emoji must not be empty"]),
+        ("[fonts]\nemoji = ['Noto Color Emoji']\n", ["[fonts]", "emoji must be a string"]),
         ("[assets]\nallowed_hosts = ['https://x.com/']\n", ["[assets]", "not a host name"]),
         ("[amazon]\nrefresh_token = 'x'\n", ["shop.toml [amazon]", "environment"]),
         ("[amazon]\nendpoint = 'http://example.com'\n", ["[amazon]", "https"]),

@@ -69,7 +69,7 @@ _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
 _SHOP_KEYS = frozenset(
     {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
 )
-_FONT_KEYS = frozenset({"dirs", "aliases"})
+_FONT_KEYS = frozenset({"dirs", "aliases", "emoji"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
     {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds"}
@@ -103,6 +103,7 @@ class ShopSettings:
 class FontSettings:
     dirs: tuple[Path, ...]  # searched before the system fonts, in order
     aliases: dict[str, str]  # family -> the substitute the shop chose for it
+    emoji: str | None = None  # the family emoji are drawn in; None: a line with emoji is held
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,7 @@ def _fonts(file: Table, root: Path) -> FontSettings:
     return FontSettings(
         dirs=tuple(resolve_path(root, folder) for folder in dirs),
         aliases={family.strip(): value.strip() for family, value in aliases.items()},
+        emoji=table.optional_text("emoji"),
     )
 
 

@@ -190,12 +190,35 @@ def test_characters_the_font_cannot_draw_hold_the_job_by_code_point(
         document=text_in_json(TEXT, "Best Dad\nEver 😀 世"),
     )
     job = one_job(renderer, data)
-    [finding] = found(job, "missing-glyph")
-    assert finding.severity == "hold"
-    assert finding.message == f"text {TEXT!r}: font 'Roboto' has no glyph for U+4E16, U+1F600"
+    glyphs = found(job, "missing-glyph")
+    assert [(f.severity, f.message) for f in glyphs] == [
+        (
+            "hold",
+            f"text {TEXT!r}: emoji 'GRINNING FACE' is not in font 'Roboto'; set [fonts] emoji "
+            "in shop.toml to print emoji",
+        ),
+        ("hold", f"text {TEXT!r}: font 'Roboto' has no glyph for U+4E16"),
+    ]
     assert job.held
     text = job.ticket.to_json().decode()
     assert "😀" not in text and "世" not in text
+    assert_no_buyer_text(job, data)
+
+
+def test_a_line_with_emoji_and_no_emoji_font_is_held_naming_them(renderer: ItemRenderer) -> None:
+    data = rewritten(
+        "photo-text",
+        svg=replaced_in_svg(">Ever<", ">Love you ❤️ 🐶<"),
+        document=text_in_json(TEXT, "Best Dad\nLove you ❤️ 🐶"),
+    )
+    job = one_job(renderer, data)
+    [finding] = found(job, "missing-glyph")
+    assert finding.severity == "hold" and job.held
+    assert finding.message == (
+        f"text {TEXT!r}: emoji 'RED HEART', 'DOG FACE' are not in font 'Roboto'; set [fonts] "
+        "emoji in shop.toml to print emoji"
+    )
+    assert "set [fonts] emoji in shop.toml" in "\n".join(job_report(job))
     assert_no_buyer_text(job, data)
 
 
