@@ -1,11 +1,13 @@
-"""The app's Login with Amazon credentials, read from the environment and never shown."""
+"""The app's Login with Amazon credentials, from the environment or `secrets.toml`, never shown."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from production.config.secrets import SECRETS_FILE, read_secrets
 from production.core.errors import ConfigError
 
 __all__ = ["CLIENT_ID_VARIABLE", "CLIENT_SECRET_VARIABLE", "REFRESH_TOKEN_VARIABLE", "Credentials"]
@@ -14,6 +16,11 @@ CLIENT_ID_VARIABLE = "SPAPI_CLIENT_ID"
 CLIENT_SECRET_VARIABLE = "SPAPI_CLIENT_SECRET"
 REFRESH_TOKEN_VARIABLE = "SPAPI_REFRESH_TOKEN"
 _HIDDEN = "***"
+_VARIABLES = {
+    "client_id": CLIENT_ID_VARIABLE,
+    "client_secret": CLIENT_SECRET_VARIABLE,
+    "refresh_token": REFRESH_TOKEN_VARIABLE,
+}
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -33,6 +40,23 @@ class Credentials:
             refresh_token=_variable(environ, REFRESH_TOKEN_VARIABLE),
         )
 
+    @classmethod
+    def load(cls, config_dir: Path, environ: Mapping[str, str] = os.environ) -> Credentials:
+        """The [amazon] table of `config_dir/secrets.toml`, each key overridden by its
+        SPAPI_* variable when that is set; a missing one is a `ConfigError` naming both."""
+        stored = read_secrets(config_dir).get("amazon", {})
+        values = {}
+        for key, variable in _VARIABLES.items():
+            values[key] = environ.get(variable, "").strip() or stored.get(key, "")
+            if not values[key]:
+                raise ConfigError(
+                    f"the Amazon credential {key} is missing: set the environment variable "
+                    f"{variable}, or put it under [amazon] in {SECRETS_FILE} beside shop.toml "
+                    "(mode 600)",
+                    source=str(config_dir / SECRETS_FILE),
+                )
+        return cls(**values)
+
     def secrets(self) -> tuple[str, ...]:
         """The values no message, log line or repr may show."""
         return (self.client_id, self.client_secret, self.refresh_token)
@@ -48,7 +72,7 @@ def _variable(environ: Mapping[str, str], name: str) -> str:
     if not value:
         raise ConfigError(
             f"the environment variable {name} is not set (Amazon credentials come from the "
-            "environment, never from a file)",
+            f"environment or from {SECRETS_FILE} beside shop.toml, mode 600)",
             source="environment",
         )
     return value

@@ -53,15 +53,18 @@ def floor_lock(settings: Settings) -> DataFolderLock:
 def amazon_client(
     settings: Settings, *, environ: Mapping[str, str] | None = None
 ) -> Iterator[SpApiClient | None]:
-    """A client for `[amazon]` in shop.toml with secrets from the environment; closed after.
+    """A client for `[amazon]` in shop.toml, secrets from secrets.toml or the environment.
 
     None when Amazon is not configured.
     """
     if settings.amazon is None:
         yield None
         return
+    # secrets.toml beside shop.toml, each key overridden by its SPAPI_* environment variable.
     credentials = (
-        Credentials.from_environment() if environ is None else Credentials.from_environment(environ)
+        Credentials.load(settings.root)
+        if environ is None
+        else Credentials.load(settings.root, environ)
     )
     client = SpApiClient(
         endpoint=settings.amazon.endpoint,
@@ -215,6 +218,7 @@ def desk_service(
         holds=Holds(store, masters=folders.masters, reload=reload, wake=wake, clock=now),
         now=now,
         fulfillment=fulfillment,
+        product_name=lambda asin, sku: _product_name(settings, asin, sku),
     )
     return DeskService(
         desk,
@@ -223,3 +227,8 @@ def desk_service(
         on_stop=store.close,
         log=log,
     )
+
+
+def _product_name(settings: Settings, asin: str | None, sku: str | None) -> str | None:
+    product = settings.product_for(asin, sku)
+    return product.name if product is not None else None

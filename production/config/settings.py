@@ -6,7 +6,8 @@
 
 A missing file means its defaults; anything present must be valid, and every problem raises
 `ConfigError` naming the file, the entry and the problem. Relative paths are relative to the
-configuration folder. Secrets never live here: they come from the environment.
+configuration folder. Secrets never live here: they come from the environment or from
+`secrets.toml` (mode 600) beside shop.toml (`production.config.secrets`).
 """
 
 from __future__ import annotations
@@ -248,7 +249,8 @@ def _amazon(file: Table) -> AmazonSettings | None:
         for key in raw:
             if key not in _AMAZON_KEYS and any(word in key.lower() for word in _SECRET_WORDS):
                 raise file.location.child("[amazon]").error(
-                    f"'{key}' looks like a secret: secrets come from the environment, never a file"
+                    f"'{key}' looks like a secret: secrets go in secrets.toml beside shop.toml"
+                    " (mode 600) or in the environment, never in shop.toml"
                 )
     table = Table(raw, file.location.child("[amazon]"), _AMAZON_KEYS)
     marketplaces = table.text_list("marketplace_ids", list(DEFAULT_MARKETPLACE_IDS))

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +34,7 @@ from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
 from production.floor.pipeline import ALL_SURFACES
+from production.shipping.carriers import CARRIERS, detect
 from production.shipping.confirm import Shipping
 from production.store import JobRecord, JobStore, ShipmentState
 
@@ -42,7 +43,7 @@ __all__ = ["DESK_PERSON", "SESSION_COOKIE", "Desk", "create_desk_app"]
 SESSION_COOKIE = "desk_session"
 DESK_PERSON = "desk"  # who approved, rejected or retried a job, in the audit trail
 LOGIN_COOKIE = "desk_login"  # ties the login form to the browser that loaded it
-CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "Royal Mail", "Deutsche Post", "Canada Post", "Other")
+CARRIER_CHOICES = tuple(carrier.name for carrier in CARRIERS)
 SHIPMENT_WORDS = {
     ShipmentState.PENDING.value: "not confirmed yet",
     ShipmentState.CONFIRMED.value: "confirmed",
@@ -76,6 +77,8 @@ class Desk:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Amazon's fulfillment orders, for fresh proof-of-delivery links; None without Amazon.
     fulfillment: ProofSource | None = None
+    # The product's name in products.toml for an item's (ASIN, SKU); None if none matches.
+    product_name: Callable[[str | None, str | None], str | None] = lambda asin, sku: None
 
 
 def create_desk_app(desk: Desk) -> ASGIApp:
@@ -95,6 +98,7 @@ def create_desk_app(desk: Desk) -> ASGIApp:
         Route("/orders/{order_id}", pages.order, methods=["GET"]),
         Route("/fragments/orders/{order_id}", pages.order_fragment, methods=["GET"]),
         Route("/orders/{order_id}/ship", pages.ship, methods=["POST"]),
+        Route("/carrier", pages.carrier, methods=["GET"]),
         Route("/jobs/{job_id}/retry", pages.retry, methods=["POST"]),
         Route("/jobs/{job_id}/approve", pages.approve, methods=["POST"]),
         Route("/jobs/{job_id}/reject", pages.reject, methods=["POST"]),
@@ -218,6 +222,15 @@ class _Pages:
             return Response("no such order", status_code=404)
         return self._fragment(request, "order_status.html", context)
 
+    async def carrier(self, request: Request) -> Response:
+        """The carrier a tracking number's format names, for the ship form as it is typed."""
+        if self._session(request) is None:
+            return Response("log in again", status_code=401)
+        found = detect(request.query_params.get("tracking", "")[:64])
+        if found is None:
+            return JSONResponse({"carrier": None})
+        return JSONResponse({"carrier": found.carrier, "distinctive": found.distinctive})
+
     async def proof(self, request: Request) -> Response:
         return await self._job_picture(request, self.desk.proofs.png)
 
@@ -302,7 +315,8 @@ class _Pages:
             session.flash.append(("ok", f"Order {order_id}: {what}"))
         else:
             what = "Amazon is not connected: confirm it in Seller Central too."
-            session.flash.append(("warning", f"Order {order_id}: shipment recorded here. {what}"))
+            recorded = f"shipment recorded here ({package.carrier} {package.tracking})"
+            session.flash.append(("warning", f"Order {order_id}: {recorded}. {what}"))
         return RedirectResponse("/", status_code=303)
 
     async def retry(self, request: Request) -> Response:
@@ -374,12 +388,11 @@ class _Pages:
         view = order_view(self.desk.store, request.path_params["order_id"])
         if view is None:
             return None
-        shipments = self.desk.store.shipments()
+        # Never the last package's carrier: the number scanned into the form names its own.
         return {
             "order": view,
             "back": f"/orders/{quote(view.order_id, safe='')}",
-            "carrier": shipments[-1].carrier if shipments else "",
-            "carriers": CARRIERS,
+            "carriers": CARRIER_CHOICES,
             "today": self.desk.now().date().isoformat(),
             **self._common(session),
         }
@@ -397,6 +410,7 @@ class _Pages:
             "approvable": APPROVABLE_CAUSES,
             "what_to_fix": what_to_fix,
             "whole_item": ALL_SURFACES,
+            "product_name": self.desk.product_name,
         }
 
     def _page(

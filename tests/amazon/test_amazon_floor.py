@@ -333,8 +333,14 @@ def test_a_shipment_recorded_before_a_crash_is_sent_as_the_same_package(
 def test_amazons_refusal_is_shown_word_for_word_and_kept(floor: Floor, sim: SimServer) -> None:
     order_id = _printed_order(floor, sim)
     assert cli(floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZFIRST").returncode == 0
-    # A second package for items already shipped in full: Amazon refuses it.
-    result = cli(floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZSECOND")
+    # A second package naming an item already shipped in full: Amazon refuses it. (Without
+    # --items the command itself says the order has shipped; it asks Amazon nothing.)
+    with store_of(floor) as store:
+        [item] = store.items(order_id=order_id)
+    result = cli(
+        floor, "ship", order_id, "--carrier", "UPS", "--tracking", "1ZSECOND",
+        "--items", f"{item.order_item_id}:1",
+    )  # fmt: skip
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     with store_of(floor) as store:

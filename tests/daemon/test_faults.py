@@ -477,7 +477,8 @@ def test_the_log_is_json_lines_without_buyer_text(tmp_path: Path, floors: list[F
         and not floor.waiting(),
         timeout=FINISH, what="every sample taken in", run=run,
     )  # fmt: skip
-    time.sleep(0.5)  # idle now, asleep until the next rescan: SIGTERM must wake it
+    # Idle: nothing logged for a while and nothing waiting, asleep until the next rescan.
+    floor.wait_until(lambda: floor.quiet(run, 0.5), timeout=FINISH, what="an idle daemon", run=run)
     started = time.monotonic()
     assert floor.stop(run) == 0, floor.report()
     assert time.monotonic() - started < 3.0, "an idle daemon must stop at once on SIGTERM"

@@ -179,8 +179,17 @@ def test_stopping_the_daemon_stops_its_workers(tmp_path: Path) -> None:
     assert not any(worker.is_alive() for worker in workers)
 
 
+RENDERING = "render-started"  # the hanging renderer's mark in the data folder: it is in a render
+
+
 class _HangingRenderer(_BrokenRenderer):
+    def __init__(self, settings: Settings, item_id: str, crash: bool) -> None:
+        super().__init__(settings, item_id, crash)
+        self.mark = settings.shop.data_dir / RENDERING
+
     def render_members(self, members: Any, *, source: str = "zip", **parsed: Any) -> Any:
+        self.mark.parent.mkdir(parents=True, exist_ok=True)
+        self.mark.touch()  # the test waits for this, not for a guessed time
         time.sleep(3600)  # a render that never ends
 
 
@@ -198,7 +207,11 @@ def test_a_second_signal_kills_workers_in_the_middle_of_a_render(tmp_path: Path)
         future = pool.submit(RenderTask("90000000000011", members=members))
         assert pool._executor is not None
         workers = list(pool._executor._processes.values())
-        time.sleep(0.3)
+        mark = load_settings(shop.config).shop.data_dir / RENDERING
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)  # paces the wait for the worker's mark; the deadline bounds it
+        assert mark.exists(), "the worker never started the render"
         assert not future.done()
         started = time.monotonic()
         pool.close(at_once=True)

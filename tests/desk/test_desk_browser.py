@@ -87,6 +87,46 @@ def test_a_packer_scans_a_job_and_confirms_the_shipment(
     assert {j.state for j in shop.store.jobs(order_id=first)} == {JobState.SHIPPED}
 
 
+def test_the_carrier_is_filled_from_the_number_as_it_is_scanned(
+    shop: DeskShop, desk: DeskService, page: Page
+) -> None:
+    first, second = shop.add_orders("text-only", "photo-text")
+    shop.print_order(first)
+    shop.print_order(second)
+    log_in(page, desk)
+    page.goto(f"{desk.base_url}/orders/{first}")
+    expect(page.locator("#carrier")).to_have_value("")
+    page.keyboard.type("1Z999AA10123456784")  # the tracking field has the focus
+    expect(page.locator("#carrier")).to_have_value("UPS")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(desk.base_url + "/")
+    # The next order: not the last carrier, but the one this number names.
+    page.goto(f"{desk.base_url}/orders/{second}")
+    expect(page.locator("#carrier")).to_have_value("")
+    page.keyboard.type("9400111899223100000033")
+    expect(page.locator("#carrier")).to_have_value("USPS")
+    expect(page.locator("#carrier-hint")).to_contain_text("USPS")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(desk.base_url + "/")
+    [package] = shop.store.shipments(order_id=second)
+    assert (package.carrier, package.tracking) == ("USPS", "9400111899223100000033")
+
+
+def test_the_login_label_sits_under_the_heading(desk: DeskService, page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(desk.base_url + "/login")
+    boxes = [
+        page.locator(selector).bounding_box()
+        for selector in (".login h1", 'label[for="password"]', "#password", ".login button")
+    ]
+    assert all(box is not None for box in boxes)
+    heading, label, field, button = [box for box in boxes if box is not None]
+    assert label["y"] >= heading["y"] + heading["height"]  # below it, not beside it
+    assert field["y"] >= label["y"] + label["height"]
+    assert button["y"] >= field["y"] + field["height"]
+    assert abs(label["x"] - heading["x"]) < 2  # one column, aligned on the left
+
+
 def test_the_board_updates_without_a_reload(shop: DeskShop, desk: DeskService, page: Page) -> None:
     [order] = shop.add_orders("text-only")
     log_in(page, desk)

@@ -429,7 +429,13 @@ def test_a_job_held_by_the_proof_check_shows_both_pictures(
     client = logged_in(desk)
     page = client.get(f"/orders/{job.order_id}").text
     assert f'src="/comparisons/{job.job_id}.png"' in page
-    assert "Our print (left) beside what the buyer saw (right)" in page
+    # Three panels, each named in the caption in the order the picture has them.
+    figure = page.split('<figure class="comparison">')[1]
+    caption = figure.split("<figcaption>")[1].split("</figcaption>")[0]
+    assert "left" not in caption and "right" not in caption
+    named = ["our print file", "Amazon's preview", "where they differ"]
+    where = [caption.replace("&#39;", "'").find(text) for text in named]
+    assert -1 not in where and where == sorted(where), caption
     picture = client.get(f"/comparisons/{job.job_id}.png")
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     width, height = Image.open(io.BytesIO(picture.content)).size

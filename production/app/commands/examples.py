@@ -36,8 +36,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "reject": ('production reject 90000000000011-FRONT --reason "photo too dark" --config DIR',),
     "cancel": ("production cancel 900-0000001-0000001 --config DIR",),
     "ship": (
-        "production ship 900-0000001-0000001 --carrier UPS --tracking 1Z999AA10123456784 "
-        "--config DIR",
+        "production ship 900-0000001-0000001 --tracking 1Z999AA10123456784 --config DIR"
+        "   carrier read from the number (UPS)",
+        "production ship 900-0000001-0000001 --carrier Evri --tracking H00A1B2C3D4E5F6 "
+        "--config DIR   a format it does not know",
         "production ship 900-0000001-0000001 --carrier USPS --tracking 9400111899223100000033 "
         "--items 90000000000011:1 --config DIR",
     ),

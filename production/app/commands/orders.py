@@ -23,8 +23,10 @@ __all__ = ["add_commands"]
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ship = sub.add_parser("ship", help="confirm a shipped package with Amazon (or record it)")
     ship.add_argument("order", metavar="ORDER")
-    ship.add_argument("--carrier", required=True, help="carrier code, e.g. UPS, USPS, DHL")
     ship.add_argument("--tracking", required=True, help="the package's tracking number")
+    ship.add_argument("--carrier", default="",
+                      help="UPS, USPS, FedEx, DHL, Amazon Logistics…; default: read from "
+                           "the tracking number (one it contradicts is refused)")  # fmt: skip
     ship.add_argument("--ship-date", type=_datetime, default=None, metavar="D",
                       help="when it left, ISO 8601 (default: now)")  # fmt: skip
     ship.add_argument("--package-ref", default=None, metavar="N",
@@ -95,7 +97,8 @@ def _ship(args: argparse.Namespace) -> int:
     finally:
         store.close()
     how = "confirmed with Amazon" if package.state is ShipmentState.CONFIRMED else "recorded"
-    print(f"order {args.order}: package {package.package_ref} {how}")
+    print(f"order {args.order}: package {package.package_ref} {how}"
+          f" ({package.carrier} {package.tracking})")  # fmt: skip
     with contextlib.suppress(OSError):
         # A running daemon purges at once what retention allows, not at its next rescan.
         Folders(settings.shop.data_dir).wake.touch()

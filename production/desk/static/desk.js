@@ -44,5 +44,41 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // The ship form: the carrier is read from the tracking number as it is scanned or typed
+  // (the server's table, the same that checks the form), never carried over from the last one.
+  function carrierFrom(tracking) {
+    const carrier = document.getElementById("carrier");
+    const hint = document.getElementById("carrier-hint");
+    if (!carrier || !hint) return;
+    const number = tracking.value.trim();
+    const url = tracking.dataset.carrierOf + "?tracking=" + encodeURIComponent(number);
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then((answer) => (answer.status === 200 ? answer.json() : null))
+      .then((found) => {
+        if (!found || tracking.value.trim() !== number) return;  // typed on since
+        const auto = carrier.value === "" || carrier.dataset.auto === "1";
+        if (found.carrier && auto) {
+          carrier.value = found.carrier;
+          carrier.dataset.auto = "1";
+          hint.textContent = "Read from the tracking number: " + found.carrier + ".";
+        } else if (found.carrier && found.distinctive && carrier.value !== found.carrier) {
+          hint.textContent = "This is a " + found.carrier + " number, not " + carrier.value + ".";
+        } else if (!found.carrier && auto) {
+          carrier.value = "";
+          hint.textContent = number ? "Unknown format: choose the carrier." : "";
+        }
+      })
+      .catch(() => {});
+  }
+
+  let pending = null;
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (field.id === "carrier") field.dataset.auto = "";
+    if (field.id !== "tracking" || !field.dataset.carrierOf) return;
+    window.clearTimeout(pending);
+    pending = window.setTimeout(() => carrierFrom(field), 150);
+  });
+
   window.setInterval(tick, INTERVAL_MS);
 })();
