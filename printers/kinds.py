@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from printers.device import Device
-from printers.hotfolder import HotFolderDevice
 from production.core.errors import ConfigError
 from production.core.templates import Printer
 
+if TYPE_CHECKING:
+    from printers.device import Device
+
 __all__ = ["DEFAULT_DEVICE_KIND", "DEVICE_KINDS", "DeviceFactory", "device_for", "devices_for"]
 
-DeviceFactory = Callable[[Printer], Device]
+DeviceFactory = Callable[[Printer], "Device"]
 
 DEFAULT_DEVICE_KIND = "hotfolder"
-DEVICE_KINDS: dict[str, DeviceFactory] = {"hotfolder": HotFolderDevice}
-"""The device kinds that ship with the project, by the name `kind` takes in printers.toml."""
+DEVICE_KINDS: dict[str, str] = {"hotfolder": "printers.hotfolder:HotFolderDevice"}
+"""The device kinds that ship with the project, by the name `kind` takes in printers.toml.
+
+Named as `module:Class` and imported on first use: reading the configuration (every command
+does) must not import each device's libraries (PDF, imaging).
+"""
 
 
 def device_for(printer: Printer) -> Device:
@@ -37,9 +43,7 @@ def devices_for(printers: Mapping[str, Printer]) -> dict[str, Device]:
 
 
 def _factory(printer: Printer) -> DeviceFactory:
-    kind = printer.kind
-    if kind in DEVICE_KINDS:
-        return DEVICE_KINDS[kind]
+    kind = DEVICE_KINDS.get(printer.kind, printer.kind)
     module_name, _, attribute = kind.partition(":")
     where = f"printer '{printer.id}'"
     try:
@@ -50,5 +54,5 @@ def _factory(printer: Printer) -> DeviceFactory:
     except AttributeError as exc:
         raise ConfigError(f"{where}: module '{module_name}' has no device '{attribute}'") from exc
     if not callable(factory):
-        raise ConfigError(f"{where}: '{kind}' is not a device class")
+        raise ConfigError(f"{where}: '{printer.kind}' is not a device class")
     return factory

@@ -27,7 +27,6 @@ from production.core.templates import (
     SurfaceTemplate,
     surface_key,
 )
-from renderers.cutlines import CutFileError, read_cut_svg
 
 __all__ = ["parse_dither", "parse_products"]
 
@@ -226,6 +225,9 @@ def _cut(
     path = _cut_path(context, cut)
     if not path.is_file():
         raise table.error(f"cut file {path} does not exist")
+    # Imported here: only shops with SVG cut lines pay for the SVG path reader at start-up.
+    from renderers.cutlines import CutFileError, read_cut_svg
+
     try:
         drawing = read_cut_svg(path.read_bytes())
     except (OSError, CutFileError) as exc:

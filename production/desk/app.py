@@ -33,7 +33,7 @@ from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
-from production.floor.pipeline import ALL_SURFACES
+from production.floor.placeholders import ALL_SURFACES
 from production.shipping.carriers import CARRIERS, detect
 from production.shipping.confirm import Shipping
 from production.store import JobRecord, JobStore, ShipmentState

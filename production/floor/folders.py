@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from production.store.factory import store_file
 
-__all__ = ["Folders"]
+__all__ = ["Folders", "files_now"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +61,15 @@ class Folders:
     def create(self) -> None:
         for folder in (self.claimed, self.zips, self.masters):
             folder.mkdir(parents=True, exist_ok=True)
+
+
+def files_now(paths: Iterable[str], done_folder: Path | None) -> list[str]:
+    """Where a job's delivered files are now: where they were delivered, else in the device's
+    done folder (the RIP moved them there); files that are in neither are left out."""
+    found = []
+    for path in map(Path, paths):
+        if path.exists():
+            found.append(str(path))
+        elif done_folder is not None and (done_folder / path.name).exists():
+            found.append(str(done_folder / path.name))
+    return found

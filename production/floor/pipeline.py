@@ -30,8 +30,9 @@ from production.core.model import Customization
 from production.core.stems import TICKET_SUFFIX
 from production.customization import ZipMembers, parse_members, read_zip
 from production.floor.events import EventLog, json_lines
-from production.floor.folders import Folders
+from production.floor.folders import Folders, files_now
 from production.floor.inbox import Inbox
+from production.floor.placeholders import NO_ZIP_YET, placeholder_job
 from production.floor.render_pool import (
     BrokenProcessPool,
     RenderedJob,
@@ -46,22 +47,7 @@ from production.floor.rendering import ItemRenderer
 from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
-__all__ = ["ALL_SURFACES", "NO_ZIP_YET", "Pipeline", "files_now", "placeholder_job"]
-
-NO_ZIP_YET = (
-    "the customization zip has not arrived: download it from Seller Central (Manage Orders, "
-    "the order, Customization) and drop it into the inbox"
-)
-
-
-ALL_SURFACES = "*"
-"""The surface of an item's placeholder job: the whole item, not rendered (its surfaces are
-not known until it renders)."""
-
-
-def placeholder_job(order_id: str, order_item_id: str) -> NewJob:
-    """The job an item has while it cannot be rendered at all (its surfaces are unknown)."""
-    return NewJob(f"{order_item_id}-item", ALL_SURFACES, None, f"{order_id}_{order_item_id}")
+__all__ = ["Pipeline"]
 
 
 class Pipeline:
@@ -653,18 +639,6 @@ class Pipeline:
         if started is not None:
             event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.log(event)
-
-
-def files_now(paths: Iterable[str], done_folder: Path | None) -> list[str]:
-    """Where a job's delivered files are now: where they were delivered, else in the device's
-    done folder (the RIP moved them there); files that are in neither are left out."""
-    found = []
-    for path in map(Path, paths):
-        if path.exists():
-            found.append(str(path))
-        elif done_folder is not None and (done_folder / path.name).exists():
-            found.append(str(done_folder / path.name))
-    return found
 
 
 @dataclass(slots=True)

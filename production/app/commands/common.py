@@ -1,14 +1,20 @@
 """What every command shares: the `--config` option, the settings it names, and whether a
-daemon has ever run on the shop (made its job store)."""
+daemon has ever run on the shop (made its job store).
+
+Every command module imports only the standard library at its top, and what a command needs
+inside its own function: `production --help` and the quick commands must not pay for the
+renderers, the Amazon client or the desk (start-up is most of a short command's time).
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from production.config.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
-from production.store.factory import store_file
+if TYPE_CHECKING:
+    from production.config.settings import Settings
 
 __all__ = ["Command", "config_option", "no_daemon_yet", "settings_of"]
 
@@ -38,6 +44,8 @@ def config_option(parser: argparse.ArgumentParser, *, builtin: bool = False) -> 
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
+    from production.config.settings import DEFAULT_CONFIG_DIR, load_settings
+
     return load_settings(args.config or DEFAULT_CONFIG_DIR)
 
 
@@ -47,6 +55,8 @@ def no_daemon_yet(settings: Settings) -> str | None:
     None once it exists. Commands ask before they open the store, so that a look at a fresh
     shop never creates one (nor the data folder) as a side effect.
     """
+    from production.store.factory import store_file
+
     if store_file(settings.shop.data_dir).is_file():
         return None
     return f"no daemon has run on {settings.shop.data_dir}"

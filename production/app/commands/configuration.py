@@ -8,7 +8,6 @@ import sys
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
-from production.config.builtin import default_config_files
 from production.core.errors import ConfigError
 
 __all__ = ["add_commands", "write_config"]
@@ -53,6 +52,8 @@ def _init(args: argparse.Namespace) -> int:
 def write_config(folder: Path) -> list[Path]:
     """The built-in configuration's files written into `folder`; `ConfigError`, and nothing
     written, when any of them is already there."""
+    from production.config.builtin import default_config_files
+
     files = default_config_files()
     targets = {name: folder.joinpath(*name.parts) for name in files}
     if folder.exists() and not folder.is_dir():

@@ -9,15 +9,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from production.app.commands.common import config_option, settings_of
-from production.app.demo import run_demo
-from production.config.settings import DEFAULT_CONFIG_DIR
 from production.core.errors import ProductionError
-from production.customization import parse_zip
-from production.customization.inspection import describe
-from production.floor.rendering import ItemRenderer, preflight_report
+
+if TYPE_CHECKING:
+    from production.floor.rendering import ItemRenderer
 
 __all__ = ["add_commands", "add_tools"]
 
@@ -69,6 +67,9 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _inspect_paths(paths: Sequence[Path], *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    from production.customization import parse_zip
+    from production.customization.inspection import describe
+
     failures = 0
     for path in paths:
         try:
@@ -117,6 +118,8 @@ def _sim(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from production.floor.rendering import ItemRenderer
+
     renderer = ItemRenderer(settings_of(args))
     return _render_paths(renderer, args.zips, args.out, out=sys.stdout, err=sys.stderr)
 
@@ -124,6 +127,8 @@ def _render(args: argparse.Namespace) -> int:
 def _render_paths(
     renderer: ItemRenderer, paths: Sequence[Path], folder: Path, *, out: TextIO, err: TextIO
 ) -> int:
+    from production.floor.rendering import preflight_report
+
     failures = 0
     for path in paths:
         try:
@@ -158,5 +163,8 @@ def _report_bug(path: Path, exc: Exception, err: TextIO) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from production.app.demo import run_demo
+    from production.config.settings import DEFAULT_CONFIG_DIR
+
     folder = args.out or Path(tempfile.mkdtemp(prefix="production-demo-"))
     return run_demo(args.config or DEFAULT_CONFIG_DIR, folder, out=sys.stdout, err=sys.stderr)

@@ -7,20 +7,17 @@ import getpass
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
-from production.app.startup import early_signal
-from production.app.table import print_table
-from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
-from production.config.settings import Settings
 from production.core.errors import StoreError
-from production.floor.events import quiet
-from production.floor.holds import Holds
-from production.floor.pipeline import ALL_SURFACES, Pipeline, files_now
-from production.floor.reloading import ask_daemon_to_reload
-from production.store import JobRecord, JobState
-from production.store.factory import open_store
+from production.store.records import JobState
+
+if TYPE_CHECKING:
+    from production.config.settings import Settings
+    from production.floor.holds import Holds
+    from production.floor.pipeline import Pipeline
+    from production.store.records import JobRecord
 
 __all__ = ["add_commands", "run_daemon"]
 
@@ -79,6 +76,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _pipeline(settings: Settings) -> Pipeline:
     # The floor's JSON events belong in the daemon's log, not on a person's terminal; what a
     # command changes is in the store's audit trail, and it prints its own one-line result.
+    from production.app.wiring import floor_pipeline
+    from production.floor.events import quiet
+
     return floor_pipeline(settings, log=quiet)
 
 
@@ -92,6 +92,9 @@ def _refuse_on_a_fresh_shop(settings: Settings, what: str) -> bool:
 
 def _holds(pipeline: Pipeline) -> Holds:
     """Held jobs as a person at this terminal changes them, telling a running daemon."""
+    from production.floor.holds import Holds
+    from production.floor.reloading import ask_daemon_to_reload
+
     return Holds(
         pipeline.store,
         masters=pipeline.folders.masters,
@@ -109,6 +112,9 @@ def _person() -> str:
 
 
 def run_daemon(args: argparse.Namespace) -> int:
+    from production.app.startup import early_signal
+    from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
+
     settings = settings_of(args)
     # First of all: a second daemon on this data folder must not claim, render or record a
     # thing (it would race the first for every zip); the lock is held until the process ends.
@@ -124,6 +130,9 @@ def run_daemon(args: argparse.Namespace) -> int:
 
 
 def _jobs(args: argparse.Namespace) -> int:
+    from production.app.table import print_table
+    from production.store.factory import open_store
+
     settings = settings_of(args)
     if (why := no_daemon_yet(settings)) is not None:
         if not args.json:  # no job is no JSON line: the output stays one object per job
@@ -148,6 +157,8 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def _surface(job: JobRecord) -> str:
+    from production.floor.placeholders import ALL_SURFACES
+
     # An item that could not be rendered at all has one job for the whole of it.
     return "(whole item)" if job.surface == ALL_SURFACES else job.surface
 
@@ -160,6 +171,8 @@ def _reason(job: JobRecord) -> str:
 
 
 def _job_summary(job: JobRecord, settings: Settings) -> dict[str, Any]:
+    from production.floor.folders import files_now
+
     printer = settings.printers.get(job.printer or "")
     approval = job.approval
     return {

@@ -9,13 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
-from production.app.wiring import amazon_client
-from production.floor.folders import Folders
-from production.retention.audit import audit
-from production.retention.purge import Retention
-from production.shipping.confirm import Shipping
-from production.store import ShipmentState
-from production.store.factory import open_store, store_file
 
 __all__ = ["add_commands"]
 
@@ -77,6 +70,12 @@ def _items(text: str) -> list[tuple[str, int]]:
 
 
 def _ship(args: argparse.Namespace) -> int:
+    from production.app.wiring import amazon_client
+    from production.floor.folders import Folders
+    from production.shipping.confirm import Shipping
+    from production.store import ShipmentState
+    from production.store.factory import open_store
+
     settings = settings_of(args)
     if (why := no_daemon_yet(settings)) is not None:
         print(f"production: no order {args.order!r} ({why})", file=sys.stderr)
@@ -106,6 +105,9 @@ def _ship(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
+    from production.retention.purge import Retention
+    from production.store.factory import open_store
+
     settings = settings_of(args)
     if (why := no_daemon_yet(settings)) is not None:
         if args.order:
@@ -135,6 +137,9 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from production.retention.audit import audit
+    from production.store.factory import open_store, store_file
+
     settings = settings_of(args)
     path = store_file(settings.shop.data_dir)
     if not path.exists():
