@@ -8,7 +8,6 @@ so they run in the thread pool.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from production.amazon.errors import RequestValidationError, SpApiError
 from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
 from production.desk.companions import ProofSource, proof_path, tracking_words
+from production.desk.etags import FragmentTags, tag_of
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
@@ -128,6 +128,7 @@ class _Pages:
     def __init__(self, desk: Desk, templates: Environment) -> None:
         self.desk = desk
         self.templates = templates
+        self.tags = FragmentTags()
 
     # -- logging in and out ---------------------------------------------------------------------
 
@@ -182,8 +183,12 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
+        count, unchanged = await self._unchanged(request, session)
+        if unchanged is not None:
+            return unchanged
         context = await run_in_threadpool(self._board_context, session)
-        return self._fragment(request, "board_lists.html", context)
+        until = context["board"].valid_until
+        return self._fragment(request, session, "board_lists.html", context, count, until)
 
     async def scan(self, request: Request) -> Response:
         session = self._session(request)
@@ -213,10 +218,13 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
+        count, unchanged = await self._unchanged(request, session)
+        if unchanged is not None:
+            return unchanged
         context = await run_in_threadpool(self._order_context, request, session)
         if context is None:
             return Response("no such order", status_code=404)
-        return self._fragment(request, "order_status.html", context)
+        return self._fragment(request, session, "order_status.html", context, count, None)
 
     async def proof(self, request: Request) -> Response:
         return await self._job_picture(request, self.desk.proofs.png)
@@ -374,11 +382,11 @@ class _Pages:
         view = order_view(self.desk.store, request.path_params["order_id"])
         if view is None:
             return None
-        shipments = self.desk.store.shipments()
+        last = self.desk.store.recent_shipments(limit=1)  # the carrier the packer used last
         return {
             "order": view,
             "back": f"/orders/{quote(view.order_id, safe='')}",
-            "carrier": shipments[-1].carrier if shipments else "",
+            "carrier": last[0].carrier if last else "",
             "carriers": CARRIERS,
             "today": self.desk.now().date().isoformat(),
             **self._common(session),
@@ -412,9 +420,28 @@ class _Pages:
         html = self._render(name, shop=self.desk.shop, flash=flash, **context)
         return HTMLResponse(html, status_code=status)
 
-    def _fragment(self, request: Request, name: str, context: dict[str, Any]) -> Response:
+    async def _unchanged(self, request: Request, session: Session) -> tuple[int, Response | None]:
+        """The store's change count, and a 304 if the browser's tag is still true at it."""
+        count = await run_in_threadpool(self.desk.store.change_count)
+        sent = request.headers.get("if-none-match")
+        key = (request.url.path, session.csrf)
+        if self.tags.still(key, count=count, now=self.desk.now(), tag=sent):
+            return count, Response(status_code=304, headers={"etag": sent or ""})
+        return count, None
+
+    def _fragment(
+        self,
+        request: Request,
+        session: Session,
+        name: str,
+        context: dict[str, Any],
+        count: int,
+        until: datetime | None,
+    ) -> Response:
+        """The fragment rendered at change count `count`, or 304 if it is what the browser has."""
         html = self._render(name, **context)
-        tag = '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
+        tag = tag_of(html)
+        self.tags.remember((request.url.path, session.csrf), count=count, until=until, tag=tag)
         if request.headers.get("if-none-match") == tag:
             return Response(status_code=304, headers={"etag": tag})
         return HTMLResponse(html, headers={"etag": tag})

@@ -21,6 +21,7 @@ from production.store.records import (
     JobState,
     NewItem,
     NewJob,
+    OrderRecords,
 )
 from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.states import TRANSITIONS
@@ -39,6 +40,7 @@ __all__ = [
     "NewCompanionOrder",
     "NewItem",
     "NewJob",
+    "OrderRecords",
     "ShipmentRecord",
     "ShipmentState",
 ]
