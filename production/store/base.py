@@ -140,10 +140,11 @@ class JobStore(Protocol):
         since: datetime | None = None,
         after: JobRecord | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[JobRecord]:
         """Jobs matching every filter given: created at `since` or later, listed after the job
-        `after` (the next page), at most `limit` of them. Filtered by the backend, so a page
-        of a long history costs a page."""
+        `after` (the next page), at most `limit` of them; by creation, or the newest first.
+        Filtered by the backend, so a page of a long history costs a page."""
         ...
 
     def count_jobs(

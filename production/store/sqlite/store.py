@@ -221,11 +221,13 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         since: datetime | None = None,
         after: JobRecord | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[JobRecord]:
-        where, args = _job_filters(state, order_id, order_item_id, since, after)
+        where, args = _job_filters(state, order_id, order_item_id, since, after, newest_first)
+        order = "created_at DESC, job_id DESC" if newest_first else "created_at, job_id"
         with self._read(order_id=order_id, item_id=order_item_id) as db:
             rows = db.execute(
-                f"SELECT * FROM jobs {where} ORDER BY created_at, job_id LIMIT ?",
+                f"SELECT * FROM jobs {where} ORDER BY {order} LIMIT ?",
                 (*args, -1 if limit is None else limit),
             ).fetchall()
         return [job_from_row(row) for row in rows]
@@ -239,7 +241,7 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         since: datetime | None = None,
         after: JobRecord | None = None,
     ) -> int:
-        where, args = _job_filters(state, order_id, order_item_id, since, after)
+        where, args = _job_filters(state, order_id, order_item_id, since, after, False)
         with self._read(order_id=order_id, item_id=order_item_id) as db:
             return int(db.execute(f"SELECT COUNT(*) FROM jobs {where}", args).fetchone()[0])
 
@@ -479,8 +481,10 @@ def _job_filters(
     order_item_id: str | None,
     since: datetime | None,
     after: JobRecord | None,
+    newest_first: bool,
 ) -> tuple[str, tuple[str, ...]]:
-    """The WHERE clause of a job listing: equal columns, created since, past a listed job."""
+    """The WHERE clause of a job listing: equal columns, created since, past a listed job
+    (in the listing's direction)."""
     where, args = _where(
         state=None if state is None else JobState(state).value,
         order_id=order_id,
@@ -492,7 +496,7 @@ def _job_filters(
         args = (*args, stamp(since))
     if after is not None:
         # The listing's own order (created_at, job_id): the page that follows `after`.
-        clauses.append("(created_at, job_id) > (?, ?)")
+        clauses.append(f"(created_at, job_id) {'<' if newest_first else '>'} (?, ?)")
         args = (*args, stamp(after.created_at), after.job_id)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
 
