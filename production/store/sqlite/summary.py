@@ -59,10 +59,18 @@ def _summary_trigger(name: str, event: str, table: str, row: str) -> str:
     )
 
 
+# Items are the one table written without a new `updated_at`: an update that sets the values
+# they have (the same ship-by date again) is no change.
+_ITEM_COLUMNS = ("order_id", "asin", "sku", "quantity", "zip_path", "digest", "received_at",
+                 "ship_by")  # fmt: skip
+_ITEM_CHANGED = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in _ITEM_COLUMNS)
+
+
 def _counter_triggers() -> tuple[str, ...]:
     return tuple(
         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_counted AFTER {event} ON {table}"
-        " BEGIN UPDATE store_changes SET count = count + 1; END"
+        + (f" WHEN {_ITEM_CHANGED}" if (table, event) == ("items", "UPDATE") else "")
+        + " BEGIN UPDATE store_changes SET count = count + 1; END"
         for table in ("items", "jobs", "shipments", "companion_orders")
         for event in ("INSERT", "UPDATE", "DELETE")
     )
