@@ -268,7 +268,7 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
 
     def change_count(self) -> int:
         with self._read() as db:
-            return int(db.execute("SELECT count FROM store_changes").fetchone()[0])
+            return int(db.execute("SELECT count FROM store_changes WHERE id = 1").fetchone()[0])
 
     # -- meta -------------------------------------------------------------------------------
 
