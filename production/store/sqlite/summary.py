@@ -52,9 +52,9 @@ def _refresh(order_id: str) -> str:
     return _UPSERT.format(select=select)
 
 
-def _summary_trigger(name: str, event: str, table: str, row: str) -> str:
+def _summary_trigger(name: str, event: str, table: str, row: str, when: str = "") -> str:
     return (
-        f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table}"
+        f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table}{when}"
         f" BEGIN {_refresh(f'{row}.order_id')}; END"
     )
 
@@ -90,7 +90,10 @@ SUMMARY_SCHEMA = (
     "INSERT INTO store_changes (id, count) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
     _summary_trigger("items_summary_insert", "INSERT", "items", "NEW"),
     _summary_trigger("jobs_summary_insert", "INSERT", "jobs", "NEW"),
-    _summary_trigger("jobs_summary_update", "UPDATE OF state, updated_at", "jobs", "NEW"),
+    # A job's times change only with its state (no state changes to itself): a write that
+    # leaves the state, such as new delivered files, leaves the summary as it is.
+    _summary_trigger("jobs_summary_update", "UPDATE OF state", "jobs", "NEW",
+                     " WHEN OLD.state IS NOT NEW.state"),  # fmt: skip
     _summary_trigger("jobs_summary_delete", "DELETE", "jobs", "OLD"),
     *_counter_triggers(),
     # The listing of `production jobs` (creation order, paged) and the desk's recent packages.
