@@ -33,8 +33,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
-
 from benchmarks.targets import Check, print_checks, print_verdict
 from production.store import CompanionState, JobState, NewCompanionOrder, NewItem, NewJob
 from production.store.shipments import ShipmentState
@@ -87,8 +85,10 @@ def old_order(store: SqliteStore, clock: HistoryClock, n: int, orders: int) -> N
         for job in jobs:
             store.transition(job.job_id, S.SHIPPED)
     if n % 50 == 0:
-        record = store.add_companion_order(NewCompanionOrder(
-            order_id, "", f"{order_id}-1", (("LEASH-RED", 1),), (item_id,), clock.moment))  # fmt: skip
+        batch = (("LEASH-RED", 1),)
+        record = store.add_companion_order(
+            NewCompanionOrder(order_id, "", f"{order_id}-1", batch, (item_id,), clock.moment)
+        )
         store.save_companion_order(dataclasses.replace(record, state=CompanionState.DELIVERED))
     if clock.moment < now - timedelta(days=KEPT_DAYS):
         store.purge_order(order_id, reason="retention")
@@ -107,3 +107,181 @@ def build_history(path: Path, jobs: int) -> float:
                 for n in range(first, min(first + BATCH, orders)):
                     old_order(store, clock, n, orders)
     return time.perf_counter() - started
+
+
+def ready_orders(store: SqliteStore, count: int) -> None:
+    """`count` orders ready to ship (every fourth with two items), and HELD jobs to look at."""
+    for n in range(count):
+        order_id = f"700-{n:07d}-{n:07d}"
+        for i in range(2 if n % 4 == 0 else 1):
+            item_id = f"7{n:09d}{i:04d}"
+            ship_by = datetime.now(UTC) + timedelta(days=n % 5)
+            store.add_item(NewItem(item_id, order_id, "B0READY", "TOTE-2", 1,
+                                   f"/zips/{item_id}.zip", "cd" * 32, ship_by=ship_by))  # fmt: skip
+            for job in store.set_jobs(item_id, [_job(order_id, item_id, "FRONT"),
+                                                _job(order_id, item_id, "BACK")]):  # fmt: skip
+                store.transition(job.job_id, S.RENDERED)
+                store.transition(job.job_id, S.QUEUED, hot_paths=[f"/hot/{job.stem}.pdf"])
+                store.transition(job.job_id, S.PRINTED)
+    for n in range(HELD):
+        item_id, order_id = f"6{n:013d}", f"600-{n:07d}-{n:07d}"
+        store.add_item(NewItem(item_id, order_id, "B0HELD", "MUG-11", 1, "/zips/x.zip", "ef"))
+        store.set_jobs(item_id, [_job(order_id, item_id, "FRONT")], state=S.HELD,
+                       reason="the photo is 90 ppi", cause="review")  # fmt: skip
+
+
+def queued_jobs(store: SqliteStore, count: int) -> list[str]:
+    """`count` one-job orders waiting at the printer: what `mark_printed` is timed on."""
+    ids = []
+    for n in range(count):
+        item_id, order_id = f"5{n:013d}", f"500-{n:07d}-{n:07d}"
+        store.add_item(NewItem(item_id, order_id, "B0Q", "MUG-11", 1, "/zips/q.zip", "01"))
+        [job] = store.set_jobs(item_id, [_job(order_id, item_id, "FRONT")])
+        store.transition(job.job_id, S.RENDERED)
+        ids.append(store.transition(job.job_id, S.QUEUED, hot_paths=["/hot/q.pdf"]).job_id)
+    return ids
+
+
+def timed_ms(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[int(len(values) * 0.95) - 1] if len(values) > 1 else values[0]
+
+
+def desk_figures(shop: DeskShop, repeat: int) -> tuple[list[float], list[float]]:
+    """The whole page and an unchanged live refresh, each `repeat` times, in ms."""
+    with shop.desk() as desk:
+        client = logged_in_at(desk.base_url)
+
+        def page() -> None:
+            assert client.get("/").status_code == 200
+
+        tag = client.get("/fragments/board").headers["etag"]
+
+        def unchanged() -> None:
+            answer = client.get("/fragments/board", headers={"If-None-Match": tag})
+            assert answer.status_code == 304, answer.status_code
+
+        page()  # the templates compiled, the connection open: as a browser finds them
+        pages = [timed_ms(page) for _ in range(repeat)]
+        same = [timed_ms(unchanged) for _ in range(repeat)]
+    return pages, same
+
+
+def side_by_side(empty: DeskShop, full: DeskShop, count: int) -> tuple[list[float], ...]:
+    """mark_printed and claiming a zip, alternating between the shops: ms at 0, at 100k."""
+    printed: tuple[list[float], list[float]] = ([], [])
+    claimed: tuple[list[float], list[float]] = ([], [])
+    queued = [queued_jobs(shop.store, count) for shop in (empty, full)]  # type: ignore[arg-type]
+    for n in range(count):
+        for side, shop in enumerate((empty, full)):
+            printed[side].append(mark_printed_ms(shop, queued[side][n]))
+            claimed[side].append(claim_ms(shop, n))
+    return printed[0], printed[1], claimed[0], claimed[1]
+
+
+def mark_printed_ms(shop: DeskShop, job_id: str) -> float:
+    started = time.perf_counter()
+    shop.daemon.pipeline.mark_printed(job_id, reason="benchmark")
+    return (time.perf_counter() - started) * 1000
+
+
+def claim_ms(shop: DeskShop, n: int) -> float:
+    """A settled zip in the inbox, claimed and taken in as the daemon does; in ms."""
+    dropped = shop.drop(renumbered(sample("text-only"), 5000 + n), f"claim-{n}.zip")
+    pipeline = shop.daemon.pipeline
+    started = time.perf_counter()
+    path = pipeline.inbox.claim(dropped)
+    assert path is not None and pipeline.take_in(path) is not None
+    return (time.perf_counter() - started) * 1000
+
+
+def process_ms(argv: list[str], repeat: int) -> list[float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def jobs_command(shop: DeskShop, repeat: int) -> tuple[float, float]:
+    """Medians of `production jobs --state held` and of a bare interpreter, alternating."""
+    bare, jobs = [], []
+    command = [sys.executable, "-m", "production", "jobs", "--state", "held",
+               "--config", str(shop.config)]  # fmt: skip
+    for _ in range(repeat):
+        bare += process_ms([sys.executable, "-c", "pass"], 1)
+        jobs += process_ms(command, 1)
+    return statistics.median(jobs), statistics.median(bare)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--jobs", type=int, default=100_000, help="jobs of history")
+    parser.add_argument("--ready", type=int, default=300, help="orders ready to ship")
+    parser.add_argument("--repeat", type=int, default=40, help="requests or calls timed")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        empty, full = DeskShop(Path(folder) / "empty"), DeskShop(Path(folder) / "full")
+        for shop in (empty, full):
+            stack.callback(shop.close)
+        seconds = build_history(full.store_file, args.jobs)
+        for shop in (empty, full):
+            ready_orders(shop.store, args.ready)  # type: ignore[arg-type]
+        history = full.store.count_jobs() - empty.store.count_jobs()
+        size = full.store_file.stat().st_size / 2**20
+        ready = len(full.store.orders_ready_to_ship())
+        print(f"history: {history} jobs built in {seconds:.0f} s ({size:.0f} MiB);"
+              f" {ready} orders ready to ship in each shop")  # fmt: skip
+        page0, same0 = desk_figures(empty, args.repeat)
+        page, same = desk_figures(full, args.repeat)
+        printed0, printed, claimed0, claimed = side_by_side(empty, full, args.repeat)
+        jobs_ms, bare_ms = jobs_command(full, 9)
+    print(f"at 0 jobs: page p95 {p95(page0):.0f} ms, 304 p95 {p95(same0):.1f} ms,"
+          f" mark_printed median {statistics.median(printed0):.1f} ms,"
+          f" claim median {statistics.median(claimed0):.1f} ms")  # fmt: skip
+    print(
+        f"`production jobs --state held` median {jobs_ms:.0f} ms, `python -c pass` {bare_ms:.0f} ms"
+    )
+    print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    checks = the_checks(args, page, same, (printed0, printed), (claimed0, claimed),
+                        jobs_ms / bare_ms)  # fmt: skip
+    print_checks(checks)
+    print_verdict(checks, time.perf_counter() - started)
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def the_checks(
+    args: argparse.Namespace,
+    page: list[float],
+    same: list[float],
+    printed: tuple[list[float], list[float]],
+    claimed: tuple[list[float], list[float]],
+    jobs_ratio: float,
+) -> list[Check]:
+    at = f"{args.jobs // 1000}k jobs"
+    mark = statistics.median(printed[1]) / statistics.median(printed[0])
+    claim = statistics.median(claimed[1]) / statistics.median(claimed[0])
+    return [
+        Check(f"desk page, {args.ready} ready, {at}, p95 of {len(page)}", f"{p95(page):.0f} ms",
+              f"<= {PAGE_P95_MS:.0f} ms", p95(page) <= PAGE_P95_MS),
+        Check(f"live refresh unchanged (304), {at}, p95 of {len(same)}", f"{p95(same):.1f} ms",
+              f"<= {NOT_MODIFIED_P95_MS:.0f} ms", p95(same) <= NOT_MODIFIED_P95_MS),
+        Check(f"mark_printed, {at} / 0, medians", f"{mark:.2f}x", f"<= {SAME_COST}x",
+              mark <= SAME_COST),
+        Check(f"claiming a zip, {at} / 0, medians", f"{claim:.2f}x", f"<= {SAME_COST}x",
+              claim <= SAME_COST),
+        Check(f"`production jobs --state held`, {at} / python -c pass", f"{jobs_ratio:.1f}x",
+              f"<= {JOBS_COMMAND:.0f}x", jobs_ratio <= JOBS_COMMAND),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
