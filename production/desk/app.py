@@ -29,7 +29,7 @@ from production.amazon.errors import RequestValidationError, SpApiError
 from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
 from production.desk.companions import ProofSource, proof_path, tracking_words
-from production.desk.etags import FragmentTags, tag_of
+from production.desk.etags import Rendered, RenderedPages
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
@@ -40,6 +40,8 @@ from production.store import JobRecord, JobStore, ShipmentState
 __all__ = ["DESK_PERSON", "SESSION_COOKIE", "Desk", "create_desk_app"]
 
 SESSION_COOKIE = "desk_session"
+# A rendered page and when time alone changes it; None when there is nothing to show.
+_Made = tuple[str, datetime | None] | None
 DESK_PERSON = "desk"  # who approved, rejected or retried a job, in the audit trail
 LOGIN_COOKIE = "desk_login"  # ties the login form to the browser that loaded it
 CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "Royal Mail", "Deutsche Post", "Canada Post", "Other")
@@ -128,7 +130,7 @@ class _Pages:
     def __init__(self, desk: Desk, templates: Environment) -> None:
         self.desk = desk
         self.templates = templates
-        self.tags = FragmentTags()
+        self.rendered = RenderedPages()
 
     # -- logging in and out ---------------------------------------------------------------------
 
@@ -176,19 +178,20 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return _to_login()
-        context = await run_in_threadpool(self._board_context, session)
-        return self._page("board.html", session, title="Orders", focus_scan=True, **context)
+        if session.flash:  # a message to show once: this view is rendered for itself
+            context = await run_in_threadpool(self._board_context, session)
+            return self._page("board.html", session, title="Orders", focus_scan=True, **context)
+        page = await self._kept_or_rendered(request, session, self._board_page)
+        assert page is not None  # the board is always there
+        return HTMLResponse(page.html)
 
     async def board_fragment(self, request: Request) -> Response:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
-        count, unchanged = await self._unchanged(request, session)
-        if unchanged is not None:
-            return unchanged
-        context = await run_in_threadpool(self._board_context, session)
-        until = context["board"].valid_until
-        return self._fragment(request, session, "board_lists.html", context, count, until)
+        page = await self._kept_or_rendered(request, session, self._board_lists)
+        assert page is not None
+        return _tagged(request, page)
 
     async def scan(self, request: Request) -> Response:
         session = self._session(request)
@@ -218,13 +221,12 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
-        count, unchanged = await self._unchanged(request, session)
-        if unchanged is not None:
-            return unchanged
-        context = await run_in_threadpool(self._order_context, request, session)
-        if context is None:
+        page = await self._kept_or_rendered(
+            request, session, lambda session: self._order_status(request, session)
+        )
+        if page is None:
             return Response("no such order", status_code=404)
-        return self._fragment(request, session, "order_status.html", context, count, None)
+        return _tagged(request, page)
 
     async def proof(self, request: Request) -> Response:
         return await self._job_picture(request, self.desk.proofs.png)
@@ -420,31 +422,36 @@ class _Pages:
         html = self._render(name, shop=self.desk.shop, flash=flash, **context)
         return HTMLResponse(html, status_code=status)
 
-    async def _unchanged(self, request: Request, session: Session) -> tuple[int, Response | None]:
-        """The store's change count, and a 304 if the browser's tag is still true at it."""
-        count = await run_in_threadpool(self.desk.store.change_count)
-        sent = request.headers.get("if-none-match")
+    async def _kept_or_rendered(
+        self, request: Request, session: Session, render: Callable[[Session], _Made]
+    ) -> Rendered | None:
+        """The page for this path and session as last rendered, while the store's change count
+        and the time say it is still right; rendered (in the thread pool) otherwise. None
+        when `render` finds nothing to show."""
+        count = await run_in_threadpool(self.desk.store.change_count)  # before what it counts
         key = (request.url.path, session.csrf)
-        if self.tags.still(key, count=count, now=self.desk.now(), tag=sent):
-            return count, Response(status_code=304, headers={"etag": sent or ""})
-        return count, None
+        kept = self.rendered.get(key, count=count, now=self.desk.now())
+        if kept is not None:
+            return kept
+        made = await run_in_threadpool(render, session)
+        if made is None:
+            return None
+        html, until = made
+        return self.rendered.keep(key, Rendered(html, count, until))
 
-    def _fragment(
-        self,
-        request: Request,
-        session: Session,
-        name: str,
-        context: dict[str, Any],
-        count: int,
-        until: datetime | None,
-    ) -> Response:
-        """The fragment rendered at change count `count`, or 304 if it is what the browser has."""
-        html = self._render(name, **context)
-        tag = tag_of(html)
-        self.tags.remember((request.url.path, session.csrf), count=count, until=until, tag=tag)
-        if request.headers.get("if-none-match") == tag:
-            return Response(status_code=304, headers={"etag": tag})
-        return HTMLResponse(html, headers={"etag": tag})
+    def _board_page(self, session: Session) -> _Made:
+        context = self._board_context(session)
+        html = self._render("board.html", shop=self.desk.shop, flash=[], title="Orders",
+                            focus_scan=True, **context)  # fmt: skip
+        return html, context["board"].valid_until
+
+    def _board_lists(self, session: Session) -> _Made:
+        context = self._board_context(session)
+        return self._render("board_lists.html", **context), context["board"].valid_until
+
+    def _order_status(self, request: Request, session: Session) -> _Made:
+        context = self._order_context(request, session)
+        return None if context is None else (self._render("order_status.html", **context), None)
 
     def _render(self, name: str, **context: Any) -> str:
         return self.templates.get_template(name).render(**context)
@@ -459,6 +466,13 @@ class _Pages:
         if day > now.date():
             raise ValueError("The ship date is in the future.")
         return now if day == now.date() else datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _tagged(request: Request, page: Rendered) -> Response:
+    """The page with its tag, or 304 to a browser that has it already."""
+    if request.headers.get("if-none-match") == page.tag:
+        return Response(status_code=304, headers={"etag": page.tag})
+    return HTMLResponse(page.html, headers={"etag": page.tag})
 
 
 def _amazon_failure(order_id: str, exc: AmazonError) -> str:

@@ -1,61 +1,57 @@
-"""The ETags of the desk's live fragments, answered from the store's change count.
+"""The desk's live pages as last rendered, answered again from the store's change count.
 
-The page asks for each live fragment every two seconds. A fragment is rendered from the store,
-the session's CSRF token and the time (packages leave "recently shipped" after some days), so
-the tag last sent for a fragment and a session stays right while the store's change count is
-the same and that time has not come: then the answer is 304 without reading the board or
-rendering it. Otherwise the fragment is rendered, and its tag is the hash of the HTML, so it
-changes exactly when what the packer sees changes.
+The page asks for each live fragment every two seconds, and a packer reloads the board often.
+What the board shows comes from the store, the session's form token and the time (packages
+leave "recently shipped" after some days), so HTML rendered for a path and a session stays right
+while the store's change count is the same and that time has not come. Then the answer is that
+HTML again, or 304 to the browser that has it, without reading the board or rendering it; any
+change renders it anew. The ETag is the hash of the HTML, so it changes exactly when what the
+packer sees changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["FragmentTags", "tag_of"]
+__all__ = ["Rendered", "RenderedPages"]
 
-_KEPT = 256  # fragments × sessions remembered; the oldest go first (a tag is only a shortcut)
+_KEPT = 64  # paths × sessions remembered; the oldest go first (this is only a shortcut)
 
 
 @dataclass(frozen=True, slots=True)
-class _Sent:
-    count: int  # the store's change count read before the fragment was rendered
-    until: datetime | None  # when time alone changes the fragment
-    tag: str
+class Rendered:
+    html: str
+    count: int  # the store's change count read before the page was rendered
+    until: datetime | None  # when time alone changes the page
+    tag: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256(self.html.encode()).hexdigest()[:32]
+        object.__setattr__(self, "tag", f'"{digest}"')
 
 
-def tag_of(html: str) -> str:
-    return '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
-
-
-class FragmentTags:
-    """What was last sent for each (fragment path, session token); safe across threads."""
+class RenderedPages:
+    """What was last rendered for each (path, session token); safe across threads."""
 
     def __init__(self) -> None:
-        self._sent: dict[tuple[str, str], _Sent] = {}
+        self._kept: dict[tuple[str, str], Rendered] = {}
         self._lock = threading.Lock()
 
-    def still(self, key: tuple[str, str], *, count: int, now: datetime, tag: str | None) -> bool:
-        """Whether `tag`, the browser's, is the one sent for `key` and still true now."""
-        if tag is None:
-            return False
+    def get(self, key: tuple[str, str], *, count: int, now: datetime) -> Rendered | None:
+        """The page rendered for `key`, if it is still what the store and the time show."""
         with self._lock:
-            sent = self._sent.get(key)
-        return (
-            sent is not None
-            and sent.tag == tag
-            and sent.count == count
-            and (sent.until is None or now < sent.until)
-        )
+            kept = self._kept.get(key)
+        if kept is None or kept.count != count or (kept.until is not None and now >= kept.until):
+            return None
+        return kept
 
-    def remember(
-        self, key: tuple[str, str], *, count: int, until: datetime | None, tag: str
-    ) -> None:
+    def keep(self, key: tuple[str, str], page: Rendered) -> Rendered:
         with self._lock:
-            self._sent.pop(key, None)
-            self._sent[key] = _Sent(count, until, tag)
-            while len(self._sent) > _KEPT:
-                del self._sent[next(iter(self._sent))]
+            self._kept.pop(key, None)
+            self._kept[key] = page
+            while len(self._kept) > _KEPT:
+                del self._kept[next(iter(self._kept))]
+        return page

@@ -68,6 +68,23 @@ def test_an_unchanged_board_is_answered_from_the_change_count_alone(
         assert [sql.split()[:4] for sql in seen] == [["SELECT", "count", "FROM", "store_changes"]]
 
 
+def test_the_page_is_rendered_once_per_change_and_a_message_once(
+    shop: DeskShop, desk: DeskService
+) -> None:
+    [order] = shop.add_orders("text-only")
+    client = logged_in(desk)
+    first = client.get("/").text
+    with statements(desk.desk.store) as seen:
+        assert client.get("/").text == first
+    assert len(seen) == 1  # the change count, nothing else
+    shop.print_order(order)
+    assert f'data-order="{order}"' in client.get("/").text
+    # A message for this person is shown once, on a page rendered for it, and then gone.
+    missing = client.get("/scan", params={"code": "12345-NOPE"}, follow_redirects=True)
+    assert "Nothing found for “12345-NOPE”" in missing.text
+    assert "12345-NOPE" not in client.get("/").text
+
+
 def test_the_etag_changes_exactly_when_the_board_changes(shop: DeskShop, desk: DeskService) -> None:
     [order] = shop.add_orders("text-only")
     shop.hostile_held_job()  # a held job: its buttons carry the session's form token

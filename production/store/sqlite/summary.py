@@ -92,8 +92,9 @@ SUMMARY_SCHEMA = (
     _summary_trigger("jobs_summary_insert", "INSERT", "jobs", "NEW"),
     # A job's times change only with its state (no state changes to itself): a write that
     # leaves the state, such as new delivered files, leaves the summary as it is.
-    _summary_trigger("jobs_summary_update", "UPDATE OF state", "jobs", "NEW",
-                     " WHEN OLD.state IS NOT NEW.state"),  # fmt: skip
+    _summary_trigger(
+        "jobs_summary_update", "UPDATE OF state", "jobs", "NEW", " WHEN OLD.state IS NOT NEW.state"
+    ),
     _summary_trigger("jobs_summary_delete", "DELETE", "jobs", "OLD"),
     *_counter_triggers(),
     # The listing of `production jobs` (creation order, paged) and the desk's recent packages.
