@@ -395,11 +395,12 @@ class _Pages:
         }
 
     def _common(self, session: Session) -> dict[str, Any]:
+        seen = self.desk.proofs.seen()  # one listing of the masters for the whole page
         return {
             "csrf": session.csrf,
-            "proof_of": self.desk.proofs.has_proof,
-            "options_of": self.desk.proofs.options,
-            "comparison_of": self.desk.proofs.has_comparison,
+            "proof_of": seen.has_proof,
+            "options_of": seen.options,
+            "comparison_of": seen.has_comparison,
             "shipment_words": SHIPMENT_WORDS,
             "recent_days": RECENT_DAYS,
             "proof_path": proof_path,
