@@ -219,18 +219,21 @@ def claim_ms(shop: DeskShop, n: int) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def jobs_command(shops: tuple[DeskShop, DeskShop], figures: tuple[Figures, Figures]) -> float:
-    """`production jobs --state held` in each shop, alternating with a bare interpreter; the
-    median of the bare interpreter, in ms."""
+def jobs_command(
+    shops: tuple[DeskShop, DeskShop], figures: tuple[Figures, Figures]
+) -> tuple[float, float]:
+    """`production jobs --state held` in each shop, alternating with a bare interpreter and one
+    that imports the command line alone; the medians of those two, in ms."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    bare = []
+    bare, imports = [], []
     for _ in range(7):
         bare.append(process_ms([sys.executable, "-c", "pass"], env))
+        imports.append(process_ms([sys.executable, "-c", "import production.app.cli"], env))
         for shop, figure in zip(shops, figures, strict=True):
             command = [sys.executable, "-m", "production", "jobs", "--state", "held",
                        "--config", str(shop.config)]  # fmt: skip
             figure.jobs.append(process_ms(command, env))
-    return statistics.median(bare)
+    return statistics.median(bare), statistics.median(imports)
 
 
 def process_ms(argv: list[str], env: dict[str, str]) -> float:
@@ -263,10 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         for shop, figure in zip(shops, figures, strict=True):
             desk_figures(shop, figure, args.repeat)
         side_by_side(shops, figures)
-        bare = jobs_command(shops, figures)
+        bare, imports = jobs_command(shops, figures)
     for name, figure in zip(("0 jobs", f"{history} jobs"), figures, strict=True):
         print(summary(name, figure))
-    print(f"`python -c pass` median {bare:.0f} ms;"
+    print(f"`python -c pass` median {bare:.0f} ms, `import production.app.cli` {imports:.0f} ms;"
           f" load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")  # fmt: skip
     checks = the_checks(f"{args.jobs // 1000}k jobs", args.ready, figures, bare)
     print_checks(checks)
