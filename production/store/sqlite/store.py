@@ -29,6 +29,7 @@ from production.store.records import (
     NewJob,
 )
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
+from production.store.sqlite.listing import JobListing
 from production.store.sqlite.orders import OrderQueries
 from production.store.sqlite.purge import PurgeTable
 from production.store.sqlite.shipments import SHIPMENTS_SCHEMA, ShipmentTable
@@ -56,7 +57,7 @@ SCHEMA_VERSION = 6
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
-class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
+class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -211,39 +212,6 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         with self._read(job_id=job_id) as db:
             found = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if found is None else job_from_row(found)
-
-    def jobs(
-        self,
-        *,
-        state: JobState | None = None,
-        order_id: str | None = None,
-        order_item_id: str | None = None,
-        since: datetime | None = None,
-        after: JobRecord | None = None,
-        limit: int | None = None,
-        newest_first: bool = False,
-    ) -> list[JobRecord]:
-        where, args = _job_filters(state, order_id, order_item_id, since, after, newest_first)
-        order = "created_at DESC, job_id DESC" if newest_first else "created_at, job_id"
-        with self._read(order_id=order_id, item_id=order_item_id) as db:
-            rows = db.execute(
-                f"SELECT * FROM jobs {where} ORDER BY {order} LIMIT ?",
-                (*args, -1 if limit is None else limit),
-            ).fetchall()
-        return [job_from_row(row) for row in rows]
-
-    def count_jobs(
-        self,
-        *,
-        state: JobState | None = None,
-        order_id: str | None = None,
-        order_item_id: str | None = None,
-        since: datetime | None = None,
-        after: JobRecord | None = None,
-    ) -> int:
-        where, args = _job_filters(state, order_id, order_item_id, since, after, False)
-        with self._read(order_id=order_id, item_id=order_item_id) as db:
-            return int(db.execute(f"SELECT COUNT(*) FROM jobs {where}", args).fetchone()[0])
 
     def audit(self, *, job_id: str | None = None, order_id: str | None = None) -> list[AuditEntry]:
         where, args = _where(job_id=job_id, order_id=order_id)
@@ -473,32 +441,6 @@ def _where(**filters: str | None) -> tuple[str, tuple[str, ...]]:
     if not given:
         return "", ()
     return "WHERE " + " AND ".join(f"{column} = ?" for column in given), tuple(given.values())
-
-
-def _job_filters(
-    state: JobState | None,
-    order_id: str | None,
-    order_item_id: str | None,
-    since: datetime | None,
-    after: JobRecord | None,
-    newest_first: bool,
-) -> tuple[str, tuple[str, ...]]:
-    """The WHERE clause of a job listing: equal columns, created since, past a listed job
-    (in the listing's direction)."""
-    where, args = _where(
-        state=None if state is None else JobState(state).value,
-        order_id=order_id,
-        order_item_id=order_item_id,
-    )
-    clauses = [where.removeprefix("WHERE ")] if where else []
-    if since is not None:
-        clauses.append("created_at >= ?")
-        args = (*args, stamp(since))
-    if after is not None:
-        # The listing's own order (created_at, job_id): the page that follows `after`.
-        clauses.append(f"(created_at, job_id) {'<' if newest_first else '>'} (?, ?)")
-        args = (*args, stamp(after.created_at), after.job_id)
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
 def _in(states: Collection[JobState]) -> tuple[str, tuple[str, ...]]:
