@@ -8,7 +8,6 @@ so they run in the thread pool.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from production.amazon.errors import RequestValidationError, SpApiError
 from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
 from production.desk.companions import ProofSource, proof_path, tracking_words
+from production.desk.etags import Rendered, RenderedPages
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
@@ -41,6 +41,8 @@ from production.store import JobRecord, JobStore, ShipmentState
 __all__ = ["DESK_PERSON", "SESSION_COOKIE", "Desk", "create_desk_app"]
 
 SESSION_COOKIE = "desk_session"
+# A rendered page and when time alone changes it; None when there is nothing to show.
+_Made = tuple[str, datetime | None] | None
 DESK_PERSON = "desk"  # who approved, rejected or retried a job, in the audit trail
 LOGIN_COOKIE = "desk_login"  # ties the login form to the browser that loaded it
 CARRIER_CHOICES = tuple(carrier.name for carrier in CARRIERS)
@@ -132,6 +134,7 @@ class _Pages:
     def __init__(self, desk: Desk, templates: Environment) -> None:
         self.desk = desk
         self.templates = templates
+        self.rendered = RenderedPages()
 
     # -- logging in and out ---------------------------------------------------------------------
 
@@ -179,15 +182,20 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return _to_login()
-        context = await run_in_threadpool(self._board_context, session)
-        return self._page("board.html", session, title="Orders", focus_scan=True, **context)
+        if session.flash:  # a message to show once: this view is rendered for itself
+            context = await run_in_threadpool(self._board_context, session)
+            return self._page("board.html", session, title="Orders", focus_scan=True, **context)
+        page = await self._kept_or_rendered(request, session, self._board_page)
+        assert page is not None  # the board is always there
+        return HTMLResponse(page.html)
 
     async def board_fragment(self, request: Request) -> Response:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
-        context = await run_in_threadpool(self._board_context, session)
-        return self._fragment(request, "board_lists.html", context)
+        page = await self._kept_or_rendered(request, session, self._board_lists)
+        assert page is not None
+        return _tagged(request, page)
 
     async def scan(self, request: Request) -> Response:
         session = self._session(request)
@@ -217,10 +225,12 @@ class _Pages:
         session = self._session(request)
         if session is None:
             return Response("log in again", status_code=401)
-        context = await run_in_threadpool(self._order_context, request, session)
-        if context is None:
+        page = await self._kept_or_rendered(
+            request, session, lambda session: self._order_status(request, session)
+        )
+        if page is None:
             return Response("no such order", status_code=404)
-        return self._fragment(request, "order_status.html", context)
+        return _tagged(request, page)
 
     async def carrier(self, request: Request) -> Response:
         """The carrier a tracking number's format names, for the ship form as it is typed."""
@@ -398,11 +408,12 @@ class _Pages:
         }
 
     def _common(self, session: Session) -> dict[str, Any]:
+        seen = self.desk.proofs.seen()  # one listing of the masters for the whole page
         return {
             "csrf": session.csrf,
-            "proof_of": self.desk.proofs.has_proof,
-            "options_of": self.desk.proofs.options,
-            "comparison_of": self.desk.proofs.has_comparison,
+            "proof_of": seen.has_proof,
+            "options_of": seen.options,
+            "comparison_of": seen.has_comparison,
             "shipment_words": SHIPMENT_WORDS,
             "recent_days": RECENT_DAYS,
             "proof_path": proof_path,
@@ -426,12 +437,36 @@ class _Pages:
         html = self._render(name, shop=self.desk.shop, flash=flash, **context)
         return HTMLResponse(html, status_code=status)
 
-    def _fragment(self, request: Request, name: str, context: dict[str, Any]) -> Response:
-        html = self._render(name, **context)
-        tag = '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
-        if request.headers.get("if-none-match") == tag:
-            return Response(status_code=304, headers={"etag": tag})
-        return HTMLResponse(html, headers={"etag": tag})
+    async def _kept_or_rendered(
+        self, request: Request, session: Session, render: Callable[[Session], _Made]
+    ) -> Rendered | None:
+        """The page for this path and session as last rendered, while the store's change count
+        and the time say it is still right; rendered (in the thread pool) otherwise. None
+        when `render` finds nothing to show."""
+        count = await run_in_threadpool(self.desk.store.change_count)  # before what it counts
+        key = (request.url.path, session.csrf)
+        kept = self.rendered.get(key, count=count, now=self.desk.now())
+        if kept is not None:
+            return kept
+        made = await run_in_threadpool(render, session)
+        if made is None:
+            return None
+        html, until = made
+        return self.rendered.keep(key, Rendered(html, count, until))
+
+    def _board_page(self, session: Session) -> _Made:
+        context = self._board_context(session)
+        html = self._render("board.html", shop=self.desk.shop, flash=[], title="Orders",
+                            focus_scan=True, **context)  # fmt: skip
+        return html, context["board"].valid_until
+
+    def _board_lists(self, session: Session) -> _Made:
+        context = self._board_context(session)
+        return self._render("board_lists.html", **context), context["board"].valid_until
+
+    def _order_status(self, request: Request, session: Session) -> _Made:
+        context = self._order_context(request, session)
+        return None if context is None else (self._render("order_status.html", **context), None)
 
     def _render(self, name: str, **context: Any) -> str:
         return self.templates.get_template(name).render(**context)
@@ -446,6 +481,13 @@ class _Pages:
         if day > now.date():
             raise ValueError("The ship date is in the future.")
         return now if day == now.date() else datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _tagged(request: Request, page: Rendered) -> Response:
+    """The page with its tag, or 304 to a browser that has it already."""
+    if request.headers.get("if-none-match") == page.tag:
+        return Response(status_code=304, headers={"etag": page.tag})
+    return HTMLResponse(page.html, headers={"etag": page.tag})
 
 
 def _amazon_failure(order_id: str, exc: AmazonError) -> str:

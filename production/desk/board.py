@@ -13,6 +13,7 @@ from production.store import (
     JobRecord,
     JobState,
     JobStore,
+    OrderRecords,
     ShipmentRecord,
 )
 from production.store.shipments import ShipmentState
@@ -89,54 +90,55 @@ class DeskBoard:
     shipped: tuple[ShipmentRecord, ...]
     attention: tuple[CompanionView, ...] = ()  # companion orders a person should look at
     companions: dict[str, tuple[CompanionView, ...]] = field(default_factory=dict)  # by order
+    valid_until: datetime | None = None  # when time alone changes it (a package grows old)
 
     def companions_of(self, order_id: str) -> tuple[CompanionView, ...]:
         return self.companions.get(order_id, ())
 
 
-def order_view(store: JobStore, order_id: str, *, ready: bool | None = None) -> OrderView | None:
+def order_view(store: JobStore, order_id: str) -> OrderView | None:
     """The order with its items, jobs and packages; None if the store has no such order."""
-    items = store.items(order_id=order_id)
-    if not items:
-        return None
-    jobs = store.jobs(order_id=order_id)
-    board_items = tuple(
-        BoardItem(item, tuple(j for j in jobs if j.order_item_id == item.order_item_id))
-        for item in items
-    )
-    if ready is None:
-        ready = order_id in set(store.orders_ready_to_ship())
-    companions = tuple(companion_view(r) for r in store.companion_orders(order_id=order_id))
-    shipments = tuple(store.shipments(order_id=order_id))
-    return OrderView(order_id, board_items, shipments, ready, companions)
+    found = store.orders([order_id])
+    return _view(found[0]) if found else None
 
 
 def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
-    ready = [
-        view
-        for order_id in store.orders_ready_to_ship()
-        if (view := order_view(store, order_id, ready=True)) is not None
-    ]
+    """The board in a fixed number of queries, however many orders are ready or in history."""
+    ready = [_view(records) for records in store.orders(store.orders_ready_to_ship())]
     # Most urgent first: the earliest ship-by date; orders without one (dropped by hand) last.
     ready.sort(key=lambda v: (v.ship_by is None, v.ship_by or now(), v.order_id))
     held = sorted(store.jobs(state=JobState.HELD), key=lambda j: (j.updated_at, j.job_id))
     since = now() - timedelta(days=RECENT_DAYS)
-    shipped = sorted(
-        (s for s in store.shipments() if s.state in _DONE_SHIPMENTS and s.updated_at >= since),
-        key=lambda s: s.updated_at,
-        reverse=True,
-    )[:RECENT_LIMIT]
+    shipped = store.recent_shipments(limit=RECENT_LIMIT, since=since, states=_DONE_SHIPMENTS)
     attention = tuple(
         companion_view(record)
         for record in store.companion_orders(states=_WATCHED)
         if needs_attention(record)
     )
     companions = {
-        order_id: views
-        for order_id in sorted({s.order_id for s in shipped})
-        if (views := tuple(map(companion_view, store.companion_orders(order_id=order_id))))
+        records.order_id: views
+        for records in store.orders(sorted({s.order_id for s in shipped}))
+        if (views := tuple(map(companion_view, records.companions)))
     }
-    return DeskBoard(tuple(ready), tuple(held), tuple(shipped), attention, companions)
+    # The board changes with the store, and when its oldest package leaves "recently shipped".
+    until = min((s.updated_at for s in shipped), default=None)
+    return DeskBoard(
+        tuple(ready),
+        tuple(held),
+        tuple(shipped),
+        attention,
+        companions,
+        valid_until=None if until is None else until + timedelta(days=RECENT_DAYS),
+    )
+
+
+def _view(records: OrderRecords) -> OrderView:
+    board_items = tuple(
+        BoardItem(item, tuple(j for j in records.jobs if j.order_item_id == item.order_item_id))
+        for item in records.items
+    )
+    companions = tuple(companion_view(record) for record in records.companions)
+    return OrderView(records.order_id, board_items, records.shipments, records.ready, companions)
 
 
 def find_order(store: JobStore, code: str) -> str | None:

@@ -9,6 +9,7 @@ holds the renderer's `PDFIUM_LOCK`.
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -19,7 +20,7 @@ from production.core.files import write_atomically
 from production.store import JobRecord
 from renderers.pdfraster import PDFIUM_LOCK, render_page
 
-__all__ = ["PROOF_PIXELS", "Proofs"]
+__all__ = ["PROOF_PIXELS", "Proofs", "ProofsSeen"]
 
 PROOF_PIXELS = 360  # the longer side; enough to tell one design from another at arm's length
 
@@ -28,6 +29,15 @@ class Proofs:
     def __init__(self, *, masters: Path, proofs: Path) -> None:
         self.masters = masters
         self.folder = proofs
+        # The options of each ticket as last read, by file name, with the ticket's mtime: a
+        # page of 300 orders asks for them all at every render.
+        self._options: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+        self._lock = threading.Lock()
+
+    def seen(self) -> ProofsSeen:
+        """What the masters folder holds now, listed once: for a page that asks about many
+        jobs (a file lookup per job and question costs more than the page's queries)."""
+        return ProofsSeen(self)
 
     def master(self, job: JobRecord) -> Path:
         return self.masters / f"{job.stem}.pdf"
@@ -48,11 +58,21 @@ class Proofs:
 
     def options(self, job: JobRecord) -> list[tuple[str, str]]:
         """The listing options on the job's ticket (colour, size): what to take from stock."""
+        name = f"{job.stem}.json"
+        path = self.masters / name
         try:
-            ticket = JobTicket.from_json((self.masters / f"{job.stem}.json").read_bytes())
+            made = path.stat().st_mtime_ns
+            with self._lock:
+                known = self._options.get(name)
+            if known is not None and known[0] == made:
+                return list(known[1])
+            ticket = JobTicket.from_json(path.read_bytes())
         except (OSError, ProductionError):
             return []
-        return [(option.label, option.value) for option in ticket.options]
+        options = [(option.label, option.value) for option in ticket.options]
+        with self._lock:
+            self._options[name] = (made, options)
+        return list(options)
 
     def png(self, job: JobRecord) -> bytes | None:
         """The proof of the job's first page, made now if missing or older than its PDF."""
@@ -74,6 +94,26 @@ class Proofs:
             proof.unlink(missing_ok=True)
             return None
         return data
+
+
+class ProofsSeen:
+    """The masters folder's file names at one moment, asked about job by job."""
+
+    def __init__(self, proofs: Proofs) -> None:
+        self._proofs = proofs
+        try:
+            self._names = frozenset(path.name for path in proofs.masters.iterdir())
+        except OSError:  # not made yet (no job rendered), or not readable: nothing to show
+            self._names = frozenset()
+
+    def has_proof(self, job: JobRecord) -> bool:
+        return f"{job.stem}.pdf" in self._names
+
+    def has_comparison(self, job: JobRecord) -> bool:
+        return f"{job.stem}.compare.png" in self._names
+
+    def options(self, job: JobRecord) -> list[tuple[str, str]]:
+        return self._proofs.options(job) if f"{job.stem}.json" in self._names else []
 
 
 def render_png(pdf: bytes, *, pixels: int = PROOF_PIXELS) -> bytes:

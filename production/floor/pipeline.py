@@ -569,7 +569,7 @@ class Pipeline:
             job_id, JobState.PRINTED, reason=reason, expect={JobState.QUEUED}, hot_paths=paths
         )
         self._event_job(record, None)
-        if record.order_id in self.store.orders_ready_to_ship():
+        if self.store.ready_to_ship(record.order_id):  # one row, not the whole history
             self._event("ready to ship", order=record.order_id)
         return record
 

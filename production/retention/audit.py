@@ -65,6 +65,8 @@ _KEPT = {
                          "order_item_ids", "displayable_date", "state", "attempt",
                          "amazon_status", "message", "packages", "held_since", "warned_at",
                          "retries_seen", "polled_at", "created_at", "updated_at"},
+    # What the store keeps of each order to answer without reading its history: flags, a time.
+    "order_summary": {"order_id", "ready", "purgeable", "closed_at"},
 }  # fmt: skip
 _CLEARED = {"items": {"zip_path": "", "digest": ""}, "jobs": {"hot_paths": "[]"}}
 

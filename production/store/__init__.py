@@ -4,6 +4,8 @@ Everything above sees only `JobStore`, opened by `factory.open_store` (SQLite, t
 default, in `sqlite/`). Every state change
 follows `states.TRANSITIONS` and is one transaction together with its audit row. Companion
 orders (stock items shipped by Amazon's Multi-Channel Fulfillment) are kept beside the jobs.
+Order-wide answers (ready to ship, due for purging) and a change count the desk's ETags come
+from are kept up to date with every change, so none of them reads the whole history.
 """
 
 from production.store.base import JobStore
@@ -21,6 +23,7 @@ from production.store.records import (
     JobState,
     NewItem,
     NewJob,
+    OrderRecords,
 )
 from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.states import TRANSITIONS
@@ -39,6 +42,7 @@ __all__ = [
     "NewCompanionOrder",
     "NewItem",
     "NewJob",
+    "OrderRecords",
     "ShipmentRecord",
     "ShipmentState",
 ]

@@ -16,6 +16,7 @@ from production.store.records import (
     JobState,
     NewItem,
     NewJob,
+    OrderRecords,
 )
 from production.store.shipments import ShipmentRecord, ShipmentState
 
@@ -69,6 +70,17 @@ class JobStore(Protocol):
 
     def shipments(self, *, order_id: str | None = None) -> list[ShipmentRecord]:
         """Every recorded package, or those of one order, oldest first."""
+        ...
+
+    def recent_shipments(
+        self,
+        *,
+        limit: int,
+        since: datetime | None = None,
+        states: Collection[ShipmentState] | None = None,
+    ) -> list[ShipmentRecord]:
+        """At most `limit` packages last changed at `since` or later, in one of `states`,
+        the most recently changed first."""
         ...
 
     def items(self, *, order_id: str | None = None) -> list[ItemRecord]:
@@ -125,8 +137,26 @@ class JobStore(Protocol):
         state: JobState | None = None,
         order_id: str | None = None,
         order_item_id: str | None = None,
+        since: datetime | None = None,
+        after: JobRecord | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[JobRecord]:
-        """Jobs matching every filter given."""
+        """Jobs matching every filter given: created at `since` or later, listed after the job
+        `after` (the next page), at most `limit` of them; by creation, or the newest first.
+        Filtered by the backend, so a page of a long history costs a page."""
+        ...
+
+    def count_jobs(
+        self,
+        *,
+        state: JobState | None = None,
+        order_id: str | None = None,
+        order_item_id: str | None = None,
+        since: datetime | None = None,
+        after: JobRecord | None = None,
+    ) -> int:
+        """How many jobs `jobs` would list with these filters and no limit."""
         ...
 
     def audit(self, *, job_id: str | None = None, order_id: str | None = None) -> list[AuditEntry]:
@@ -138,8 +168,24 @@ class JobStore(Protocol):
 
         Ready means: at least one job is PRINTED, every other job of the order is PRINTED or
         CANCELLED, and every item of the order has at least one job (an item not yet planned
-        would otherwise be left out of the parcel).
+        would otherwise be left out of the parcel). Kept up to date with every change, so
+        the answer costs the ready orders, not the history.
         """
+        ...
+
+    def ready_to_ship(self, order_id: str) -> bool:
+        """Whether `orders_ready_to_ship` lists this order, without listing the others."""
+        ...
+
+    def orders(self, order_ids: Collection[str]) -> list[OrderRecords]:
+        """The items, jobs, packages and companion orders of these orders, in the order given
+        (unknown ids are left out); as cheap for three hundred orders as for one."""
+        ...
+
+    def change_count(self) -> int:
+        """A number that grows with every change to items, jobs, packages or companion orders
+        (in the change's own transaction, whichever process made it), and only then: equal
+        counts mean the store shows the same. Meta values do not count."""
         ...
 
     def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:

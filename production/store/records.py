@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["Approval", "AuditEntry", "ItemRecord", "JobRecord", "JobState", "NewItem", "NewJob"]
+from production.store.companions import CompanionOrder
+from production.store.shipments import ShipmentRecord
+
+__all__ = [
+    "Approval",
+    "AuditEntry",
+    "ItemRecord",
+    "JobRecord",
+    "JobState",
+    "NewItem",
+    "NewJob",
+    "OrderRecords",
+]
 
 
 class JobState(StrEnum):
@@ -115,3 +127,15 @@ class AuditEntry:
     from_state: JobState | None
     to_state: JobState
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecords:
+    """Everything the store holds about one order, read in one go (the desk's order cards)."""
+
+    order_id: str
+    items: tuple[ItemRecord, ...]  # by arrival
+    jobs: tuple[JobRecord, ...]  # by creation
+    shipments: tuple[ShipmentRecord, ...]  # oldest first
+    companions: tuple[CompanionOrder, ...]  # oldest first
+    ready: bool  # as `JobStore.orders_ready_to_ship` would say

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
+from production.app.commands.jobs import add_jobs_command
 from production.core.errors import StoreError
 from production.store.records import JobState
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from production.config.settings import Settings
     from production.floor.holds import Holds
     from production.floor.pipeline import Pipeline
-    from production.store.records import JobRecord
 
 __all__ = ["add_commands", "run_daemon"]
 
@@ -29,11 +28,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     config_option(run)
     run.set_defaults(command=run_daemon)
 
-    jobs = sub.add_parser("jobs", help="list jobs and their states")
-    jobs.add_argument("--state", choices=[s.value for s in JobState], help="only this state")
-    jobs.add_argument("--json", action="store_true", help="one JSON object per job")
-    config_option(jobs)
-    jobs.set_defaults(command=_jobs)
+    add_jobs_command(sub)
 
     done = sub.add_parser("done", help="mark a queued job printed (by job id or ticket barcode)")
     done.add_argument("job", metavar="JOB-OR-BARCODE")
@@ -127,72 +122,6 @@ def run_daemon(args: argparse.Namespace) -> int:
                 daemon.stop()  # asked to stop while starting: stop cleanly before doing anything
             daemon.run()
     return 0
-
-
-def _jobs(args: argparse.Namespace) -> int:
-    from production.app.table import print_table
-    from production.store.factory import open_store
-
-    settings = settings_of(args)
-    if (why := no_daemon_yet(settings)) is not None:
-        if not args.json:  # no job is no JSON line: the output stays one object per job
-            print(f"no jobs yet ({why})")
-        return 0
-    store = open_store(settings)
-    try:
-        jobs = store.jobs(state=JobState(args.state) if args.state else None)
-    finally:
-        store.close()
-    if args.json:
-        for job in jobs:
-            print(json.dumps(_job_summary(job, settings), ensure_ascii=False))
-        return 0
-    rows = [
-        (job.job_id, job.order_id, _surface(job), job.printer or "-", job.state.value,
-         _reason(job))
-        for job in jobs
-    ]  # fmt: skip
-    print_table(("JOB", "ORDER", "SURFACE", "PRINTER", "STATE", "REASON"), rows, sys.stdout)
-    return 0
-
-
-def _surface(job: JobRecord) -> str:
-    from production.floor.placeholders import ALL_SURFACES
-
-    # An item that could not be rendered at all has one job for the whole of it.
-    return "(whole item)" if job.surface == ALL_SURFACES else job.surface
-
-
-def _reason(job: JobRecord) -> str:
-    reason = job.reason or ""
-    if job.state is JobState.HELD and job.cause:
-        return f"{job.cause}: {reason}" if reason else job.cause
-    return reason
-
-
-def _job_summary(job: JobRecord, settings: Settings) -> dict[str, Any]:
-    from production.floor.folders import files_now
-
-    printer = settings.printers.get(job.printer or "")
-    approval = job.approval
-    return {
-        "job_id": job.job_id,
-        "order_id": job.order_id,
-        "order_item_id": job.order_item_id,
-        "surface": job.surface,
-        "printer": job.printer,
-        "state": job.state.value,
-        "cause": job.cause,
-        "reason": job.reason,
-        # Where the files are now: a RIP moves them to its done folder, or takes them away.
-        "hot_paths": files_now(job.hot_paths, printer.done_folder if printer else None),
-        "attempts": job.attempts,
-        "approval": None if approval is None else {
-            "by": approval.by, "reason": approval.reason, "cause": approval.cause,
-            "at": approval.at.isoformat(timespec="seconds"),
-        },
-        "updated_at": job.updated_at.isoformat(timespec="seconds"),
-    }  # fmt: skip
 
 
 _ALREADY_DONE = frozenset({JobState.PRINTED, JobState.SHIPPED, JobState.PURGED})

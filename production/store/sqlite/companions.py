@@ -18,7 +18,7 @@ from production.store.companions import (
 from production.store.sqlite.parts import StoreParts
 from production.store.sqlite.tables import stamp
 
-__all__ = ["COMPANIONS_SCHEMA", "CompanionTable"]
+__all__ = ["COMPANIONS_SCHEMA", "CompanionTable", "companion_from_row"]
 
 _STATES = ", ".join(f"'{state}'" for state in CompanionState)
 
@@ -111,14 +111,14 @@ class CompanionTable(StoreParts):
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._read(order_id=order_id) as db:
             rows = db.execute(_SELECT + where + _ORDER, args).fetchall()
-        return [_record(row) for row in rows]
+        return [companion_from_row(row) for row in rows]
 
     def companion_order(self, seller_fulfillment_order_id: str) -> CompanionOrder | None:
         with self._read() as db:
             row = db.execute(
                 _SELECT + " WHERE seller_fulfillment_order_id = ?", (seller_fulfillment_order_id,)
             ).fetchone()
-        return None if row is None else _record(row)
+        return None if row is None else companion_from_row(row)
 
 
 def _one(db: sqlite3.Connection, order_id: str, batch: str) -> CompanionOrder:
@@ -127,10 +127,10 @@ def _one(db: sqlite3.Connection, order_id: str, batch: str) -> CompanionOrder:
         raise StoreError(
             f"no companion order {batch or 'of the order'} recorded", order_id=order_id
         )
-    return _record(row)
+    return companion_from_row(row)
 
 
-def _record(row: sqlite3.Row) -> CompanionOrder:
+def companion_from_row(row: sqlite3.Row) -> CompanionOrder:
     return CompanionOrder(
         order_id=row["order_id"],
         batch=row["batch"],

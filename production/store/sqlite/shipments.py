@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from production.core.errors import StoreError
@@ -12,7 +12,7 @@ from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.sqlite.parts import StoreParts
 from production.store.sqlite.tables import stamp
 
-__all__ = ["SHIPMENTS_SCHEMA", "ShipmentTable"]
+__all__ = ["SHIPMENTS_SCHEMA", "ShipmentTable", "shipment_from_row"]
 
 SHIPMENTS_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS shipments (
@@ -51,7 +51,7 @@ class ShipmentTable(StoreParts):
             rows = db.execute("SELECT * FROM shipments WHERE order_id = ?", (order_id,)).fetchall()
             for row in rows:
                 if row["tracking"] == tracking and package_ref in (None, row["package_ref"]):
-                    return _record(row)
+                    return shipment_from_row(row)
             refs = [int(row["package_ref"]) for row in rows]
             if package_ref is None:
                 package_ref = str(max(refs, default=0) + 1)
@@ -77,7 +77,7 @@ class ShipmentTable(StoreParts):
                 "SELECT * FROM shipments WHERE order_id = ? AND package_ref = ?",
                 (order_id, package_ref),
             ).fetchone()
-            return _record(row)
+            return shipment_from_row(row)
 
     def finish_shipment(
         self, order_id: str, package_ref: str, *, state: ShipmentState, message: str | None = None
@@ -94,7 +94,7 @@ class ShipmentTable(StoreParts):
                 "SELECT * FROM shipments WHERE order_id = ? AND package_ref = ?",
                 (order_id, package_ref),
             ).fetchone()
-            return _record(row)
+            return shipment_from_row(row)
 
     def shipments(self, *, order_id: str | None = None) -> list[ShipmentRecord]:
         with self._read(order_id=order_id) as db:
@@ -104,10 +104,36 @@ class ShipmentTable(StoreParts):
                 rows = db.execute(
                     "SELECT * FROM shipments WHERE order_id = ? ORDER BY created_at", (order_id,)
                 ).fetchall()
-        return [_record(row) for row in rows]
+        return [shipment_from_row(row) for row in rows]
+
+    def recent_shipments(
+        self,
+        *,
+        limit: int,
+        since: datetime | None = None,
+        states: Collection[ShipmentState] | None = None,
+    ) -> list[ShipmentRecord]:
+        """The packages changed last, newest first: through the index on `updated_at`, so the
+        desk reads `limit` rows however many packages the shop has sent."""
+        clauses, args = [], []
+        if since is not None:
+            clauses.append("updated_at >= ?")
+            args.append(_stamp(since))
+        if states is not None:
+            values = sorted(ShipmentState(state).value for state in states)
+            clauses.append(f"state IN ({', '.join('?' for _ in values)})")
+            args.extend(values)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT * FROM shipments{where}"
+                " ORDER BY updated_at DESC, order_id DESC, package_ref DESC LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+        return [shipment_from_row(row) for row in rows]
 
 
-def _record(row: sqlite3.Row) -> ShipmentRecord:
+def shipment_from_row(row: sqlite3.Row) -> ShipmentRecord:
     return ShipmentRecord(
         order_id=row["order_id"],
         package_ref=row["package_ref"],

@@ -29,9 +29,11 @@ from production.store.records import (
     NewJob,
 )
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
+from production.store.sqlite.listing import JobListing
 from production.store.sqlite.orders import OrderQueries
 from production.store.sqlite.purge import PurgeTable
 from production.store.sqlite.shipments import SHIPMENTS_SCHEMA, ShipmentTable
+from production.store.sqlite.summary import SUMMARY_SCHEMA, fill_summary
 from production.store.sqlite.tables import (
     SCHEMA,
     add_missing_columns,
@@ -50,12 +52,12 @@ from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transit
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore"]
 
 # Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders,
-# 5 jobs.approval.
-SCHEMA_VERSION = 5
+# 5 jobs.approval, 6 order_summary and store_changes (with their triggers and indexes).
+SCHEMA_VERSION = 6
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 
 
-class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
+class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -67,7 +69,8 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
     ) -> None:
         self.path = path
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered by the methods called inside `bulk`
+        self._bulk = False
         self._conn: sqlite3.Connection | None = _connect(path, busy_timeout)
         try:
             self._create_schema()
@@ -210,20 +213,6 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
             found = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return None if found is None else job_from_row(found)
 
-    def jobs(
-        self,
-        *,
-        state: JobState | None = None,
-        order_id: str | None = None,
-        order_item_id: str | None = None,
-    ) -> list[JobRecord]:
-        where, args = _where(state=state, order_id=order_id, order_item_id=order_item_id)
-        with self._read(order_id=order_id, item_id=order_item_id) as db:
-            rows = db.execute(
-                f"SELECT * FROM jobs {where} ORDER BY created_at, job_id", args
-            ).fetchall()
-        return [job_from_row(row) for row in rows]
-
     def audit(self, *, job_id: str | None = None, order_id: str | None = None) -> list[AuditEntry]:
         where, args = _where(job_id=job_id, order_id=order_id)
         with self._read(order_id=order_id, job_id=job_id) as db:
@@ -231,21 +220,6 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
         return [audit_from_row(row) for row in rows]
 
     # -- orders -----------------------------------------------------------------------------
-
-    def orders_ready_to_ship(self) -> list[str]:
-        # An item without jobs shows up as one row of NULLs through the LEFT JOIN.
-        with self._read() as db:
-            rows = db.execute(
-                "SELECT i.order_id FROM items AS i"
-                " LEFT JOIN jobs AS j ON j.order_item_id = i.order_item_id"
-                " GROUP BY i.order_id"
-                " HAVING SUM(j.state = :printed) > 0"
-                " AND SUM(j.state NOT IN (:printed, :cancelled)) = 0"
-                " AND SUM(j.job_id IS NULL) = 0"
-                " ORDER BY i.order_id",
-                {"printed": JobState.PRINTED.value, "cancelled": JobState.CANCELLED.value},
-            ).fetchall()
-        return [row["order_id"] for row in rows]
 
     def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:
         closed, args = _in(CLOSED_STATES)
@@ -259,6 +233,10 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 self._change(db, job_from_row(row), JobState.CANCELLED, reason=reason)
                 for row in rows
             ]
+
+    def change_count(self) -> int:
+        with self._read() as db:
+            return int(db.execute("SELECT count FROM store_changes WHERE id = 1").fetchone()[0])
 
     # -- meta -------------------------------------------------------------------------------
 
@@ -357,6 +335,10 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 db.execute(statement)
             if version < SCHEMA_VERSION:
                 add_missing_columns(db)
+            for statement in SUMMARY_SCHEMA:
+                db.execute(statement)
+            if version < 6:
+                fill_summary(db)  # the triggers keep it from here on
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -377,22 +359,42 @@ class SqliteStore(ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
                 raise StoreError(f"cannot read the job store: {exc}", **ids) from exc
 
     @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many changes in one transaction, for a tool that loads a whole history (the
+        store-scale benchmark): each method inside is still whole or nothing (a savepoint),
+        and the lot is committed at the end, or nothing of it if the block raises. Other
+        threads wait until it ends; another process's writers up to their busy timeout."""
+        with self._transaction():
+            self._bulk = True
+            try:
+                yield
+            finally:
+                self._bulk = False
+
+    @contextmanager
     def _transaction(self, **ids: str | None) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed if the block ends, rolled back if it raises."""
         ids = self._subject(ids)
         with self._lock:
             db = self._connection(ids)
+            begin, commit, undo = (
+                ("SAVEPOINT change", "RELEASE change", "ROLLBACK TO change")
+                if self._bulk
+                else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+            )
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db.execute(begin)
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot start a change: {exc}", **ids) from exc
             try:
                 yield db
-                db.execute("COMMIT")
+                db.execute(commit)
             except BaseException as exc:
                 if db.in_transaction:
                     with suppress(sqlite3.Error):  # the error that got us here is the one to report
-                        db.execute("ROLLBACK")
+                        db.execute(undo)
+                        if self._bulk:
+                            db.execute(commit)  # a savepoint rolled back to is still open
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(f"cannot record the change: {exc}", **ids) from exc
                 raise
