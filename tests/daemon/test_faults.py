@@ -397,8 +397,10 @@ def test_a_second_signal_stops_a_stuck_daemon_at_once_and_a_restart_finishes(
     assert run.alive(), "the first SIGTERM must wait for the step in hand\n" + floor.report()
     started = time.monotonic()
     floor.signal(run)
-    code = floor.wait_exit(run, 5.0, "the second SIGTERM")
-    assert code == 128 + signal.SIGTERM and time.monotonic() - started < 3.0, floor.report()
+    # Without the second signal's kill the daemon would hang on the FIFO for ever: a bound
+    # far above a loaded machine's exit time still tells the two apart.
+    code = floor.wait_exit(run, 30.0, "the second SIGTERM")
+    assert code == 128 + signal.SIGTERM and time.monotonic() - started < 30.0, floor.report()
     assert "Traceback" not in run.stderr.read_text(), floor.report()
     assert floor.peek_states()[job.job_id] == "rendered", floor.report()
 

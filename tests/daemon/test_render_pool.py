@@ -215,7 +215,8 @@ def test_a_second_signal_kills_workers_in_the_middle_of_a_render(tmp_path: Path)
         assert not future.done()
         started = time.monotonic()
         pool.close(at_once=True)
-        assert time.monotonic() - started < 2.0
+        # Waiting for the render would take an hour: any bound far under that tells them apart.
+        assert time.monotonic() - started < 30.0
         for worker in workers:
             worker.join(timeout=5)
         assert not any(worker.is_alive() for worker in workers)
