@@ -1,4 +1,5 @@
-"""A real Chromium for the desk page's browser tests: the system's, installed by `.ci/run`."""
+"""The desk tests' shop and desk service, and a real Chromium for the browser tests: the
+system's, installed by `.ci/run`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from production.desk.service import DeskService
+from tests.desk.desk_shop import DeskShop
 
 CHROMIUM = os.environ.get("PRODUCTION_TEST_CHROMIUM") or shutil.which("chromium") or ""
 IN_CI = bool(os.environ.get("CI"))
@@ -35,3 +39,16 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[DeskShop]:
+    shop = DeskShop(tmp_path)
+    yield shop
+    shop.close()
+
+
+@pytest.fixture
+def desk(shop: DeskShop) -> Iterator[DeskService]:
+    with shop.desk() as service:
+        yield service

@@ -20,19 +20,6 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
-def shop(tmp_path: Path) -> Iterator[DeskShop]:
-    shop = DeskShop(tmp_path)
-    yield shop
-    shop.close()
-
-
-@pytest.fixture
-def desk(shop: DeskShop) -> Iterator[DeskService]:
-    with shop.desk() as service:
-        yield service
-
-
-@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)

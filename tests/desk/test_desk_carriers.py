@@ -4,11 +4,8 @@ last package's; a contradiction refused; the product's name where the packer loo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from production.config.settings import load_settings
 from production.desk import DeskService
@@ -17,19 +14,6 @@ from tests.desk.desk_shop import DeskShop
 from tests.desk.test_desk_http import logged_in, ship
 
 USPS = "9400111899223100000033"  # the number issue 14's desk recorded as UPS
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[DeskShop]:
-    shop = DeskShop(tmp_path)
-    yield shop
-    shop.close()
-
-
-@pytest.fixture
-def desk(shop: DeskShop) -> Iterator[DeskService]:
-    with shop.desk() as service:
-        yield service
 
 
 def carrier_field(html: str) -> str:

@@ -4,11 +4,8 @@ configuration, and what to fix for a hold approving cannot clear."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from production.desk import DeskService
 from production.store import JobRecord, JobState
@@ -18,19 +15,6 @@ from tests.desk.desk_shop import DeskShop
 from tests.desk.test_desk_http import csrf_of, logged_in
 
 ALIAS = '"font-c85d8f95-b74e-a34c-051c-3" = "Roboto"'
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[DeskShop]:
-    shop = DeskShop(tmp_path)
-    yield shop
-    shop.close()
-
-
-@pytest.fixture
-def desk(shop: DeskShop) -> Iterator[DeskService]:
-    with shop.desk() as service:
-        yield service
 
 
 def held_row(page: str, job: JobRecord) -> str:

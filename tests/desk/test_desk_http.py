@@ -31,19 +31,6 @@ from tests.finishing.test_proof_check import MUG_MM_PER_UNIT
 from tests.finishing.zips import moved_in_json, moved_in_svg, rewritten
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[DeskShop]:
-    shop = DeskShop(tmp_path)
-    yield shop
-    shop.close()
-
-
-@pytest.fixture
-def desk(shop: DeskShop) -> Iterator[DeskService]:
-    with shop.desk() as service:
-        yield service
-
-
 def logged_in(desk: DeskService) -> httpx.Client:
     return logged_in_at(desk.base_url)
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from production.desk import DeskService
 from production.desk.board import RECENT_DAYS, desk_board
@@ -20,19 +19,6 @@ from tests.desk.desk_shop import DeskShop
 from tests.desk.test_desk_http import logged_in, ship
 
 S = JobState
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Iterator[DeskShop]:
-    shop = DeskShop(tmp_path)
-    yield shop
-    shop.close()
-
-
-@pytest.fixture
-def desk(shop: DeskShop) -> Iterator[DeskService]:
-    with shop.desk() as service:
-        yield service
 
 
 @contextmanager
