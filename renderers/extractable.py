@@ -1,0 +1,56 @@
+"""How the buyer's text reads back out of a print file: ToUnicode per glyph, ActualText per line.
+
+Text extractors (pdfium, poppler) read glyphs in the order they stand on the page and turn
+right-to-left stretches back into logical order themselves: they reverse every character of
+such a stretch and mirror brackets. So a glyph drawn in a right-to-left run maps (ToUnicode) to
+its characters as they stand on the page — reversed and mirrored: the Arabic lam-alef ligature
+of "لا" maps to "ال", the mirrored parenthesis HarfBuzz draws for "(" to ")". A reader's
+reversal then gives the buyer's "لا" and "(" back.
+
+That reversal is a guess, and a left-to-right line with right-to-left words in it defeats it:
+"Mazal tov שלום 2024" comes back as "Mazal tov 2024 שלום" from pdfium. Such a line is wrapped
+in a marked-content span whose ActualText is the line as the buyer typed it, in logical order
+(ISO 32000-1 §14.9.4). Not every line gets one: pdfium and poppler put an ActualText through
+their own reordering as if it stood in page order, so in a right-to-left line (its first strong
+character right to left) they would turn its words around, while they read its glyphs right.
+"""
+
+from __future__ import annotations
+
+from renderers.bidi import embedding_levels
+from renderers.glyphruns import PlacedGlyph
+
+__all__ = ["actual_text_operator", "needs_actual_text", "page_order", "visual_text"]
+
+# Bidi_Mirroring_Glyph pairs (Unicode's BidiMirroring.txt) of the brackets buyers type.
+_PAIRS = (
+    "()[]{}<>«»‹›⁅⁆⁽⁾₍₎⌈⌉⌊⌋〈〉❨❩❪❫❬❭❮❯❰❱❲❳❴❵⟦⟧⟨"
+    "⟩⟪⟫⦃⦄⦅⦆〈〉《》「」『』【】〔〕〖〗〘〙〚〛﹙﹚﹛﹜﹝﹞（）［］｛｝｟｠｢｣"
+)
+_MIRROR = {a: b for a, b in zip(_PAIRS[0::2], _PAIRS[1::2], strict=True)} | {
+    b: a for a, b in zip(_PAIRS[0::2], _PAIRS[1::2], strict=True)
+}
+
+
+def visual_text(glyph: PlacedGlyph) -> str:
+    """The characters a glyph maps to: as typed, or as they stand on the page when RTL."""
+    return page_order(glyph.text, rtl=glyph.rtl)
+
+
+def page_order(text: str, *, rtl: bool) -> str:
+    """`text` as it stands on the page: reversed and mirrored in a right-to-left run."""
+    if not rtl:
+        return text
+    return "".join(_MIRROR.get(ch, ch) for ch in reversed(text))
+
+
+def needs_actual_text(line: str) -> bool:
+    """Whether the line is wrapped in an ActualText span: a left-to-right one with RTL runs."""
+    levels = embedding_levels(line)
+    return bool(levels) and min(levels) % 2 == 0 and any(level % 2 for level in levels)
+
+
+def actual_text_operator(text: str) -> str:
+    """`BDC` opening a span whose ActualText is `text` (UTF-16BE with its byte order mark)."""
+    encoded = ("\ufeff" + text).encode("utf-16-be").hex().upper()
+    return f"/Span <</ActualText <{encoded}>>> BDC"
