@@ -100,7 +100,8 @@ def _red(pixels: np.ndarray) -> np.ndarray:
 
 def _coloured(pixels: np.ndarray) -> np.ndarray:
     """Pixels neither white nor grey: an emoji's colours, not black text."""
-    return (pixels.max(axis=2) - pixels.min(axis=2)) > 60
+    saturation: np.ndarray = pixels.max(axis=2) - pixels.min(axis=2)
+    return saturation > 60
 
 
 def _picture_box(noto: ResolvedFont, emoji: str, x: float) -> InkBox:
