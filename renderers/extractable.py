@@ -8,14 +8,19 @@ of "لا" maps to "ال", the mirrored parenthesis HarfBuzz draws for "(" to ")"
 reversal then gives the buyer's "لا" and "(" back.
 
 That reversal is a guess, and a left-to-right line with right-to-left words in it defeats it:
-"Mazal tov שלום 2024" comes back as "Mazal tov 2024 שלום" from pdfium. Such a line is wrapped
-in a marked-content span whose ActualText is the line as the buyer typed it, in logical order
-(ISO 32000-1 §14.9.4). Not every line gets one: pdfium and poppler put an ActualText through
-their own reordering as if it stood in page order, so in a right-to-left line (its first strong
+"Mazal tov שלום 2024" comes back as "Mazal tov 2024 שלום" from pdfium. A glyph that stands for
+no characters of its own (the second glyph of a cluster: an Indic consonant whose vowel sign
+HarfBuzz moved before it) is worse: a reader finds no ToUnicode entry and reads its glyph code
+as a character. Such a line is wrapped in a marked-content span whose ActualText is the line
+as the buyer typed it, in logical order (ISO 32000-1 §14.9.4), which replaces what its glyphs
+say. Not every line gets one: pdfium and poppler put an ActualText through their own
+reordering as if it stood in page order, so in a right-to-left line (its first strong
 character right to left) they would turn its words around, while they read its glyphs right.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from renderers.bidi import embedding_levels
 from renderers.glyphruns import PlacedGlyph
@@ -44,10 +49,18 @@ def page_order(text: str, *, rtl: bool) -> str:
     return "".join(_MIRROR.get(ch, ch) for ch in reversed(text))
 
 
-def needs_actual_text(line: str) -> bool:
-    """Whether the line is wrapped in an ActualText span: a left-to-right one with RTL runs."""
+def needs_actual_text(line: str, glyphs: Sequence[PlacedGlyph]) -> bool:
+    """Whether the line is wrapped in an ActualText span (the module doc says when).
+
+    `glyphs`: the line's glyphs as drawn, in visual order.
+    """
     levels = embedding_levels(line)
-    return bool(levels) and min(levels) % 2 == 0 and any(level % 2 for level in levels)
+    if not levels or min(levels) % 2:
+        return False  # empty, or a right-to-left line
+    if any(level % 2 for level in levels):
+        return True
+    clusters = [glyph.cluster for glyph in glyphs]
+    return any(not glyph.text for glyph in glyphs) or clusters != sorted(clusters)
 
 
 def actual_text_operator(text: str) -> str:

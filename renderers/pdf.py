@@ -271,7 +271,7 @@ class _Drawing:
         laid = layout.laid(line, ppem=ppem)
         if laid.emoji_font is not None and laid.emoji_font not in self.result.fonts:
             self.result.fonts.append(laid.emoji_font)  # on the ticket with the text's fonts
-        actual = needs_actual_text(line)
+        actual = needs_actual_text(line, laid.text.glyphs)
         if actual:
             self.page_text.open_actual_text(line, layout.font, layout.size, x, y)
         self.page_text.draw(laid.text, layout.size, x, y)
