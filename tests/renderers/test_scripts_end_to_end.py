@@ -93,7 +93,7 @@ def _advance(font: ResolvedFont, text: str) -> float:
     buffer.add_str(text)
     buffer.guess_segment_properties()
     hb.shape(hb.Font(face), buffer)
-    return sum(p.x_advance for p in buffer.glyph_positions) * SIZE / face.upem
+    return float(sum(p.x_advance for p in buffer.glyph_positions) * SIZE / face.upem)
 
 
 def _ink(pdf: bytes) -> Image.Image:
