@@ -34,6 +34,7 @@ class PlacedEmoji:
     x: float  # where the run starts, in the text font's units from the line's start
     run: EmojiRun
     text: str  # the cluster it draws, as typed
+    start: int  # where that cluster starts in the line (a character index)
     rtl: bool  # it stands in a right-to-left run of the line
 
 
@@ -73,7 +74,7 @@ def lay_line(
         if start not in placed:
             placed.add(start)
             run = emoji_glyphs(emoji_font, cluster, ppem=ppem)
-            emoji.append(PlacedEmoji(glyph.x + shift, run, cluster, glyph.rtl))
+            emoji.append(PlacedEmoji(glyph.x + shift, run, cluster, start, glyph.rtl))
             shift += run.width * ratio / run.units_per_em
         shift -= glyph.advance
     text = replace(shaped, glyphs=tuple(glyphs), width=shaped.width + shift)

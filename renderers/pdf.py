@@ -32,10 +32,9 @@ from production.core.model import (
 )
 from production.core.templates import Overlays
 from renderers.emoji import split_emoji
-from renderers.emoji_draw import draw_emoji
-from renderers.extractable import needs_actual_text, page_order
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
+from renderers.linedraw import draw_line
 from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
     PageGeometry,
@@ -271,19 +270,7 @@ class _Drawing:
         laid = layout.laid(line, ppem=ppem)
         if laid.emoji_font is not None and laid.emoji_font not in self.result.fonts:
             self.result.fonts.append(laid.emoji_font)  # on the ticket with the text's fonts
-        actual = needs_actual_text(line, laid.text.glyphs)
-        if actual:
-            self.page_text.open_actual_text(line, layout.font, layout.size, x, y)
-        self.page_text.draw(laid.text, layout.size, x, y)
-        units = laid.text.units_per_em
-        for placed in laid.emoji:
-            draw_emoji(self.canvas, placed, layout.size, x, y, units)
-            width = placed.run.width / placed.run.units_per_em
-            start = x + placed.x * layout.size / units
-            text = page_order(placed.text, rtl=placed.rtl)
-            self.page_text.draw_hidden(text, width, layout.size, start, y)
-        if actual:
-            self.page_text.close_actual_text()
+        draw_line(self.canvas, self.page_text, laid, layout.size, x, y)
 
     def _note_font(self, element: TextElement, font: ResolvedFont) -> None:
         if font not in self.result.fonts:

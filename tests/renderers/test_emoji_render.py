@@ -241,3 +241,13 @@ def test_a_laser_holds_a_colour_picture_emoji_font_naming_a_monochrome_one(
         "emoji font 'Noto Color Emoji' has only colour pictures; a laser needs outlines: set "
         "[fonts] emoji to a monochrome font such as Symbola"
     ]
+
+
+def test_emoji_between_stretches_of_actual_text_read_back_in_their_places(
+    index: FontIndex,
+) -> None:
+    # The vowel sign ि is drawn before its consonant, so the Devanagari needs an ActualText,
+    # which cannot carry 🎂 (U+1F382) for pdfium: each stretch gets its own, the cake its glyph.
+    line = "जन्मदिन 🎂 मुबारक 🙏"
+    result = _line(_renderer(index, "Noto Color Emoji"), line, family="Noto Sans Devanagari")
+    assert _extracted(result.pdf) == line
