@@ -25,7 +25,13 @@ from collections.abc import Sequence
 from renderers.bidi import embedding_levels
 from renderers.glyphruns import PlacedGlyph
 
-__all__ = ["actual_text_operator", "needs_actual_text", "page_order", "visual_text"]
+__all__ = [
+    "actual_text_operator",
+    "glyph_texts",
+    "needs_actual_text",
+    "page_order",
+    "visual_text",
+]
 
 # Bidi_Mirroring_Glyph pairs (Unicode's BidiMirroring.txt) of the brackets buyers type.
 _PAIRS = (
@@ -40,6 +46,27 @@ _MIRROR = {a: b for a, b in zip(_PAIRS[0::2], _PAIRS[1::2], strict=True)} | {
 def visual_text(glyph: PlacedGlyph) -> str:
     """The characters a glyph maps to: as typed, or as they stand on the page when RTL."""
     return page_order(glyph.text, rtl=glyph.rtl)
+
+
+def glyph_texts(glyphs: Sequence[PlacedGlyph]) -> list[str]:
+    """What each glyph of a run maps to (ToUnicode), in the run's order.
+
+    A right-to-left cluster of as many glyphs as characters (a letter and its vowel marks,
+    which HarfBuzz sets mark first) maps one character to each glyph, in page order: each
+    glyph then reads as itself, and a reader's reversal puts letter and marks back in order.
+    Any other cluster maps all of its characters to its first glyph and none to the others.
+    """
+    texts = [visual_text(glyph) for glyph in glyphs]
+    start = 0
+    while start < len(glyphs):
+        end = start + 1
+        while end < len(glyphs) and glyphs[end].cluster == glyphs[start].cluster:
+            end += 1
+        first = glyphs[start]
+        if first.rtl and end - start > 1 and len(first.text) == end - start:
+            texts[start:end] = list(texts[start])
+        start = end
+    return texts
 
 
 def page_order(text: str, *, rtl: bool) -> str:

@@ -27,7 +27,7 @@ from typing import IO, Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from renderers.extractable import actual_text_operator, visual_text
+from renderers.extractable import actual_text_operator, glyph_texts
 from renderers.fontembed import add_type0_font
 from renderers.fontfiles import FontProgram, font_program
 from renderers.fonts import ResolvedFont
@@ -148,10 +148,10 @@ def _texts(placed: list[_Placed], subset: Subset) -> dict[int, str]:
     """Code → the characters it stands for; the first text a glyph was drawn for wins."""
     texts: dict[int, str] = {}
     for p in placed:
-        for glyph in p.run.glyphs:
+        for glyph, text in zip(p.run.glyphs, glyph_texts(p.run.glyphs), strict=True):
             code = subset.codes.get(glyph.gid, 0)
-            if glyph.text and code not in texts:
-                texts[code] = visual_text(glyph)
+            if text and code not in texts:
+                texts[code] = text
     return texts
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from production.core.geometry import Matrix
 from production.core.model import Tspan
-from renderers.extractable import needs_actual_text, page_order
+from renderers.extractable import glyph_texts, needs_actual_text, page_order
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.pdf import PdfRenderer
 from renderers.shaping import shape
@@ -80,3 +80,19 @@ def test_the_actual_text_is_the_line_as_typed_in_logical_order() -> None:
 
 def test_a_plain_line_has_no_marked_content() -> None:
     assert b"BDC" not in _content("Happy Birthday")
+
+
+def test_a_letter_and_its_vowel_mark_each_read_as_themselves_right_to_left() -> None:
+    hebrew = FontIndex([]).resolve("Noto Sans Hebrew")
+    glyphs = shape(hebrew, "וֹ").glyphs  # vav with holam: HarfBuzz sets the mark glyph first
+    assert [glyph.text for glyph in glyphs] == ["וֹ", ""]
+    # The mark's glyph reads as the mark, the letter's as the letter: no glyph reads as
+    # nothing, which a reader would take its glyph code for, and reversed they read "וֹ".
+    assert glyph_texts(glyphs) == ["\u05b9", "ו"]
+    assert "".join(reversed(glyph_texts(glyphs))) == "וֹ"
+
+
+def test_a_ligature_keeps_all_its_letters_on_its_one_glyph() -> None:
+    arabic = FontIndex([]).resolve("Noto Sans Arabic")
+    texts = glyph_texts(shape(arabic, "لا").glyphs)
+    assert texts == ["ال"]  # page order: a reader's reversal gives "لا"
