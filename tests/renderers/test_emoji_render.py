@@ -251,3 +251,15 @@ def test_emoji_between_stretches_of_actual_text_read_back_in_their_places(
     line = "जन्मदिन 🎂 मुबारक 🙏"
     result = _line(_renderer(index, "Noto Color Emoji"), line, family="Noto Sans Devanagari")
     assert _extracted(result.pdf) == line
+
+
+def test_a_laser_engraves_a_colr_emoji_as_its_layers_merged(tmp_path: Path) -> None:
+    colr_font(tmp_path, 0)  # squares (0,0)-(400,400) and (300,300)-(700,700), font units
+    index = FontIndex([tmp_path], cache_dir=tmp_path / "cache")
+    result = _engrave(_renderer(index, "Test COLRv0"), HEART)
+    assert result.holds == []
+    s = SIZE / 1000
+    to_mm = _to_mm(MATRIX)
+    top_left, bottom_right = to_mm.apply(-340, 20 - 700 * s), to_mm.apply(-340 + 700 * s, 20)
+    expected = (top_left.x, top_left.y, bottom_right.x, bottom_right.y)
+    _assert_box(_ink_box(_ink_mask(_raster(result.pdf))), expected, "both layers")
