@@ -263,3 +263,9 @@ def test_a_laser_engraves_a_colr_emoji_as_its_layers_merged(tmp_path: Path) -> N
     top_left, bottom_right = to_mm.apply(-340, 20 - 700 * s), to_mm.apply(-340 + 700 * s, 20)
     expected = (top_left.x, top_left.y, bottom_right.x, bottom_right.y)
     _assert_box(_ink_box(_ink_mask(_raster(result.pdf))), expected, "both layers")
+
+
+def test_emoji_in_the_middle_of_a_line_read_back_in_their_places(index: FontIndex) -> None:
+    line = f"Max {DOG} and 🐱 forever"
+    result = _line(_renderer(index, "Noto Color Emoji"), line)
+    assert _extracted(result.pdf) == line
