@@ -32,7 +32,7 @@ from renderers.cutlines import CutFileError, cut_lines
 from renderers.engrave_drawing import EngraveDrawing, Fill
 from renderers.engrave_pdf import engrave_pdf
 from renderers.engrave_svg import engrave_svg
-from renderers.outlines import text_outlines
+from renderers.outlines import emoji_pictures, text_outlines
 from renderers.pdf import PdfRenderer, RenderedSurface, TextReport, image_report, overlay_art
 from renderers.placement import (
     PageGeometry,
@@ -42,7 +42,7 @@ from renderers.placement import (
     overlay_unit_matrix,
 )
 from renderers.rasterize import Raster, RasterStyle, rasterize_photo
-from renderers.textlayout import font_notes, layout_text
+from renderers.textlayout import font_notes
 from renderers.vectors import VectorPath, path_bounds
 
 __all__ = ["EngraveDrawing", "EngraveSettings", "Engraver", "Fill"]
@@ -166,8 +166,17 @@ class _Walk:
         if font not in self.result.fonts:
             self.result.fonts.append(font)
         self.result.warnings.extend(font_notes(element, font))
-        layout = layout_text(element, font)
+        layout = self.pdf.text_layout(element, font)
         self.result.texts.append(TextReport(element, font, layout))
+        emoji_font = layout.emoji_font
+        if emoji_font is not None and emoji_font not in self.result.fonts:
+            self.result.fonts.append(emoji_font)
+        if emoji_font is not None and emoji_pictures(layout):
+            # Left out of the outlines: a picture cannot be engraved as a filled path.
+            self.result.holds.append(
+                f"emoji font {emoji_font.family!r} has only colour pictures; a laser needs "
+                "outlines: set [fonts] emoji to a monochrome font such as Symbola"
+            )
         path = text_outlines(font, layout, self.page.to_page)
         bounds = path_bounds(path)
         # Laser software often ignores clipping: keep a clip only where it cuts something off.

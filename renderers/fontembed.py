@@ -24,7 +24,7 @@ from reportlab.pdfbase import pdfdoc
 from renderers.fontfiles import FontProgram
 from renderers.fontsubset import Subset
 
-__all__ = ["add_type0_font", "to_unicode_cmap"]
+__all__ = ["add_type0_font", "stream_object", "to_unicode_cmap"]
 
 _FLAG_FIXED, _FLAG_SERIF, _FLAG_SYMBOLIC, _FLAG_ITALIC = 1, 2, 4, 64
 _BFCHAR_CHUNK = 100  # a CMap's bfchar sections hold at most 100 entries
@@ -63,7 +63,7 @@ def add_type0_font(
             "BaseFont": pdfdoc.PDFName(base_font),
             "Encoding": pdfdoc.PDFName("Identity-H"),
             "DescendantFonts": pdfdoc.PDFArray([document.Reference(cid_font)]),
-            "ToUnicode": document.Reference(_stream(to_unicode_cmap(texts))),
+            "ToUnicode": document.Reference(stream_object(to_unicode_cmap(texts))),
         }
     )
     document.idToObject["BasicFonts"].dict[name] = document.Reference(font, name)
@@ -76,10 +76,10 @@ def _descriptor(document: Any, base_font: str, program: FontProgram, subset: Sub
     flags |= _FLAG_SERIF if program.serif else 0
     flags |= _FLAG_ITALIC if program.italic else 0
     if program.outlines == "cff":
-        stream = _stream(subset.program, Subtype=pdfdoc.PDFName("CIDFontType0C"))
+        stream = stream_object(subset.program, Subtype=pdfdoc.PDFName("CIDFontType0C"))
         key = "FontFile3"
     else:
-        stream = _stream(subset.program, Length1=len(subset.program))
+        stream = stream_object(subset.program, Length1=len(subset.program))
         key = "FontFile2"
     return pdfdoc.PDFDictionary(
         {
@@ -104,7 +104,8 @@ def _stem_v(program: FontProgram, scale: float) -> int:
     return 50 + int((program.weight / 65) ** 2)
 
 
-def _stream(content: bytes, **entries: Any) -> Any:
+def stream_object(content: bytes, **entries: Any) -> Any:
+    """A compressed PDF stream with `entries` in its dictionary."""
     return pdfdoc.PDFStream(pdfdoc.PDFDictionary(dict(entries)), content, [pdfdoc.PDFZCompress])
 
 
@@ -126,8 +127,9 @@ def _width_array(widths: Mapping[int, float]) -> list[Any]:
     return array
 
 
-def to_unicode_cmap(texts: Mapping[int, str]) -> bytes:
-    """A ToUnicode CMap for two-byte codes: each code → the UTF-16 of its characters."""
+def to_unicode_cmap(texts: Mapping[int, str], *, code_bytes: int = 2) -> bytes:
+    """A ToUnicode CMap for two-byte (or `code_bytes`) codes: code → the UTF-16 of its text."""
+    digits = 2 * code_bytes
     entries = [(code, text) for code, text in sorted(texts.items()) if text]
     lines = [
         "/CIDInit /ProcSet findresource begin",
@@ -137,12 +139,12 @@ def to_unicode_cmap(texts: Mapping[int, str]) -> bytes:
         "/CMapName /Adobe-Identity-UCS def",
         "/CMapType 2 def",
         "1 begincodespacerange",
-        "<0000> <FFFF>",
+        f"<{0:0{digits}X}> <{256**code_bytes - 1:0{digits}X}>",
         "endcodespacerange",
     ]
     for chunk in _chunks(entries, _BFCHAR_CHUNK):
         lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{code:04X}> <{_utf16(text)}>" for code, text in chunk]
+        lines += [f"<{code:0{digits}X}> <{_utf16(text)}>" for code, text in chunk]
         lines.append("endbfchar")
     lines += [
         "endcmap",

@@ -35,7 +35,9 @@ FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"})
 COLLECTION_SUFFIXES = frozenset({".ttc", ".otc"})
 
 Outlines = Literal["truetype", "cff", "bitmap"]
-"""How the glyphs are drawn; reportlab can embed only `truetype` outlines."""
+"""How the glyphs are drawn. TrueType and CFF outlines are both embedded as they are
+(`renderers.fontembed`); a `bitmap` face (colour emoji: CBDT, sbix) has no outlines to print
+text in, only pictures (`renderers.emoji_bitmaps`)."""
 
 Flavor = Literal["woff", "woff2"] | None
 """The compressed wrapper of a web font, or None for a plain sfnt (TrueType/OpenType) file."""

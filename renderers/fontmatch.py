@@ -37,12 +37,16 @@ def display_family(name: str) -> str:
 
 
 def face_rank(face: FontFace, weight: int, italic: bool) -> tuple[object, ...]:
-    """Sort key after CSS Fonts 4 §5.2: width, then style, then weight; TrueType on a tie."""
+    """Sort key after CSS Fonts 4 §5.2: width, then style, then weight.
+
+    On a tie, a face with outlines beats a bitmap-only one (no text can be printed in that),
+    then a plain file the same face as a web font; TrueType and CFF are embedded alike.
+    """
     return (
         _width_rank(face.width),
         face.italic != italic,
         _weight_rank(weight, face.weight),
-        face.outlines != "truetype",
+        face.outlines == "bitmap",
         face.flavor is not None,  # a plain file over the same face as a web font
         face.file,
         face.font_number,

@@ -6,6 +6,13 @@ the strings are written in the subset's own codes. Where a run is drawn, a place
 place in the canvas's operator list (reportlab's `Canvas._code`, the page's content stream in
 the making), so text stays stacked exactly between the photos drawn before and after it.
 
+A line that needs it (`renderers.extractable`) is drawn inside an ActualText span, opened by
+`open_actual_text` and closed by `close_actual_text`. The span starts with an invisible .notdef
+of the line's font at the line's start: pdfium attaches an ActualText to the first text object
+of its span and lays its characters out in that object's direction, which for a glyph without
+text is left to right, as the span's logical text is meant to be read. Emoji drawn as pictures
+get an invisible glyph that reads as them (`draw_hidden`, `renderers.hiddentext`).
+
 Every canvas the project writes comes from `page_canvas`: reportlab otherwise starts every page
 by selecting Helvetica, a font no print file embeds, which alone makes a file fail PDF/X-4. Text
 goes onto such a canvas through `PageText` only; reportlab's own text calls (`drawString`,
@@ -20,10 +27,13 @@ from typing import IO, Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from renderers.extractable import actual_text_operator, glyph_texts
 from renderers.fontembed import add_type0_font
 from renderers.fontfiles import FontProgram, font_program
+from renderers.fonts import ResolvedFont
 from renderers.fontsubset import Subset, font_subset
-from renderers.glyphruns import GlyphRun
+from renderers.glyphruns import GlyphRun, PlacedGlyph
+from renderers.hiddentext import HiddenText
 
 __all__ = ["NO_FONT", "PageText", "page_canvas"]
 
@@ -58,6 +68,7 @@ class _Placed:
     size: float
     x: float
     y: float
+    invisible: bool = False  # text render mode 3: there for text extraction only
 
 
 @dataclass(slots=True)
@@ -66,14 +77,36 @@ class PageText:
 
     canvas: Canvas
     placed: list[_Placed] = field(default_factory=list)
+    hidden: HiddenText | None = None
 
-    def draw(self, run: GlyphRun, size: float, x: float, y: float) -> None:
+    def draw(
+        self, run: GlyphRun, size: float, x: float, y: float, *, invisible: bool = False
+    ) -> None:
         """Draw `run` at font size `size`, its baseline starting at (x, y) in y-down units."""
         if not run.glyphs:
             return
         code: list[str] = self.canvas._code
         code.append("")
-        self.placed.append(_Placed(len(code) - 1, run, font_program(run.font), size, x, y))
+        program = font_program(run.font)
+        self.placed.append(_Placed(len(code) - 1, run, program, size, x, y, invisible))
+
+    def open_actual_text(
+        self, text: str, font: ResolvedFont, size: float, x: float, y: float
+    ) -> None:
+        """Open a span that reads back as `text`; (x, y) is the line's start, as for `draw`."""
+        self.canvas._code.append(actual_text_operator(text))
+        units = font_program(font).units_per_em
+        lead = GlyphRun(font, (PlacedGlyph(0, 0.0, 0.0, 0.0, ""),), 0.0, units)
+        self.draw(lead, size, x, y, invisible=True)
+
+    def close_actual_text(self) -> None:
+        self.canvas._code.append("EMC")
+
+    def draw_hidden(self, text: str, width: float, size: float, x: float, y: float) -> None:
+        """An invisible glyph reading `text`, `width` ems wide, its baseline starting at (x, y)."""
+        if self.hidden is None:
+            self.hidden = HiddenText(_font_name(self.canvas._doc, "hidden-text"))
+        self.canvas._code.append(self.hidden.operators(text, width, size, x, y))
 
     def finish(self) -> None:
         """Subset each face, add it to the document and write every run. Before `showPage`."""
@@ -82,14 +115,19 @@ class PageText:
         for program, placed in _by_program(self.placed).items():
             gids = frozenset(g.gid for p in placed for g in p.run.glyphs)
             subset = font_subset(program, gids)
-            name = _font_name(document, program)
+            name = _font_name(document, program.postscript_name)
             fonts[id(program)] = (name, subset)
             add_type0_font(document, name, program, subset, _texts(placed, subset))
         code: list[str] = self.canvas._code
         for p in self.placed:
             name, subset = fonts[id(p.program)]
-            code[p.index] = run_operators(p.run, subset, name, p.size, p.x, p.y)
+            code[p.index] = run_operators(
+                p.run, subset, name, p.size, p.x, p.y, invisible=p.invisible
+            )
         self.placed.clear()
+        if self.hidden is not None:
+            self.hidden.finish(document)
+            self.hidden = None
 
 
 def _by_program(placed: list[_Placed]) -> dict[FontProgram, list[_Placed]]:
@@ -99,10 +137,10 @@ def _by_program(placed: list[_Placed]) -> dict[FontProgram, list[_Placed]]:
     return grouped
 
 
-def _font_name(document: Any, program: FontProgram) -> str:
+def _font_name(document: Any, what: str) -> str:
     """A resource name no other font of the document has (reportlab numbers its own F1, F2…)."""
     name = f"G{len(document.fontMapping) + 1}"
-    document.fontMapping[f"{NO_FONT}:{name}:{program.postscript_name}"] = "/" + name
+    document.fontMapping[f"{NO_FONT}:{name}:{what}"] = "/" + name
     return name
 
 
@@ -110,18 +148,31 @@ def _texts(placed: list[_Placed], subset: Subset) -> dict[int, str]:
     """Code → the characters it stands for; the first text a glyph was drawn for wins."""
     texts: dict[int, str] = {}
     for p in placed:
-        for glyph in p.run.glyphs:
+        for glyph, text in zip(p.run.glyphs, glyph_texts(p.run.glyphs), strict=True):
             code = subset.codes.get(glyph.gid, 0)
-            if glyph.text and code not in texts:
-                texts[code] = glyph.text
+            if text and code not in texts:
+                texts[code] = text
     return texts
 
 
-def run_operators(run: GlyphRun, subset: Subset, name: str, size: float, x: float, y: float) -> str:
-    """`BT … ET` drawing `run`: one `Tm` per stretch of glyphs on one baseline, kerned by TJ."""
+def run_operators(
+    run: GlyphRun,
+    subset: Subset,
+    name: str,
+    size: float,
+    x: float,
+    y: float,
+    *,
+    invisible: bool = False,
+) -> str:
+    """`BT … ET` drawing `run`: one `Tm` per stretch of glyphs on one baseline, kerned by TJ.
+
+    `invisible`: in text render mode 3 (no ink), inside `q … Q`, since the mode is part of the
+    graphics state and would hide the text drawn after it.
+    """
     scale = run.scale(size)
     per_unit = 1000 / run.units_per_em  # font units → thousandths of an em (TJ, W)
-    parts = [f"BT /{name} {_num(size)} Tf"]
+    parts = [f"BT /{name} {_num(size)} Tf" + (" 3 Tr" if invisible else "")]
     stretch: list[str] = []
     pen: float | None = None  # where the PDF's own advance has put the next glyph (font units)
     baseline: float | None = None
@@ -143,6 +194,8 @@ def run_operators(run: GlyphRun, subset: Subset, name: str, size: float, x: floa
     if stretch:
         parts.append(f"[{' '.join(stretch)}] TJ")
     parts.append("ET")
+    if invisible:
+        parts = ["q", *parts, "Q"]
     return "\n".join(parts)
 
 

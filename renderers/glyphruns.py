@@ -27,6 +27,7 @@ class PlacedGlyph:
     # Where in the line (a character index) the characters of its cluster start: sorting a
     # run's glyphs by it puts them in logical order, so their `text` joined gives the line back.
     cluster: int = 0
+    rtl: bool = False  # shaped in a right-to-left run (its cluster's characters run leftward)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,14 +3,16 @@
 Amazon's SVG subset (matrix groups, a rect clip per element, images, text with tspans) maps
 one to one onto PDF operators, so nothing is rasterised: photos keep their original JPEG bytes
 (EXIF orientation becomes part of the image matrix), PNGs keep their alpha, text stays text in
-the buyer's font, embedded as a subset.
+the buyer's font, embedded as a subset. Emoji come from the shop's emoji font (`[fonts] emoji`):
+colour pictures as images, colour vectors as paths (`renderers.emoji_draw`), on the line's
+baseline, and the line still reads back as the buyer typed it (`renderers.extractable`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,7 +20,7 @@ from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from production.core.errors import RenderError
+from production.core.errors import MissingFontError, RenderError
 from production.core.geometry import MM_PER_INCH, Matrix
 from production.core.model import (
     Customization,
@@ -29,8 +31,10 @@ from production.core.model import (
     TextElement,
 )
 from production.core.templates import Overlays
+from renderers.emoji import split_emoji
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
+from renderers.linedraw import draw_line
 from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
     PageGeometry,
@@ -39,7 +43,6 @@ from renderers.placement import (
     image_unit_matrix,
     overlay_unit_matrix,
 )
-from renderers.shaping import shape
 from renderers.textlayout import TextLayout, font_notes, layout_text
 
 __all__ = [
@@ -53,6 +56,8 @@ __all__ = [
 
 # ASCII85 would make every embedded photo 25 % larger for no gain in a binary-safe file.
 rl_config.useA85 = 0
+# The resolution an emoji picture is chosen for: a font's strike at least this fine, if any.
+_PRINT_DPI = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +74,7 @@ class TextReport:
 
     element: TextElement
     font: ResolvedFont
-    layout: TextLayout
+    layout: TextLayout  # its `emoji_font`: the font its emoji were drawn in, if any
 
 
 @dataclass(slots=True)
@@ -86,15 +91,21 @@ class RenderedSurface:
 
 
 class PdfRenderer:
-    """Renders surfaces; holds the font index and the shop's overlay assets."""
+    """Renders surfaces; holds the font index, the shop's emoji font and its overlay assets.
+
+    `emoji`: the family emoji are drawn in (`[fonts] emoji`), None to print them only from a
+    text font that has them (preflight holds the others).
+    """
 
     def __init__(
         self,
         *,
         fonts: FontIndex,
+        emoji: str | None = None,
         overlay_asset: Callable[[str], bytes | None] = lambda _name: None,
     ) -> None:
         self.fonts = fonts
+        self.emoji = emoji
         self.overlay_asset = overlay_asset
 
     def render(
@@ -145,6 +156,24 @@ class PdfRenderer:
             style=element.font_style,
             url=seller_fonts.get(element.font_family),
         )
+
+    def text_layout(self, element: TextElement, font: ResolvedFont) -> TextLayout:
+        """Where the element's lines go, with the emoji font if a line has emoji to draw."""
+        lines = (*element.lines, *(tspan.text for tspan in element.tspans))
+        return layout_text(element, font, self.emoji_font(font, lines))
+
+    def emoji_font(self, font: ResolvedFont, lines: Iterable[str]) -> ResolvedFont | None:
+        """The emoji font for `lines` in `font`: None without one configured or any emoji."""
+        if self.emoji is None:
+            return None
+        if not any(flag for line in lines for _, flag in split_emoji(line, text_font=font)):
+            return None
+        try:
+            return self.fonts.resolve(self.emoji)
+        except MissingFontError as exc:
+            raise MissingFontError(
+                f"the emoji font ([fonts] emoji in shop.toml): {exc.message}", family=self.emoji
+            ) from exc
 
 
 class _Drawing:
@@ -229,11 +258,19 @@ class _Drawing:
             self.canvas.setFillColorRGB(r / 255, g / 255, b / 255)
         else:
             self.canvas.setFillColorRGB(0, 0, 0)
-        layout = layout_text(element, font)
+        layout = self.renderer.text_layout(element, font)
         self.result.texts.append(TextReport(element, font, layout))
+        points = layout.matrix.then(self.to_pdf).scale_x  # points per span unit
+        ppem = layout.size * points * _PRINT_DPI / 72
         self._transform(layout.matrix)
         for line, x, y in layout.spans:
-            self.page_text.draw(shape(font, line), layout.size, x, y)
+            self._line(layout, line, x, y, ppem)
+
+    def _line(self, layout: TextLayout, line: str, x: float, y: float, ppem: float) -> None:
+        laid = layout.laid(line, ppem=ppem)
+        if laid.emoji_font is not None and laid.emoji_font not in self.result.fonts:
+            self.result.fonts.append(laid.emoji_font)  # on the ticket with the text's fonts
+        draw_line(self.canvas, self.page_text, laid, layout.size, x, y)
 
     def _note_font(self, element: TextElement, font: ResolvedFont) -> None:
         if font not in self.result.fonts:

@@ -12,7 +12,8 @@ Rules (template keys in brackets):
   running past the trim, where it would be cut off: hold.
 - `clipped`: a text's glyphs cut by its placement box, a photo mostly outside its box: warn.
 - `missing-glyph`: characters of the text the chosen font has no glyph for: hold; emoji are
-  named by their CLDR names ('RED HEART'), with the setting that prints them ([fonts] emoji).
+  named by their CLDR names ('RED HEART'), with the setting that prints them ([fonts] emoji),
+  or, with an emoji font set, those it lacks.
 - `json-svg`: the JSON and the SVG disagree (found by the zip reader): warn; a text that reads
   differently in the two, so that what to print is in doubt: hold.
 - `customization`: the zip reader's other remarks: warn.
@@ -335,7 +336,8 @@ def _glyphs(found: _Found, rendered: RenderedSurface) -> None:
         name = element_name(report.element)
         printed = "".join(line for line, _, _ in report.layout.spans)
         # Emoji are named, with the setting that prints them; other characters by code point.
-        emoji, missing = emoji_problems(report.font, f"{printed}\n{report.element.text}")
+        text = f"{printed}\n{report.element.text}"
+        emoji, missing = emoji_problems(report.font, text, report.layout.emoji_font)
         for message in emoji:
             found.add("missing-glyph", "hold", f"{name}: {message}")
         if missing:

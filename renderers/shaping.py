@@ -133,6 +133,7 @@ def _shape_run(shaper: _Shaper, text: str, run: _Run, pen: float, out: list[Plac
                 advance=float(position.x_advance),
                 text=chars,
                 cluster=first,
+                rtl=bool(run.level % 2),
             )
         )
         pen += position.x_advance

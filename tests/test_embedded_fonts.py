@@ -55,6 +55,9 @@ def test_every_font_of_every_demo_pdf_is_embedded(demo_pdfs: list[Path]) -> None
         with pikepdf.open(path) as pdf:
             assert not_embedded_fonts(pdf) == set(), path.name
             for font in _fonts(pdf):
+                if font.Subtype == "/Type3":  # emoji's invisible glyphs: complete in the file
+                    assert "/CharProcs" in font
+                    continue
                 texts += 1
                 cid_font = font.DescendantFonts[0] if font.Subtype == "/Type0" else font
                 descriptor = cid_font.FontDescriptor

@@ -175,7 +175,9 @@ class ItemRenderer:
         self.settings = settings
         self.clock = clock
         self.fonts = fonts or shop_font_index(settings)
-        self.pdf = PdfRenderer(fonts=self.fonts, overlay_asset=self._overlay_asset)
+        self.pdf = PdfRenderer(
+            fonts=self.fonts, emoji=settings.fonts.emoji, overlay_asset=self._overlay_asset
+        )
         self.engraver = Engraver(self.pdf)
 
     def render_zip(

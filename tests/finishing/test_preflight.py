@@ -27,6 +27,7 @@ from tests.finishing.zips import (
     smaller_photo,
     text_in_json,
 )
+from tests.renderers.emoji_fonts import colr_font
 
 PHOTO = "d26e15ba-ac45-3d40-8260-fee4e36d4b94.jpg"  # photo-text.zip's photo, 2000 × 1500
 TEXT = "BACK TEXT"  # photo-text.zip's text: "Best Dad" / "Ever" in Roboto
@@ -220,6 +221,46 @@ def test_a_line_with_emoji_and_no_emoji_font_is_held_naming_them(renderer: ItemR
     )
     assert "set [fonts] emoji in shop.toml" in "\n".join(job_report(job))
     assert_no_buyer_text(job, data)
+
+
+def _with_emoji_font(tmp_path: Path, emoji: str, dirs: str = "") -> ItemRenderer:
+    """photo-text's mug in a shop whose [fonts] emoji is `emoji`."""
+    fonts = f"[fonts]\nemoji = {emoji!r}\n" + (f"dirs = [{dirs!r}]\n" if dirs else "")
+    settings = shop(
+        tmp_path, "photo-text", process="print", printer="uv-1", width=215.9, height=88.9,
+        surface=MUG, shop_toml=fonts,
+    )  # fmt: skip
+    return ItemRenderer(settings)
+
+
+def test_emoji_the_emoji_font_has_print_and_are_on_the_ticket(tmp_path: Path) -> None:
+    data = rewritten(
+        "photo-text",
+        svg=replaced_in_svg(">Ever<", ">Love you ❤️ 🐶<"),
+        document=text_in_json(TEXT, "Best Dad\nLove you ❤️ 🐶"),
+    )
+    job = one_job(_with_emoji_font(tmp_path, "Noto Color Emoji"), data)
+    assert found(job, "missing-glyph") == []
+    families = [font.family for font in job.ticket.fonts]
+    assert families == ["Roboto", "Noto Color Emoji"]
+    assert_no_buyer_text(job, data)
+
+
+def test_an_emoji_the_emoji_font_lacks_is_held_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "fonts").mkdir()
+    colr_font(tmp_path / "fonts", 0)  # has only a heart
+    data = rewritten(
+        "photo-text",
+        svg=replaced_in_svg(">Ever<", ">Love you ❤️ 🐶<"),
+        document=text_in_json(TEXT, "Best Dad\nLove you ❤️ 🐶"),
+    )
+    job = one_job(_with_emoji_font(tmp_path, "Test COLRv0", dirs="fonts"), data)
+    [finding] = found(job, "missing-glyph")
+    assert finding.severity == "hold" and job.held
+    assert finding.message == (
+        f"text {TEXT!r}: emoji 'DOG FACE' is not in the emoji font 'Test COLRv0' ([fonts] "
+        "emoji in shop.toml); install a newer version of it or name another emoji font there"
+    )
 
 
 def test_text_the_font_covers_has_no_glyph_finding(renderer: ItemRenderer) -> None:

@@ -7,14 +7,17 @@ Microsoft font installed on the machine cannot answer instead.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from production.core.errors import MissingFontError
+from production.core.model import TextElement
 from renderers.fontnames import WINDOWS_FONT_FILES, WindowsFont, face_name, windows_font
-from renderers.fonts import FontIndex
+from renderers.fonts import FontIndex, ResolvedFont
+from renderers.textlayout import font_notes
 
 LIBERATION = Path("/usr/share/fonts/truetype/liberation2")
 CROSEXTRA = Path("/usr/share/fonts/truetype/crosextra")  # Carlito and Caladea
@@ -216,3 +219,19 @@ def test_a_substitute_without_the_face_asked_for_names_both(tmp_path: Path) -> N
         "font family 'Calibri' Bold (named 'calibrib' in the design) is not installed, and its "
         "substitute 'Carlito' has only Regular"
     )
+
+
+def test_the_render_note_says_a_metric_twin_is_not_an_alias() -> None:
+    element = TextElement(name="NAME", label="Name", lines=("Ada",), font_family="Times New Roman")
+    alias = ResolvedFont(
+        Path("LiberationSerif-Regular.ttf"), "Liberation Serif", 400, False,
+        substituted_for="Times New Roman",
+    )  # fmt: skip
+    twin = dataclasses.replace(alias, metric_compatible=True)
+
+    assert font_notes(element, alias) == [
+        "font 'Times New Roman' is printed as 'Liberation Serif' (configured alias)"
+    ]
+    assert font_notes(element, twin) == [
+        "font 'Times New Roman' is printed as 'Liberation Serif' (metric-compatible substitute)"
+    ]
