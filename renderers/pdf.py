@@ -8,7 +8,6 @@ the buyer's font, embedded as a subset.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -202,7 +201,7 @@ class _Drawing:
         unit = image_unit_matrix(element, rect)
         self._transform(unit.then(matrix))
         if element.media_type == "image/jpeg":
-            self.canvas.drawImage(_JpegPassthrough(data), 0, 0, 1, 1)
+            self.canvas.drawImage(_JpegPassthrough(data, element.member), 0, 0, 1, 1)
         else:
             self.canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, 1, 1, mask="auto")
         self.result.images.append(image_report(element, self.page))
@@ -245,14 +244,22 @@ class _JpegPassthrough(ImageReader):  # type: ignore[misc]
     """A JPEG that reportlab embeds byte for byte (DCTDecode) without ever decoding it.
 
     `Canvas.drawImage` names every image by a hash of its decoded pixels — a quarter second and
-    70 MB for a phone photo — so this reader offers a hash of the file bytes instead. The pixels
-    themselves come from `jpeg_fh()`, the original bytes.
+    70 MB for a phone photo — so this reader offers the zip member's name instead: within one
+    page a name always holds the same bytes. `ImageReader.__init__` is not called, because it
+    opens the file with Pillow, whose header read is not needed (reportlab reads the JPEG's
+    size itself) and whose decompression-bomb guard is not ours. The pixels come from
+    `jpeg_fh()`: the original bytes, which reportlab reads once into the page.
     """
 
-    def __init__(self, data: bytes) -> None:
-        super().__init__(io.BytesIO(data))
-        self._identity = hashlib.sha1(data).digest()
+    def __init__(self, data: bytes, member: str) -> None:
+        self.fp = io.BytesIO(data)  # shares `data`: a BytesIO copies only when written to
+        self.fileName = member
+        self._identity = f"jpeg {len(data)} {member}".encode()
         self._dataA = None  # no alpha: set by getRGBData in the base class, which is skipped
+
+    def jpeg_fh(self) -> io.BytesIO:
+        self.fp.seek(0)
+        return self.fp
 
     def getRGBData(self) -> bytes:  # reportlab's name for it
         return self._identity
