@@ -30,6 +30,7 @@ from production.core.model import (
 from production.core.templates import Overlays
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
+from renderers.jpegsplice import JpegSplicer
 from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
     PageGeometry,
@@ -131,7 +132,8 @@ class PdfRenderer:
         drawing.page_text.finish()
         canvas.showPage()
         canvas.save()
-        result.pdf, result.pdfx = _checked_pdfx(out.getvalue(), result.warnings)
+        pdf = drawing.jpegs.splice(out.getvalue())
+        result.pdf, result.pdfx = _checked_pdfx(pdf, result.warnings)
         return result
 
     def text_font(self, element: TextElement, seller_fonts: Mapping[str, str]) -> ResolvedFont:
@@ -168,6 +170,7 @@ class _Drawing:
         self.seller_fonts: dict[str, str] = {}
         self.overlays: Overlays = "auto"
         self.page_text = PageText(canvas)
+        self.jpegs = JpegSplicer()  # photos go in byte for byte once reportlab has written
 
     def error(self, message: str) -> RenderError:
         return RenderError(message, item_id=self.item_id)
@@ -201,7 +204,7 @@ class _Drawing:
         unit = image_unit_matrix(element, rect)
         self._transform(unit.then(matrix))
         if element.media_type == "image/jpeg":
-            self.canvas.drawImage(_JpegPassthrough(data, element.member), 0, 0, 1, 1)
+            self.canvas.drawImage(self.jpegs.reader(data, element.member), 0, 0, 1, 1)
         else:
             self.canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, 1, 1, mask="auto")
         self.result.images.append(image_report(element, self.page))
@@ -238,31 +241,6 @@ class _Drawing:
         if font not in self.result.fonts:
             self.result.fonts.append(font)
         self.result.warnings.extend(font_notes(element, font))
-
-
-class _JpegPassthrough(ImageReader):  # type: ignore[misc]
-    """A JPEG that reportlab embeds byte for byte (DCTDecode) without ever decoding it.
-
-    `Canvas.drawImage` names every image by a hash of its decoded pixels — a quarter second and
-    70 MB for a phone photo — so this reader offers the zip member's name instead: within one
-    page a name always holds the same bytes. `ImageReader.__init__` is not called, because it
-    opens the file with Pillow, whose header read is not needed (reportlab reads the JPEG's
-    size itself) and whose decompression-bomb guard is not ours. The pixels come from
-    `jpeg_fh()`: the original bytes, which reportlab reads once into the page.
-    """
-
-    def __init__(self, data: bytes, member: str) -> None:
-        self.fp = io.BytesIO(data)  # shares `data`: a BytesIO copies only when written to
-        self.fileName = member
-        self._identity = f"jpeg {len(data)} {member}".encode()
-        self._dataA = None  # no alpha: set by getRGBData in the base class, which is skipped
-
-    def jpeg_fh(self) -> io.BytesIO:
-        self.fp.seek(0)
-        return self.fp
-
-    def getRGBData(self) -> bytes:  # reportlab's name for it
-        return self._identity
 
 
 _DRAWERS: dict[str, Callable[[_Drawing, Element], None]] = {
