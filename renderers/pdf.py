@@ -10,7 +10,6 @@ baseline, and the line still reads back as the buyer typed it (`renderers.extrac
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from production.core.templates import Overlays
 from renderers.emoji import split_emoji
 from renderers.fonts import FontIndex, ResolvedFont
 from renderers.glyphdraw import PageText, page_canvas
+from renderers.jpegsplice import JpegSplicer
 from renderers.linedraw import draw_line
 from renderers.pdfx import PDF_VERSION, mark_pdfx4, pdfx_problems, unmark_pdfx
 from renderers.placement import (
@@ -143,7 +143,8 @@ class PdfRenderer:
         drawing.page_text.finish()
         canvas.showPage()
         canvas.save()
-        result.pdf, result.pdfx = _checked_pdfx(out.getvalue(), result.warnings)
+        pdf = drawing.jpegs.splice(out.getvalue())
+        result.pdf, result.pdfx = _checked_pdfx(pdf, result.warnings)
         return result
 
     def text_font(self, element: TextElement, seller_fonts: Mapping[str, str]) -> ResolvedFont:
@@ -198,6 +199,7 @@ class _Drawing:
         self.seller_fonts: dict[str, str] = {}
         self.overlays: Overlays = "auto"
         self.page_text = PageText(canvas)
+        self.jpegs = JpegSplicer()  # photos go in byte for byte once reportlab has written
 
     def error(self, message: str) -> RenderError:
         return RenderError(message, item_id=self.item_id)
@@ -231,7 +233,7 @@ class _Drawing:
         unit = image_unit_matrix(element, rect)
         self._transform(unit.then(matrix))
         if element.media_type == "image/jpeg":
-            self.canvas.drawImage(_JpegPassthrough(data), 0, 0, 1, 1)
+            self.canvas.drawImage(self.jpegs.reader(data, element.member), 0, 0, 1, 1)
         else:
             self.canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, 1, 1, mask="auto")
         self.result.images.append(image_report(element, self.page))
@@ -276,23 +278,6 @@ class _Drawing:
         if font not in self.result.fonts:
             self.result.fonts.append(font)
         self.result.warnings.extend(font_notes(element, font))
-
-
-class _JpegPassthrough(ImageReader):  # type: ignore[misc]
-    """A JPEG that reportlab embeds byte for byte (DCTDecode) without ever decoding it.
-
-    `Canvas.drawImage` names every image by a hash of its decoded pixels — a quarter second and
-    70 MB for a phone photo — so this reader offers a hash of the file bytes instead. The pixels
-    themselves come from `jpeg_fh()`, the original bytes.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(io.BytesIO(data))
-        self._identity = hashlib.sha1(data).digest()
-        self._dataA = None  # no alpha: set by getRGBData in the base class, which is skipped
-
-    def getRGBData(self) -> bytes:  # reportlab's name for it
-        return self._identity
 
 
 _DRAWERS: dict[str, Callable[[_Drawing, Element], None]] = {

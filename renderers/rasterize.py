@@ -9,7 +9,6 @@ when the photo is inverted.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from PIL import Image, ImageChops, ImageOps
 
 from production.core.errors import RenderError
 from production.core.geometry import Box, Matrix
+from production.core.photos import open_image
 from production.core.templates import Dither
 
 __all__ = ["Raster", "RasterStyle", "dither", "rasterize_photo"]
@@ -131,7 +131,7 @@ def _source_to_page(size: tuple[int, int], unit_to_page: Matrix) -> Matrix:
 def _open(data: bytes, unit_to_page: Matrix, box: Box, size: tuple[int, int]) -> Image.Image:
     """The stored picture, decoded no larger than the output needs (JPEG scales while decoding)."""
     try:
-        picture = Image.open(io.BytesIO(data))
+        picture = open_image(data)
         stored = picture.size
         factor = _reduction(stored, unit_to_page, box, size)
         if factor > 1 and picture.format == "JPEG":

@@ -6,18 +6,15 @@ is in the file's header and its last bytes.
 
 from __future__ import annotations
 
-import io
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
 from production.core.geometry import Size
+from production.core.photos import MAX_JPEG_PIXELS, MAX_PNG_PIXELS, open_image
 
-__all__ = ["MAX_IMAGE_PIXELS", "ImageInfo", "ImageProblem", "inspect_image"]
-
-MAX_IMAGE_PIXELS = 120_000_000
-"""Larger than any phone photo (a 200-megapixel sensor bins to 50); a header claiming more lies."""
+__all__ = ["ImageInfo", "ImageProblem", "inspect_image", "max_pixels"]
 
 _MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 _ORIENTATION_TAG = 0x0112
@@ -46,7 +43,7 @@ def inspect_image(data: bytes) -> ImageInfo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(_MEDIA_TYPES))
+            image = open_image(data, formats=list(_MEDIA_TYPES))
             width, height = image.size
             orientation = _orientation(image)
             image_format = image.format or ""
@@ -58,7 +55,7 @@ def inspect_image(data: bytes) -> ImageInfo:
         raise ImageProblem("its header is damaged") from exc
     if width <= 0 or height <= 0:
         raise ImageProblem("it has no pixels")
-    if width * height > MAX_IMAGE_PIXELS:
+    if width * height > max_pixels(image_format):
         raise ImageProblem(
             f"its header claims {width}×{height} pixels, more than any photo (decompression bomb)"
         )
@@ -67,6 +64,11 @@ def inspect_image(data: bytes) -> ImageInfo:
     else:
         _check_png_complete(data)
     return ImageInfo(_MEDIA_TYPES[image_format], Size(width, height), orientation)
+
+
+def max_pixels(image_format: str) -> int:
+    """The most pixels an upload of this format may have: a JPEG is never decoded whole."""
+    return MAX_JPEG_PIXELS if image_format == "JPEG" else MAX_PNG_PIXELS
 
 
 def _orientation(image: Image.Image) -> int:

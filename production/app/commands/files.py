@@ -127,12 +127,15 @@ def _render(args: argparse.Namespace) -> int:
 def _render_paths(
     renderer: ItemRenderer, paths: Sequence[Path], folder: Path, *, out: TextIO, err: TextIO
 ) -> int:
+    from production.customization import read_zip
     from production.floor.rendering import preflight_report
 
     failures = 0
     for path in paths:
         try:
-            output = renderer.render_zip(path.read_bytes(), source=path.name)
+            # The zip's bytes go once its members are out: a large photo is not held twice more.
+            members = read_zip(path.read_bytes(), source=path.name)
+            output = renderer.render_members(members, source=path.name)
             output.write(folder)
         except OSError as exc:
             print(f"{path}: cannot read or write ({exc.strerror or exc})", file=err)
