@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from urllib.parse import quote, unquote, urlsplit
 
 import pikepdf
-from cairosvg.surface import PDFSurface
 from lxml import etree
 
 from production.core.errors import RenderError
@@ -160,6 +159,10 @@ def _place_on_page(root: etree._Element, page: PageGeometry) -> etree._Element:
 
 
 def _convert(svg: bytes, members: Mapping[str, bytes], page: PageGeometry) -> bytes:
+    # Imported here: CairoSVG and cairo cost a fifth of a second at start, and only SVG outside
+    # Amazon's subset ever comes this way.
+    from cairosvg.surface import PDFSurface
+
     try:
         # convert() rather than svg2pdf(): only it passes url_fetcher on to the parser.
         pdf: bytes = PDFSurface.convert(
