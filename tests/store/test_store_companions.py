@@ -6,9 +6,7 @@ A backend joins by its entry in `test_store_contract.BACKENDS`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,12 +18,10 @@ from production.store import (
     NewCompanionOrder,
 )
 from tests.store.test_store_contract import (
-    BACKENDS,
     ITEM,
     ORDER,
     ROUTE,
     START,
-    Backend,
     Clock,
     S,
     add,
@@ -36,23 +32,6 @@ from tests.store.test_store_contract import (
 
 C = CompanionState
 OTHER = "900-0000009-0000009"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Backend:
-    return BACKENDS[request.param](tmp_path, clock)
-
-
-@pytest.fixture
-def store(backend: Backend) -> Iterator[JobStore]:
-    opened = backend.open()
-    yield opened
-    opened.close()
 
 
 def batch(order_id: str = ORDER, name: str = "", *, sfo: str | None = None) -> NewCompanionOrder:

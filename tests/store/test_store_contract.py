@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -87,23 +87,6 @@ def sqlite_backend(folder: Path, clock: Clock) -> Backend:
 
 
 BACKENDS: dict[str, Callable[[Path, Clock], Backend]] = {"sqlite": sqlite_backend}
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Backend:
-    return BACKENDS[request.param](tmp_path, clock)
-
-
-@pytest.fixture
-def store(backend: Backend) -> Iterator[JobStore]:
-    opened = backend.open()
-    yield opened
-    opened.close()
 
 
 # -- helpers -------------------------------------------------------------------------------

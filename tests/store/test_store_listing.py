@@ -6,40 +6,17 @@ filters, orders and counts. Every backend passes these.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from production.store import JobStore, ShipmentState
 from tests.store.test_store_contract import (
-    BACKENDS,
     START,
-    Backend,
     Clock,
     S,
     add,
     walk,
 )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Backend:
-    return BACKENDS[request.param](tmp_path, clock)
-
-
-@pytest.fixture
-def store(backend: Backend) -> Iterator[JobStore]:
-    opened = backend.open()
-    yield opened
-    opened.close()
 
 
 def order(n: int) -> str:

@@ -14,7 +14,6 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -29,9 +28,7 @@ from production.store import (
 )
 from production.store.states import TRANSITIONS
 from tests.store.test_store_contract import (
-    BACKENDS,
     START,
-    Backend,
     Clock,
     S,
     new_item,
@@ -42,23 +39,6 @@ ORDERS = [f"900-000000{n}-000000{n}" for n in range(1, 6)]
 SURFACES = ("A", "B")
 FORWARD = {S.RECEIVED: S.RENDERED, S.RENDERED: S.QUEUED, S.QUEUED: S.PRINTED,
            S.PRINTED: S.SHIPPED, S.SHIPPED: S.PURGED, S.HELD: S.RECEIVED}  # fmt: skip
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Backend:
-    return BACKENDS[request.param](tmp_path, clock)
-
-
-@pytest.fixture
-def store(backend: Backend) -> Iterator[JobStore]:
-    opened = backend.open()
-    yield opened
-    opened.close()
 
 
 # -- the reference: computed from the records, the way the contract words it ----------------------
