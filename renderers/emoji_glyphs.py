@@ -30,18 +30,17 @@ run starting at `(x0, baseline)`:
 - resolution: pass `ppem = size_in_points * dpi / 72` (the pixels an em covers on the print),
   so the strike picked is at least that fine where the font has one.
 
-`renderers.shaping` (HarfBuzz for every script) may replace `_shape` here once it is merged;
-this module calls `uharfbuzz` itself meanwhile, into the same `GlyphRun` record.
+The run is shaped like any other line (`renderers.shaping`): a ZWJ sequence, a flag or a skin
+tone becomes the one glyph the font's GSUB makes of it. A line of emoji alone has no strong
+direction, so it is laid left to right.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
 from production.core.errors import RenderError
@@ -49,7 +48,8 @@ from renderers.emoji import emoji_name
 from renderers.emoji_bitmaps import EmojiBitmap, bitmap_of, has_bitmaps
 from renderers.emoji_colr import ColorLayer, colr_layers, has_colr, outline_layer
 from renderers.fonts import ResolvedFont
-from renderers.glyphruns import GlyphRun, PlacedGlyph
+from renderers.glyphruns import PlacedGlyph
+from renderers.shaping import shape
 
 __all__ = ["EmojiGlyph", "EmojiRun", "emoji_glyphs"]
 
@@ -82,8 +82,6 @@ class EmojiRun:
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     font: TTFont  # lazily read: tables are parsed when first used, under `lock`
-    hb_font: hb.Font
-    units_per_em: int
     has_outlines: bool
     lock: threading.Lock
 
@@ -95,7 +93,7 @@ def emoji_glyphs(font: ResolvedFont, text: str, *, ppem: float) -> EmojiRun:
     `RenderError` for an emoji the font lacks or a glyph it cannot say how to draw.
     """
     loaded = _load(font)
-    run = _shape(loaded, font, text)
+    run = shape(font, text)
     with loaded.lock:
         glyphs = tuple(_emoji_glyph(loaded, glyph, ppem) for glyph in run.glyphs)
     return EmojiRun(font, glyphs, run.width, run.units_per_em)
@@ -125,28 +123,6 @@ def _drawing(
     return None, outline_layer(font, name) if loaded.has_outlines else ()
 
 
-def _shape(loaded: _Loaded, font: ResolvedFont, text: str) -> GlyphRun:
-    buffer = hb.Buffer()
-    codepoints = [ord(ch) for ch in text]
-    buffer.add_codepoints(codepoints)  # clusters are then indices into `text`
-    buffer.guess_segment_properties()
-    buffer.direction = "ltr"  # emoji runs are laid left to right whatever the line's script
-    hb.shape(loaded.hb_font, buffer)
-    infos, positions = buffer.glyph_infos, buffer.glyph_positions
-    starts = [*sorted({info.cluster for info in infos}), len(text)]
-    ends = dict(itertools.pairwise(starts))
-    glyphs: list[PlacedGlyph] = []
-    pen, seen = 0.0, set()
-    for info, position in zip(infos, positions, strict=True):
-        cluster = info.cluster
-        chars = text[cluster : ends[cluster]] if cluster not in seen else ""
-        seen.add(cluster)
-        x, y = pen + position.x_offset, position.y_offset
-        glyphs.append(PlacedGlyph(info.codepoint, x, y, position.x_advance, chars))
-        pen += position.x_advance
-    return GlyphRun(font, tuple(glyphs), pen, loaded.units_per_em)
-
-
 def _load(font: ResolvedFont) -> _Loaded:
     try:
         stat = font.path.stat()
@@ -159,6 +135,5 @@ def _load(font: ResolvedFont) -> _Loaded:
 def _loaded(path: str, font_number: int, mtime_ns: int, size: int) -> _Loaded:
     """The font opened once per file version: an emoji font is large (Noto's is 10 MB)."""
     ttfont = TTFont(path, fontNumber=font_number, lazy=True)
-    face = hb.Face(hb.Blob.from_file_path(path), font_number)
     outlines = any(table in ttfont for table in ("glyf", "CFF ", "CFF2"))
-    return _Loaded(ttfont, hb.Font(face), face.upem, outlines, threading.Lock())
+    return _Loaded(ttfont, outlines, threading.Lock())
