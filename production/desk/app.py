@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from production.amazon.errors import RequestValidationError, SpApiError
 from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
+from production.desk.cards import OrderCards
 from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.etags import Rendered, RenderedPages
 from production.desk.proofs import Proofs
@@ -135,6 +136,7 @@ class _Pages:
         self.desk = desk
         self.templates = templates
         self.rendered = RenderedPages()
+        self.cards = OrderCards(templates.get_template("order_card.html"))
 
     # -- logging in and out ---------------------------------------------------------------------
 
@@ -392,7 +394,8 @@ class _Pages:
 
     def _board_context(self, session: Session) -> dict[str, Any]:
         board = desk_board(self.desk.store, now=self.desk.now)
-        return {"board": board, **self._common(session)}
+        common = self._common(session)
+        return {"board": board, "card": self.cards.renderer(common), **common}
 
     def _order_context(self, request: Request, session: Session) -> dict[str, Any] | None:
         view = order_view(self.desk.store, request.path_params["order_id"])

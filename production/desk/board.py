@@ -133,9 +133,11 @@ def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
 
 
 def _view(records: OrderRecords) -> OrderView:
+    jobs: dict[str, list[JobRecord]] = {}
+    for job in records.jobs:
+        jobs.setdefault(job.order_item_id, []).append(job)
     board_items = tuple(
-        BoardItem(item, tuple(j for j in records.jobs if j.order_item_id == item.order_item_id))
-        for item in records.items
+        BoardItem(item, tuple(jobs.get(item.order_item_id, ()))) for item in records.items
     )
     companions = tuple(companion_view(record) for record in records.companions)
     return OrderView(records.order_id, board_items, records.shipments, records.ready, companions)

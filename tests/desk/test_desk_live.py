@@ -139,3 +139,29 @@ def test_the_board_costs_the_same_queries_for_one_ready_order_or_forty(tmp_path:
         ready_orders(store, 39, first=2)
         assert len(store.orders_ready_to_ship()) == 40
         assert board_queries() == one
+
+
+def orders_shown(html: str) -> str:
+    """The page's ready orders: what the kept cards make (no per-session form in them)."""
+    start, end = html.index('<div class="orders">'), html.index('<section aria-labelledby="held')
+    return html[start:end]
+
+
+def test_a_card_kept_from_an_earlier_page_is_the_card_rendered_now(
+    shop: DeskShop, desk: DeskService
+) -> None:
+    orders = shop.add_orders("text-only", "two-surfaces")
+    for order in orders:
+        shop.print_order(order)
+    client = logged_in(desk)
+    client.get("/")  # every card rendered and kept
+    # Changes to one order each: a new ship-by date, one of two items cancelled.
+    [item, *_] = shop.store.items(order_id=orders[0])
+    shop.store.set_item_ship_by(item.order_item_id, datetime(2031, 5, 6, 12, tzinfo=UTC))
+    [job, *_] = shop.store.jobs(order_id=orders[1])
+    shop.store.transition(job.job_id, S.CANCELLED, reason="cancelled in a test")
+    kept = client.get("/").text
+    assert "2031-05-06" in kept
+    # A desk started now has kept nothing: its page is what every card should read.
+    with shop.desk() as fresh:
+        assert orders_shown(kept) == orders_shown(logged_in(fresh).get("/").text)

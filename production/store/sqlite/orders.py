@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from production.store.records import ItemRecord, JobRecord, JobState, OrderRecords
 from production.store.sqlite.companions import companion_from_row
+from production.store.sqlite.decoded import DecodedRows
 from production.store.sqlite.parts import StoreParts
 from production.store.sqlite.shipments import shipment_from_row
 from production.store.sqlite.tables import item_from_row, job_from_row
@@ -31,6 +32,10 @@ HOLDABLE_STATES = frozenset({JobState.RECEIVED, JobState.RENDERED, JobState.QUEU
 
 T = TypeVar("T")
 _IDS = "order_id IN (SELECT value FROM json_each(?))"
+# Whole orders are what the desk reads at every change, most of them as they were.
+_ITEMS = DecodedRows(item_from_row)
+_JOBS = DecodedRows(job_from_row)
+_SHIPMENTS = DecodedRows(shipment_from_row)
 
 
 class OrderQueries(StoreParts):
@@ -60,19 +65,19 @@ class OrderQueries(StoreParts):
                 db,
                 f"SELECT * FROM items WHERE {_IDS} ORDER BY received_at, order_item_id",
                 ids,
-                item_from_row,
+                _ITEMS,
             )
             jobs = _grouped(
                 db,
                 f"SELECT * FROM jobs WHERE {_IDS} ORDER BY created_at, job_id",
                 ids,
-                job_from_row,
+                _JOBS,
             )
             shipments = _grouped(
                 db,
                 f"SELECT * FROM shipments WHERE {_IDS} ORDER BY created_at",
                 ids,
-                shipment_from_row,
+                _SHIPMENTS,
             )
             companions = _grouped(
                 db,
