@@ -26,7 +26,7 @@ from production.amazon.errors import DownloadError, RequestValidationError
 from production.amazon.fulfillment_client import FulfillmentOutbound
 from production.amazon.fulfillment_requests import DestinationAddress
 from production.amazon.ratelimit import RATES, RateLimiter
-from production.amazon.retry import DEFAULT_MAX_ATTEMPTS, Retrier
+from production.amazon.retry import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_ATTEMPTS, Retrier
 from production.amazon.session import ACCESS_TOKEN_HEADER, Session, malformed, objects
 from production.amazon.tokens import AccessTokens, RestrictedResource, RestrictedTokens, TokenSource
 from production.amazon.validation import (
@@ -95,12 +95,21 @@ class SpApiClient(FulfillmentOutbound):
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         user_agent: str = DEFAULT_USER_AGENT,
         rates: Mapping[str, tuple[float, int]] = RATES,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self._now = now
         self._http = httpx.Client(
             transport=transport, timeout=timeout, headers={"user-agent": user_agent}
         )
-        retrier = Retrier(max_attempts=max_attempts, sleep=sleep, random=random)
+        retrier = Retrier(
+            max_attempts=max_attempts,
+            sleep=sleep,
+            random=random,
+            deadline=deadline,
+            monotonic=monotonic,
+            progress=progress,
+        )
         access = AccessTokens(
             self._http,
             lwa_endpoint=lwa_endpoint,

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from production.amazon.answers import AnswerTooLarge, bounded_send
 from production.amazon.errors import SpApiError, UnauthorizedError, UnreachableError, error_class
 from production.amazon.ratelimit import RateLimiter
 from production.amazon.retry import (
@@ -90,14 +91,25 @@ class Session:
         source = tokens or self._tokens
         url = self._endpoint + path
         tried = _Tried()
+        give_up_at = self._retrier.give_up_at()
 
         def attempt() -> dict[str, Any] | Retry:
             self._limiter.acquire(operation)
             token = source.get()
+            request = self._http.build_request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers={ACCESS_TOKEN_HEADER: token},
+                timeout=_within(self._http.timeout, self._retrier.left(give_up_at)),
+            )
             try:
-                response = self._http.request(
-                    method, url, params=params, json=json, headers={ACCESS_TOKEN_HEADER: token}
+                response = bounded_send(
+                    self._http, request, past_deadline=lambda: self._retrier.past(give_up_at)
                 )
+            except AnswerTooLarge as exc:
+                raise malformed(operation, str(exc), order_id=order_id) from exc
             except TRANSIENT_ERRORS as exc:
                 return Retry(_unreachable(operation, exc, order_id), cause=exc)
             except httpx.HTTPError as exc:
@@ -140,6 +152,21 @@ class Session:
                 raise malformed(operation, "a next-page token it had already given")
             seen.add(following)
             token = following
+
+
+def _within(timeout: httpx.Timeout, left: float) -> httpx.Timeout:
+    """The client's timeouts, none longer than what is left of the call's deadline."""
+    floor = max(left, 0.001)
+
+    def capped(value: float | None) -> float:
+        return floor if value is None else min(value, floor)
+
+    return httpx.Timeout(
+        connect=capped(timeout.connect),
+        read=capped(timeout.read),
+        write=capped(timeout.write),
+        pool=capped(timeout.pool),
+    )
 
 
 def objects(value: object, operation: str, field: str) -> list[dict[str, Any]]:

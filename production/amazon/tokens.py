@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeGuard
 
 import httpx
 
+from production.amazon.answers import AnswerTooLarge, bounded_send
 from production.amazon.credentials import (
     CLIENT_ID_VARIABLE,
     CLIENT_SECRET_VARIABLE,
@@ -39,6 +40,7 @@ TOKEN_MARGIN_SECONDS = 60.0  # an access token is renewed this long before it ex
 RDT_MARGIN_SECONDS = 60.0
 _LWA = "Login with Amazon"
 _MAX_DESCRIPTION = 300
+_MAX_TOKEN_ANSWER = 64 * 1024  # a token answer is a few hundred bytes
 _REFUSALS = {
     "invalid_grant": (
         "refused the refresh token (invalid_grant): it is wrong, expired or was revoked. "
@@ -108,7 +110,14 @@ class AccessTokens:
             "client_secret": self._credentials.client_secret,
         }
         try:
-            response = self._http.post(self._url, data=form, headers={"accept": "application/json"})
+            request = self._http.build_request(
+                "POST", self._url, data=form, headers={"accept": "application/json"}
+            )
+            response = bounded_send(self._http, request, limit=_MAX_TOKEN_ANSWER)
+        except AnswerTooLarge as exc:
+            raise SpApiError(
+                f"{_LWA} answered with {exc}", code="ResponseTooLarge", status=None, source=_LWA
+            ) from exc
         except TRANSIENT_ERRORS as exc:
             return Retry(_unreachable(exc), cause=exc)
         except httpx.HTTPError as exc:

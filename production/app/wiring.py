@@ -51,9 +51,13 @@ def floor_lock(settings: Settings) -> DataFolderLock:
 
 @contextmanager
 def amazon_client(
-    settings: Settings, *, environ: Mapping[str, str] | None = None
+    settings: Settings,
+    *,
+    environ: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Iterator[SpApiClient | None]:
-    """A client for `[amazon]` in shop.toml, secrets from secrets.toml or the environment.
+    """A client for `[amazon]` in shop.toml, secrets from secrets.toml or the environment;
+    `progress` is told of every wait between attempts (a person may be watching).
 
     None when Amazon is not configured.
     """
@@ -70,6 +74,8 @@ def amazon_client(
         endpoint=settings.amazon.endpoint,
         lwa_endpoint=settings.amazon.lwa_endpoint,
         credentials=credentials,
+        deadline=settings.amazon.deadline_seconds,
+        progress=progress,
     )
     try:
         yield client

@@ -60,6 +60,7 @@ DEFAULT_AMAZON_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
 DEFAULT_LWA_ENDPOINT = "https://api.amazon.com"
 DEFAULT_MARKETPLACE_IDS = ("ATVPDKIKX0DER",)  # amazon.com
 DEFAULT_POLL_SECONDS = 120.0
+DEFAULT_AMAZON_DEADLINE_SECONDS = 90.0
 OrdersApi = Literal["2026-01-01", "v0", "report"]
 ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
@@ -72,8 +73,9 @@ _SHOP_KEYS = frozenset(
 _FONT_KEYS = frozenset({"dirs", "aliases", "emoji", "metric_substitutes", "nearest_face"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
-    {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds"}
-)
+    {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds",
+     "deadline_seconds"}
+)  # fmt: skip
 _DESK_KEYS = frozenset({"listen"})
 _PRINTER_KEYS = frozenset(
     {
@@ -125,6 +127,7 @@ class AmazonSettings:
     # "v0" for accounts that still use getOrders; "report" for the unshipped-orders report
     orders_api: OrdersApi = "2026-01-01"
     poll_seconds: float = 120.0  # how often new orders are looked for
+    deadline_seconds: float = 90.0  # one call to Amazon, every retry included, gives up after
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +265,9 @@ def _amazon(file: Table) -> AmazonSettings | None:
         marketplace_ids=marketplaces,
         orders_api=cast(OrdersApi, table.choice("orders_api", ORDERS_APIS, "2026-01-01")),
         poll_seconds=table.number("poll_seconds", DEFAULT_POLL_SECONDS, positive=True),
+        deadline_seconds=table.number(
+            "deadline_seconds", DEFAULT_AMAZON_DEADLINE_SECONDS, positive=True
+        ),
     )
 
 

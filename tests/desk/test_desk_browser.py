@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from production.amazon.client import SpApiClient
 from production.desk import DeskService
 from production.store import JobState, ShipmentState
+from tests.amazon.misbehaving import misbehaving_amazon
+from tests.amazon.test_answers_bounded import CREDENTIALS
 from tests.desk.desk_shop import PASSWORD, DeskShop
 
 pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
@@ -185,3 +188,29 @@ class _static_site:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def test_confirming_with_an_amazon_that_never_answers_ends_within_the_deadline(
+    shop: DeskShop, page: Page
+) -> None:
+    [order] = shop.add_orders("text-only")
+    shop.print_order(order)
+    with misbehaving_amazon("hang") as (amazon, base_url):
+        shop.connect_amazon(base_url, "ATVPDKIKX0DER")
+        client = SpApiClient(
+            endpoint=base_url, lwa_endpoint=base_url, credentials=CREDENTIALS, deadline=4.0
+        )
+        with client, shop.desk(amazon=client) as desk:
+            log_in(page, desk)
+            page.goto(f"{desk.base_url}/orders/{order}")
+            page.locator("#carrier").fill("UPS")
+            page.locator("#tracking").fill("1Z999AA10123456784")
+            page.locator("#tracking").press("Enter")  # Playwright waits for the answer's page
+            # The desk gave up with Amazon's call (not httpx's 30 s per attempt, six times),
+            # and says what to do.
+            flash = page.locator(".flash")
+            expect(flash).to_contain_text("Amazon did not answer")
+            expect(flash).to_contain_text("gave up after")
+    assert amazon.requests == 1
+    [package] = shop.store.shipments(order_id=order)
+    assert package.tracking == "1Z999AA10123456784"

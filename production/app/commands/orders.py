@@ -7,8 +7,12 @@ import contextlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
+
+if TYPE_CHECKING:
+    from production.config.settings import Settings
 
 __all__ = ["add_commands"]
 
@@ -70,6 +74,7 @@ def _items(text: str) -> list[tuple[str, int]]:
 
 
 def _ship(args: argparse.Namespace) -> int:
+    from production.app.waiting import retrying, still_waiting
     from production.app.wiring import amazon_client
     from production.floor.folders import Folders
     from production.shipping.confirm import Shipping
@@ -82,7 +87,10 @@ def _ship(args: argparse.Namespace) -> int:
         return 1
     store = open_store(settings)
     try:
-        with amazon_client(settings) as client:
+        with (
+            amazon_client(settings, progress=retrying) as client,
+            still_waiting(f"order {args.order}", gives_up=_gives_up(settings)),
+        ):
             marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
             shipping = Shipping(store, amazon=client, marketplace_id=marketplace)
             package = shipping.ship(
@@ -102,6 +110,10 @@ def _ship(args: argparse.Namespace) -> int:
         # A running daemon purges at once what retention allows, not at its next rescan.
         Folders(settings.shop.data_dir).wake.touch()
     return 0
+
+
+def _gives_up(settings: Settings) -> float:
+    return settings.amazon.deadline_seconds if settings.amazon else 0.0
 
 
 def _purge(args: argparse.Namespace) -> int:

@@ -38,10 +38,19 @@
     if (!typing) scan.focus();
   });
 
-  // A form that cannot be undone (Reject) asks first.
+  // A form that cannot be undone (Reject) asks first. One that waits on Amazon says so on its
+  // button until the answer comes (the server gives up within [amazon] deadline_seconds), and
+  // cannot be sent twice meanwhile.
   document.addEventListener("submit", (event) => {
-    const question = event.target.dataset && event.target.dataset.confirm;
-    if (question && !window.confirm(question)) event.preventDefault();
+    const form = event.target;
+    const question = form.dataset && form.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
+    const busy = form.dataset && form.dataset.busy;
+    const button = busy && form.querySelector("button[type=submit]");
+    if (!button) return;
+    if (button.disabled) { event.preventDefault(); return; }
+    button.disabled = true;
+    button.textContent = busy;
   });
 
   // The ship form: the carrier is read from the tracking number as it is scanned or typed
