@@ -2,14 +2,21 @@
 
 uvicorn runs the app on a socket bound before the thread starts, so a port taken or refused is
 a `ConfigError` in the caller's thread, and `start` returns only once the server answers.
+
+Proxy headers (`X-Forwarded-For`, `X-Forwarded-Proto`) count only from `trusted_proxies`: by
+default nobody, not even 127.0.0.1, since anyone on this machine can send them. Each request
+has a deadline to arrive and connections are capped (`production.web.guard`); errors that
+repeat (out of file descriptors in the accept loop) are logged once a minute with a count.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -17,8 +24,18 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from production.core.errors import ConfigError
+from production.core.repeats import RepeatFilter
+from production.web.guard import ConnectionLimits, guarded_protocol
 
-__all__ = ["GRACEFUL_SHUTDOWN", "START_TIMEOUT", "BackgroundServer", "bind", "start", "url_of"]
+__all__ = [
+    "GRACEFUL_SHUTDOWN",
+    "START_TIMEOUT",
+    "BackgroundServer",
+    "ConnectionLimits",
+    "bind",
+    "start",
+    "url_of",
+]
 
 START_TIMEOUT = 10.0
 GRACEFUL_SHUTDOWN = 1  # seconds a stopping server waits for answers still being written
@@ -74,21 +91,58 @@ class BackgroundServer:
         self.stop()
 
 
-def server_for(app: ASGIApp) -> Server:
+# asyncio's accept loop and uvicorn's error log: where an error can repeat thousands of times.
+_REPEATING_LOGGERS = ("asyncio", "uvicorn.error")
+
+
+def server_for(
+    app: ASGIApp,
+    *,
+    trusted_proxies: Sequence[str] = (),
+    limits: ConnectionLimits | None = None,
+) -> Server:
+    limits = limits or ConnectionLimits()
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        http=guarded_protocol(limits),
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or None,
+        timeout_keep_alive=limits.keep_alive_seconds,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+        # uvicorn answers 503 once connections or requests reach this; the guard already keeps
+        # connections at `max_connections`, and each carries one request at a time.
+        limit_concurrency=limits.max_connections + 1,
+        backlog=limits.accept_backlog,
     )
     return Server(config)
 
 
-def start(app: ASGIApp, *, host: str, port: int, name: str, what: str) -> BackgroundServer:
-    """Serve `app` on `host:port` (0: any free port); `what` names it in error messages."""
+def _log_repeats_once_a_minute() -> None:
+    for name in _REPEATING_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RepeatFilter) for f in logger.filters):
+            logger.addFilter(RepeatFilter())
+
+
+def start(
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    name: str,
+    what: str,
+    trusted_proxies: Sequence[str] = (),
+    limits: ConnectionLimits | None = None,
+) -> BackgroundServer:
+    """Serve `app` on `host:port` (0: any free port); `what` names it in error messages.
+    `trusted_proxies`: the addresses whose X-Forwarded-For and -Proto headers are believed."""
+    _log_repeats_once_a_minute()
     sock = bind(host, port, what=what)
-    server = server_for(app)
+    server = server_for(app, trusted_proxies=trusted_proxies, limits=limits)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
     thread.start()
     if not _wait_started(server, thread):

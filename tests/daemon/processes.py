@@ -125,7 +125,8 @@ class Floor:
 
     # -- processes -----------------------------------------------------------------------------
 
-    def start(self) -> Run:
+    def start(self, *, preexec_fn: Callable[[], None] | None = None) -> Run:
+        """A new daemon process; `preexec_fn` runs in it before Python starts (resource limits)."""
         number = len(self.runs) + 1
         stderr = self.root / f"daemon-{number}.stderr"
         with stderr.open("wb") as err, (self.root / f"daemon-{number}.stdout").open("wb") as out:
@@ -138,6 +139,7 @@ class Floor:
                 # Its own session: whatever it starts (render workers, multiprocessing's fork
                 # server and resource tracker) is found by the session id once it has ended.
                 start_new_session=True,
+                preexec_fn=preexec_fn,
             )
         run = Run(number, process, stderr)
         self.runs.append(run)

@@ -109,7 +109,10 @@ def _person() -> str:
 def run_daemon(args: argparse.Namespace) -> int:
     from production.app.startup import early_signal
     from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
+    from production.core.open_files import raise_open_file_limit
 
+    # Before anything is opened: the desk's connections and the floor share this one limit.
+    raise_open_file_limit()
     settings = settings_of(args)
     # First of all: a second daemon on this data folder must not claim, render or record a
     # thing (it would race the first for every zip); the lock is held until the process ends.
