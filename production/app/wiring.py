@@ -40,6 +40,7 @@ from production.store.factory import open_store
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
     from production.desk.companions import ProofSource
     from production.desk.service import DeskService
+    from production.web.guard import ConnectionLimits
 
 __all__ = ["amazon_client", "desk_service", "floor_daemon", "floor_lock", "floor_pipeline"]
 
@@ -197,6 +198,7 @@ def desk_service(
     monotonic: Callable[[], float] = time.monotonic,
     port: int | None = None,
     log: EventLog | None = None,
+    limits: ConnectionLimits | None = None,
 ) -> DeskService:
     """The desk `[desk]` asks for; `ConfigError` at once if its password is not set.
 
@@ -225,6 +227,8 @@ def desk_service(
         now=now,
         fulfillment=fulfillment,
         product_name=lambda asin, sku: _product_name(settings, asin, sku),
+        hosts=settings.desk.hosts,
+        https=settings.desk.https,
     )
     return DeskService(
         desk,
@@ -232,6 +236,8 @@ def desk_service(
         port=settings.desk.port if port is None else port,
         on_stop=store.close,
         log=log,
+        trusted_proxies=settings.desk.trusted_proxies,
+        limits=limits,
     )
 
 

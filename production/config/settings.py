@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from printers.kinds import DEFAULT_DEVICE_KIND, DEVICE_KINDS
 from production.config.builtin import DEFAULT_CONFIG_DIR
+from production.config.desk import DEFAULT_DESK_LISTEN, DeskSettings, desk_settings
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
@@ -37,6 +38,7 @@ from production.core.templates import (
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",
     "DEFAULT_CONFIG_DIR",
+    "DEFAULT_DESK_LISTEN",
     "DEFAULT_LWA_ENDPOINT",
     "DEFAULT_MARKETPLACE_IDS",
     "DEFAULT_SETTLE_SECONDS",
@@ -63,7 +65,6 @@ DEFAULT_POLL_SECONDS = 120.0
 DEFAULT_AMAZON_DEADLINE_SECONDS = 90.0
 OrdersApi = Literal["2026-01-01", "v0", "report"]
 ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
-DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
 
 
 _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
@@ -76,7 +77,6 @@ _AMAZON_KEYS = frozenset(
     {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds",
      "deadline_seconds"}
 )  # fmt: skip
-_DESK_KEYS = frozenset({"listen"})
 _PRINTER_KEYS = frozenset(
     {
         "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
@@ -131,13 +131,6 @@ class AmazonSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class DeskSettings:
-    listen: str  # as written, e.g. "127.0.0.1:8080"
-    host: str
-    port: int
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     """The whole configuration of one shop."""
 
@@ -186,7 +179,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         fonts=_fonts(shop_file, root),
         assets=assets,
         amazon=_amazon(shop_file),
-        desk=_desk(shop_file),
+        desk=desk_settings(shop_file),
     )
 
 
@@ -280,18 +273,6 @@ def _url(table: Table, key: str, default: str) -> str:
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise table.error(f"{key} must use https:// (http:// is allowed for localhost only)")
     return url
-
-
-def _desk(file: Table) -> DeskSettings | None:
-    table = file.table("desk", _DESK_KEYS)
-    if table is None:
-        return None
-    listen = table.text("listen", DEFAULT_DESK_LISTEN)
-    host, _, port = listen.rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise table.error(f"listen must be HOST:PORT such as {DEFAULT_DESK_LISTEN}, not '{listen}'")
-    return DeskSettings(listen=listen, host=host, port=int(port))
 
 
 def _printers(data: dict[str, object] | None, root: Path) -> dict[str, Printer]:

@@ -1,9 +1,11 @@
 """The shipping desk page: server-rendered HTML on Starlette, one route per thing a packer does.
 
 Every page but the login needs a session; every POST needs the session's CSRF token and, when
-the browser sends one, an Origin of this very host. Jinja2 escapes everything it prints, so
-an id, a SKU or Amazon's error message can never become markup. Store and Amazon calls block,
-so they run in the thread pool.
+the browser sends one, an Origin of this very host. Every request must name one of the desk's
+own hosts (`production.desk.hosts`). Cookies are Secure when `[desk] https` says the page is
+reached over https, or when a trusted proxy says the request came so (never a header alone).
+Jinja2 escapes everything it prints, so an id, a SKU or Amazon's error message can never become
+markup. Store and Amazon calls block, so they run in the thread pool.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from production.amazon.errors import RequestValidationError, SpApiError
+from production.config.desk import LOCAL_HOSTS
 from production.core.errors import AmazonError, ProductionError
 from production.desk.board import RECENT_DAYS, desk_board, find_order, order_view
 from production.desk.cards import OrderCards
 from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.etags import Rendered, RenderedPages
+from production.desk.hosts import HostCheck
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
@@ -82,6 +86,8 @@ class Desk:
     fulfillment: ProofSource | None = None
     # The product's name in products.toml for an item's (ASIN, SKU); None if none matches.
     product_name: Callable[[str | None, str | None], str | None] = lambda asin, sku: None
+    hosts: tuple[str, ...] = LOCAL_HOSTS  # the names requests may give in their Host header
+    https: bool = False  # reached over https (behind a TLS proxy): every cookie is Secure
 
 
 def create_desk_app(desk: Desk) -> ASGIApp:
@@ -115,7 +121,7 @@ def create_desk_app(desk: Desk) -> ASGIApp:
         # Package data, found through the package as the templates are (installed or not).
         Mount("/static", StaticFiles(packages=[("production.desk", "static")]), name="static"),
     ]
-    return _SecurityHeaders(Starlette(routes=routes))
+    return HostCheck(_SecurityHeaders(Starlette(routes=routes)), desk.hosts)
 
 
 class _SecurityHeaders:
@@ -144,7 +150,7 @@ class _Pages:
         token = secrets.token_urlsafe(32)
         html = self._render("login.html", shop=self.desk.shop, csrf=token, message=message)
         response = HTMLResponse(html, status_code=status)
-        _cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
+        _cookie(response, LOGIN_COOKIE, token, max_age=3600, secure=self._secure(request))
         return response
 
     async def log_in(self, request: Request) -> Response:
@@ -164,7 +170,8 @@ class _Pages:
         if session is None:
             return await self.login_form(request, "Wrong password.", 401)
         response = RedirectResponse("/", status_code=303)
-        _cookie(response, request, SESSION_COOKIE, session.id, max_age=int(SESSION_HOURS * 3600))
+        _cookie(response, SESSION_COOKIE, session.id, max_age=int(SESSION_HOURS * 3600),
+                secure=self._secure(request))  # fmt: skip
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
@@ -375,6 +382,10 @@ class _Pages:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _secure(self, request: Request) -> bool:
+        # The scheme is https only from TLS or from a proxy in `[desk] trusted_proxies`.
+        return self.desk.https or request.url.scheme == "https"
+
     def _session(self, request: Request) -> Session | None:
         return self.desk.sessions.get(request.cookies.get(SESSION_COOKIE))
 
@@ -508,15 +519,9 @@ def _to_login() -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _cookie(response: Response, request: Request, name: str, value: str, *, max_age: int) -> None:
+def _cookie(response: Response, name: str, value: str, *, max_age: int, secure: bool) -> None:
     response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict", secure=secure
     )
 
 

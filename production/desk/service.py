@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from production.core.clock import utc_now
 from production.core.errors import ConfigError
 from production.desk.app import Desk, create_desk_app
 from production.floor.events import EventLog
-from production.web.server import BackgroundServer, start
+from production.web.server import BackgroundServer, ConnectionLimits, start
 
 __all__ = ["DeskService"]
 
@@ -24,8 +24,12 @@ class DeskService:
         port: int,
         on_stop: Callable[[], None],
         log: EventLog | None = None,
+        trusted_proxies: Sequence[str] = (),
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.desk = desk
+        self.trusted_proxies = tuple(trusted_proxies)
+        self.limits = limits
         self._log = log
         self.host = host
         self.port = port
@@ -45,6 +49,8 @@ class DeskService:
             port=self.port,
             name="desk",
             what="the desk page",
+            trusted_proxies=self.trusted_proxies,
+            limits=self.limits,
         )
         if self._log is not None:
             self._log({"time": utc_now().isoformat(), "state": "desk page", "url": self.base_url})
