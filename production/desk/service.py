@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from production.config.desk import LOCAL_HOSTS
 from production.core.clock import utc_now
 from production.core.errors import ConfigError
 from production.desk.app import Desk, create_desk_app
@@ -52,8 +53,18 @@ class DeskService:
             trusted_proxies=self.trusted_proxies,
             limits=self.limits,
         )
-        if self._log is not None:
-            self._log({"time": utc_now().isoformat(), "state": "desk page", "url": self.base_url})
+        if self._log is None:
+            return
+        self._log({"time": utc_now().isoformat(), "state": "desk page", "url": self.base_url})
+        if self.host in ("0.0.0.0", "::") and set(self.desk.hosts) <= set(LOCAL_HOSTS):
+            self._log({
+                "time": utc_now().isoformat(),
+                "state": "desk hosts",
+                "level": "warning",
+                "reason": f"the desk listens on every address ({self.host}) but answers only to"
+                          " localhost: list the names and addresses it is opened by in"
+                          " [desk] hosts in shop.toml",
+            })  # fmt: skip
 
     def stop(self) -> None:
         if self._server is not None:

@@ -10,25 +10,32 @@ import httpx
 import pytest
 
 from production.app.wiring import desk_service
+from production.config.desk import LOCAL_HOSTS
 from production.config.settings import load_settings
 from production.core.errors import ConfigError
 from production.desk import DeskService
+from production.floor.events import EventLog
 from tests.desk.desk_shop import ENVIRON, PASSWORD, DeskShop
 from tests.desk.test_desk_http import csrf_of
 
 
-def desk_table(shop: DeskShop, lines: str) -> None:
+def desk_table(shop: DeskShop, lines: str, *, listen: str = "127.0.0.1:8080") -> None:
     """Replace the shop's `[desk]` table (written last in shop.toml by `DeskShop`)."""
     shop_toml = shop.config / "shop.toml"
     text = shop_toml.read_text()
     head, _, _ = text.rpartition("\n[desk]\n")
-    shop_toml.write_text(f'{head}\n[desk]\nlisten = "127.0.0.1:8080"\n{lines}\n')
+    shop_toml.write_text(f'{head}\n[desk]\nlisten = "{listen}"\n{lines}\n')
 
 
 @contextmanager
-def serving(shop: DeskShop) -> Iterator[DeskService]:
+def serving(shop: DeskShop, log: EventLog | None = None) -> Iterator[DeskService]:
     service = desk_service(
-        load_settings(shop.config), amazon=None, wake=lambda: None, environ=ENVIRON, port=0
+        load_settings(shop.config),
+        amazon=None,
+        wake=lambda: None,
+        environ=ENVIRON,
+        port=0,
+        log=log,
     )
     service.start()
     try:
@@ -107,6 +114,26 @@ def test_the_names_in_desk_hosts_are_served(shop: DeskShop) -> None:
         assert client.get("/login", headers={"Host": "desk.shop.lan:8443"}).status_code == 200
         assert client.get("/login", headers={"Host": "localhost"}).status_code == 200
         assert client.get("/login", headers={"Host": "evil.example"}).status_code == 421
+
+
+def test_the_listen_address_and_localhost_are_always_hosts(shop: DeskShop) -> None:
+    desk_table(shop, 'hosts = ["Desk.Shop.LAN", "[fd00::5]"]', listen="[fd00::7]:8080")
+    desk = load_settings(shop.config).desk
+    assert desk is not None
+    assert set(desk.hosts) == {"desk.shop.lan", "fd00::5", "fd00::7", *LOCAL_HOSTS}
+    assert (desk.trusted_proxies, desk.https) == ((), False)
+
+
+def test_a_desk_on_every_address_with_no_hosts_says_what_to_add(shop: DeskShop) -> None:
+    desk_table(shop, "", listen="0.0.0.0:8080")
+    events: list[dict[str, object]] = []
+    with serving(shop, events.append) as desk:
+        port = desk.base_url.rsplit(":", 1)[1]
+        answer = httpx.get(f"http://127.0.0.1:{port}/login", headers={"Host": "192.0.2.1"})
+        assert answer.status_code == 421
+        assert httpx.get(f"http://127.0.0.1:{port}/login").status_code == 200
+    [warning] = [e for e in events if e["state"] == "desk hosts"]
+    assert "[desk] hosts" in str(warning["reason"])
 
 
 @pytest.mark.parametrize(
