@@ -7,7 +7,7 @@ limit of 128 open files starved the whole daemon. So, as other servers do (nginx
 `client_header_timeout`, gunicorn's worker timeout), each request has a deadline from its first
 byte (from the connection, for the first one) until it has arrived whole, and the number of
 connections is capped: one over the cap closes the connection that has waited longest for its
-request, or the new one if every other is being answered.
+request (or idled longest between two), or the new one if every other is being answered.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ class GuardedH11Protocol(H11Protocol):
             self._arm()  # the request's headers or body are still on their way
         else:
             self._disarm()  # arrived whole (or the connection failed): the app has it
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._deadline is None and self.conn.their_state is h11.IDLE:
+            # Kept alive for the next request (uvicorn's timer closes it): may make room too.
+            self._waiting_since = self.loop.time()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

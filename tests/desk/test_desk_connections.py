@@ -96,3 +96,16 @@ def test_connections_over_the_cap_close_the_longest_waiting(shop: DeskShop) -> N
             assert closed_by_server(sock) == b""
         closed, _, _ = select.select([idle[-1]], [], [], 0)
         assert closed == [], "the newest connection should have been kept"
+
+
+def test_a_kept_alive_connection_makes_room_for_a_new_one(shop: DeskShop) -> None:
+    limits = ConnectionLimits(max_connections=4, keep_alive_seconds=60)
+    with serving(shop, limits) as desk, ExitStack() as stack:
+        kept = [stack.enter_context(connect(desk)) for _ in range(limits.max_connections)]
+        for sock in kept:  # one whole request each, answered, the connection kept open
+            sock.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert sock.recv(12) == b"HTTP/1.1 200"
+        assert httpx.get(f"{desk.base_url}/login", timeout=WAIT).status_code == 200
+        kept[0].settimeout(WAIT)
+        rest = closed_by_server(kept[0])  # the longest idle, closed once it was answered
+        assert b"HTTP/1.1 " not in rest  # the rest of its answer, and nothing more
