@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from production.amazon.client import SpApiClient
@@ -33,9 +34,10 @@ from production.floor.inbox import Inbox
 from production.floor.lock import DataFolderLock
 from production.floor.pipeline import Pipeline
 from production.floor.render_pool import default_render_workers
+from production.floor.watchdog import DataFolderWatch
 from production.retention.purge import Retention
 from production.shipping.confirm import ShipmentConfirmer, Shipping
-from production.store.factory import open_store
+from production.store.factory import open_store, store_backups
 
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
     from production.desk.companions import ProofSource
@@ -101,6 +103,7 @@ def floor_daemon(
     client: SpApiClient | None,
     *,
     rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
+    guard: Callable[[], None] | None = None,
 ) -> Daemon:
     """The daemon of `production run`: the pipeline, buyer-data deletion after every pass, and
     beside the loop Amazon's order intake, companion items and the desk page, as configured."""
@@ -109,8 +112,10 @@ def floor_daemon(
     daemon = Daemon(
         pipeline,
         rescan_seconds=rescan_seconds,
-        after_pass=[retention.purge_due],
+        # The daily copy of the store last: taken after the purge, so it holds nothing purged.
+        after_pass=[retention.purge_due, store_backups(settings).step],
         on_reload=[retention.reconfigure],
+        guard=guard or DataFolderWatch(settings.shop.data_dir, Path(pipeline.store.location)),
     )
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)
