@@ -47,7 +47,7 @@ def test_a_copy_is_a_whole_store_and_forgets_what_the_store_purges(tmp_path: Pat
     ship(shop, mug)
     shop.daemon.loop()  # retention_days = 0: the mug is purged at the end of this pass
     assert not holds(copy, mug_digest), "the copy kept a purged order's digest"
-    assert mug.holds(copy, item_id)  # its ids stay, as in the store
+    assert holds(copy, mug.item_id)  # its ids stay, as in the store
     assert holds(copy, tote_digest), "an order not purged lost its data"
     assert store_problems(copy, full=True) == []
     assert audit(settings, shop.store).lines() == ["no buyer data of 1 shipped orders found"]
