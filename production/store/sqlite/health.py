@@ -36,8 +36,14 @@ def store_problems(path: Path, *, full: bool = False) -> list[str]:
         return [str(exc)]  # "file is not a database", "database disk image is malformed"
     finally:
         db.close()
-    lines = [str(row[0]) for row in rows]
-    return [] if lines == ["ok"] else lines
+    lines = [_one_line(str(row[0])) for row in rows]
+    return [] if lines == ["ok"] else [line for line in lines if line]
+
+
+def _one_line(report: str) -> str:
+    # SQLite heads a report with "*** in database main ***" and a newline: one line per problem.
+    kept = [line.strip() for line in report.splitlines() if not line.startswith("*** in database")]
+    return " ".join(line for line in kept if line)
 
 
 def write_problem(db: sqlite3.Connection) -> str | None:
