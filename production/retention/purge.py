@@ -127,8 +127,7 @@ class Retention:
         if dry_run:
             return [PurgeResult(plan, (), ()) for plan in plans]
         results = [self._execute(plan, reason or self._reason()) for plan in plans]
-        if results:
-            store_backups(self.settings).scrub()
+        store_backups(self.settings).scrub([plan.order_id for plan in plans])
         return results
 
     def purge_due(self) -> int:
@@ -149,7 +148,7 @@ class Retention:
             except Exception as exc:  # noqa: BLE001 - the floor goes on; tried again later
                 self._failed[order_id] = now
                 self._error(order_id, exc)
-        purged = 0
+        purged: list[str] = []
         for plan in self._plans(orders) if orders else []:
             try:
                 self._execute(plan, self._reason())
@@ -158,10 +157,10 @@ class Retention:
                 self._error(plan.order_id, exc)
             else:
                 self._failed.pop(plan.order_id, None)
-                purged += 1
+                purged.append(plan.order_id)
         if purged:
-            self._scrub_backups()
-        return purged
+            self._scrub_backups(purged)
+        return len(purged)
 
     # -- inside -----------------------------------------------------------------------------
 
@@ -237,10 +236,10 @@ class Retention:
             )
         return result
 
-    def _scrub_backups(self) -> None:
+    def _scrub_backups(self, order_ids: Sequence[str]) -> None:
         """The store's daily copies forget what the store has just forgotten."""
         try:
-            store_backups(self.settings).scrub()
+            store_backups(self.settings).scrub(order_ids)
         except Exception as exc:  # noqa: BLE001 - the next purge or daily copy tries again
             self._error(None, exc)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,10 +104,16 @@ class StoreBackups:
             old.unlink(missing_ok=True)
         return target
 
-    def scrub(self) -> int:
-        """Clear in every copy what the store has cleared of the orders it purged; rows changed."""
+    def scrub(self, order_ids: Sequence[str] | None = None) -> int:
+        """Clear in every copy what the store has cleared of the orders it purged (of those in
+        `order_ids`, when given: the ones just purged); the rows changed."""
         changed = 0
         live = f"{self.store.absolute().as_uri()}?mode=ro"
+        only, args = "", tuple(order_ids or ())
+        if order_ids is not None:
+            if not order_ids:
+                return 0
+            only = f" AND order_id IN ({', '.join('?' for _ in order_ids)})"
         for path in self.backups():
             try:
                 with closing(sqlite3.connect(path.absolute().as_uri(), uri=True)) as db:
@@ -115,7 +121,8 @@ class StoreBackups:
                     db.execute("PRAGMA secure_delete = ON")
                     db.execute("ATTACH DATABASE ? AS live", (live,))
                     db.execute("BEGIN IMMEDIATE")
-                    changed += sum(db.execute(statement).rowcount for statement in _SCRUB)
+                    for statement in _SCRUB:
+                        changed += db.execute(statement + only, args).rowcount
                     db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot purge a backup: {exc}", source=str(path)) from exc
