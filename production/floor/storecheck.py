@@ -27,15 +27,17 @@ __all__ = ["check_before_start", "check_opened", "earlier_shop", "refusal", "wha
 _TICKETS_LOOKED_AT = 20  # per folder: a done folder may hold years of files
 
 
-def what_to_do(settings: Settings) -> str:
-    """The advice every refusal ends with."""
+def what_to_do(settings: Settings, *, check: bool = True) -> str:
+    """The advice every refusal ends with; `check`: beginning with `production store check`."""
     config = settings.root
     backups = Folders(settings.shop.data_dir).backups
-    return (
-        f"run `production store check --config {config}` for the details, then restore the "
-        f"newest good backup (daily ones are in {backups}) with `production store restore "
-        f"--config {config} BACKUP`"
+    restore = (
+        f"restore the newest good backup (daily ones are in {backups}, or a copy of your own) "
+        f"with `production store restore --config {config} BACKUP`"
     )
+    if not check:
+        return restore[0].upper() + restore[1:]
+    return f"run `production store check --config {config}` for the details, then {restore}"
 
 
 def check_before_start(settings: Settings) -> None:

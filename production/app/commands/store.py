@@ -62,7 +62,7 @@ def _check(args: argparse.Namespace) -> int:
         healthy = writable is None
     _list_backups(settings)
     if not healthy:
-        print(what_to_do(settings), file=sys.stderr)
+        print(what_to_do(settings, check=False), file=sys.stderr)
     return 0 if healthy else 1
 
 
