@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from production.core.errors import DataFolderGoneError
+from production.floor.watchdog import DataFolderWatch
 from tests.daemon.processes import REPO, Floor, Run
-from tests.daemon.shop import renumbered, sample
+from tests.daemon.shop import Shop, renumbered, sample
 from tests.store.test_store_health import immutable, write_garbage
 
 START = 20.0  # seconds for a daemon to start and log its first event, or to refuse
@@ -150,3 +152,15 @@ def test_a_data_folder_deleted_under_the_daemon_stops_it_and_nothing_is_delivere
     assert floor.wait_exit(run, START, "SIGTERM") == 0, floor.report()
     assert len(laser_files(floor)) == len(delivered), floor.report()
     assert not set(laser_files(floor)) & set(delivered), "order 1 was delivered again"
+
+
+def test_a_pass_stops_when_the_store_file_is_replaced_under_it(tmp_path: Path) -> None:
+    shop = Shop(tmp_path)
+    shop.daemon.guard = DataFolderWatch(shop.daemon.pipeline.folders.root, shop.store_file)
+    shop.daemon.loop()  # nothing changed: a pass as any other
+    copy = shop.store_file.with_name("copy.sqlite3")
+    shutil.copyfile(shop.store_file, copy)
+    copy.replace(shop.store_file)  # a store put back by hand under the running daemon
+    with pytest.raises(DataFolderGoneError, match="was replaced by another one"):
+        shop.daemon.loop()
+    shop.close()
