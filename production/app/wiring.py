@@ -103,19 +103,24 @@ def floor_daemon(
     client: SpApiClient | None,
     *,
     rescan_seconds: float = DEFAULT_RESCAN_SECONDS,
-    guard: Callable[[], None] | None = None,
 ) -> Daemon:
     """The daemon of `production run`: the pipeline, buyer-data deletion after every pass, and
     beside the loop Amazon's order intake, companion items and the desk page, as configured."""
     retention = Retention(settings, pipeline.store, log=pipeline.log)
     retention.announce()
+    backups = store_backups(settings)
+
+    def keep_backups(settings: Settings) -> None:
+        backups.kept = settings.shop.backups_kept
+
     daemon = Daemon(
         pipeline,
         rescan_seconds=rescan_seconds,
         # The daily copy of the store last: taken after the purge, so it holds nothing purged.
-        after_pass=[retention.purge_due, store_backups(settings).step],
-        on_reload=[retention.reconfigure],
-        guard=guard or DataFolderWatch(settings.shop.data_dir, Path(pipeline.store.location)),
+        after_pass=[retention.purge_due, backups.step],
+        on_reload=[retention.reconfigure, keep_backups],
+        # Stops the daemon if its data folder or store file is deleted or replaced under it.
+        guard=DataFolderWatch(settings.shop.data_dir, Path(pipeline.store.location)),
     )
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)
