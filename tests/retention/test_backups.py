@@ -79,6 +79,8 @@ def test_copies_are_taken_once_a_day_and_the_newest_kept(tmp_path: Path) -> None
     )
     assert backups.step() == 1
     assert backups.step() == 0, "a second copy the same day"
+    cut_short = backups.folder / ".jobs-20260301T020000Z.sqlite3.part"  # a crash mid-copy
+    cut_short.write_bytes(b"SQLite format 3\x00")
     for _ in range(3):
         now += timedelta(days=1, minutes=1)
         assert backups.step() == 1

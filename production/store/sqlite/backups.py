@@ -23,6 +23,7 @@ from pathlib import Path
 
 from production.core.clock import utc_now
 from production.core.errors import StoreError
+from production.core.files import remove_partial_files
 
 __all__ = ["BACKUP_INTERVAL", "RETRY_AFTER", "StoreBackups", "copy_store"]
 
@@ -98,6 +99,7 @@ class StoreBackups:
         """A copy of the store now; older copies beyond `kept` are deleted."""
         self.scrub()  # a crash after a purge may have left one unscrubbed: scrubbed now
         self.folder.mkdir(parents=True, exist_ok=True)
+        remove_partial_files(self.folder)  # a copy a crash cut short holds buyer data too
         target = self.folder / f"{_PREFIX}{self.clock().astimezone(UTC).strftime(_STAMP)}{_SUFFIX}"
         copy_store(self.store, target)
         for old in self.backups()[max(self.kept, 1) :]:
