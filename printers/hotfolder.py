@@ -25,7 +25,7 @@ from printers.mirror import is_mirrored, mirror_pdf, mirror_svg
 from printers.tickets import JobTicket
 from printers.xjdf import xjdf_ticket
 from production.core.errors import PrinterError
-from production.core.files import remove_partial_files, write_group
+from production.core.files import missing_folder, remove_partial_files, write_group
 from production.core.stems import TICKET_SUFFIX, XJDF_SUFFIX, is_for_people
 from production.core.templates import Printer
 
@@ -55,7 +55,7 @@ class HotFolderDevice:
         folder = printer.hot_folder
         if not folder.is_dir():
             raise PrinterError(
-                f"hot folder {folder} of printer '{printer.id}' does not exist "
+                f"hot folder {folder} of printer '{printer.id}' {missing_folder(folder)} "
                 "(reconnect or create it, or fix printers.toml)"
             )
         try:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from production.amazon.client import SpApiClient
@@ -33,9 +34,10 @@ from production.floor.inbox import Inbox
 from production.floor.lock import DataFolderLock
 from production.floor.pipeline import Pipeline
 from production.floor.render_pool import default_render_workers
+from production.floor.watchdog import DataFolderWatch
 from production.retention.purge import Retention
 from production.shipping.confirm import ShipmentConfirmer, Shipping
-from production.store.factory import open_store
+from production.store.factory import open_store, store_backups
 
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
     from production.desk.companions import ProofSource
@@ -113,11 +115,19 @@ def floor_daemon(
     beside the loop Amazon's order intake, companion items and the desk page, as configured."""
     retention = Retention(settings, pipeline.store, log=pipeline.log)
     retention.announce()
+    backups = store_backups(settings)
+
+    def keep_backups(settings: Settings) -> None:
+        backups.kept = settings.shop.backups_kept
+
     daemon = Daemon(
         pipeline,
         rescan_seconds=rescan_seconds,
-        after_pass=[retention.purge_due],
-        on_reload=[retention.reconfigure],
+        # The daily copy of the store last: taken after the purge, so it holds nothing purged.
+        after_pass=[retention.purge_due, backups.step],
+        on_reload=[retention.reconfigure, keep_backups],
+        # Stops the daemon if its data folder or store file is deleted or replaced under it.
+        guard=DataFolderWatch(settings.shop.data_dir, Path(pipeline.store.location)),
     )
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)

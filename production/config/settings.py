@@ -37,6 +37,7 @@ from production.core.templates import (
 
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",
+    "DEFAULT_BACKUPS_KEPT",
     "DEFAULT_CONFIG_DIR",
     "DEFAULT_DESK_LISTEN",
     "DEFAULT_LWA_ENDPOINT",
@@ -65,12 +66,16 @@ DEFAULT_POLL_SECONDS = 120.0
 DEFAULT_AMAZON_DEADLINE_SECONDS = 90.0
 OrdersApi = Literal["2026-01-01", "v0", "report"]
 ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
+DEFAULT_BACKUPS_KEPT = 7  # a week of daily copies of the job store
 
 
 _SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
 _SHOP_KEYS = frozenset(
-    {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
-)
+    {
+        "name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers",
+        "backups_kept",
+    }
+)  # fmt: skip
 _FONT_KEYS = frozenset({"dirs", "aliases", "emoji", "metric_substitutes", "nearest_face"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
@@ -99,6 +104,8 @@ class ShopSettings:
     # Processes `production run` renders in, beside its loop; None: one per CPU (up to 4); 0:
     # none, the loop renders itself.
     render_workers: int | None = None
+    # Daily copies of the job store kept in data_dir/backups/ (purged like it); 0: none taken.
+    backups_kept: int = DEFAULT_BACKUPS_KEPT
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +203,7 @@ def _shop(file: Table, root: Path) -> ShopSettings:
         retention_days=table.integer("retention_days", 0),
         settle_seconds=table.number("settle_seconds", DEFAULT_SETTLE_SECONDS),
         render_workers=_render_workers(table),
+        backups_kept=table.integer("backups_kept", DEFAULT_BACKUPS_KEPT),
     )
 
 

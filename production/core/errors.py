@@ -9,6 +9,7 @@
     ├── PrinterError                a device or hot folder cannot take a job
     ├── AmazonError                 the Selling Partner API refused or failed a call
     ├── StoreError                  the job store cannot record a change
+    │   └── DataFolderGoneError     the data folder or its store vanished under a running daemon
     ├── HoldError                   a held job cannot be released (approved, rejected) that way
     ├── RetentionError              an order's buyer data cannot be purged (yet)
     └── DaemonRunningError          another daemon already runs on the shop's data folder
@@ -24,6 +25,7 @@ __all__ = [
     "ConfigError",
     "CustomizationError",
     "DaemonRunningError",
+    "DataFolderGoneError",
     "HoldError",
     "MissingFontError",
     "PrinterError",
@@ -117,6 +119,16 @@ class AmazonError(ProductionError):
 
 class StoreError(ProductionError):
     """The job store could not record or read a change."""
+
+
+class DataFolderGoneError(StoreError):
+    """The data folder or the store file was deleted or replaced while the daemon ran: every
+    change from here on would go into a file nobody will ever open again."""
+
+    cause = "data folder gone"
+
+    def __str__(self) -> str:
+        return self.message  # about the shop as a whole: the message says where
 
 
 class HoldError(ProductionError):

@@ -15,12 +15,25 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "missing_folder",
     "move_file",
     "remove_files",
     "remove_partial_files",
     "write_atomically",
     "write_group",
 ]
+
+
+def missing_folder(path: Path) -> str:
+    """How a folder that is not there is missing, for a message: "does not exist", or what is
+    there instead ("is a file, not a folder")."""
+    if path.is_symlink() and not path.exists():
+        return "is a link to something that does not exist"
+    if path.is_file():
+        return "is a file, not a folder"
+    if path.exists():
+        return "is not a folder"
+    return "does not exist"
 
 
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:

@@ -30,6 +30,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from production.config.settings import Settings, load_settings
+from production.core.files import missing_folder
 from production.floor.pipeline import Pipeline
 from production.floor.reloading import ConfigReload, Loader, Reloaded
 from production.floor.resume import PrinterResume
@@ -115,8 +116,11 @@ class Daemon:
         after_pass: Sequence[PassStep] = (),
         load: Loader | None = None,
         on_reload: Sequence[Reloaded] = (),
+        guard: Callable[[], None] = lambda: None,
     ) -> None:
         self.pipeline = pipeline
+        # Asked before every pass; what it raises stops the daemon (the data folder went away).
+        self.guard = guard
         # Run at the end of every pass, in order (deleting buyer data that is due): each says
         # how much it did, so that the loop knows whether to look again at once.
         self.after_pass = list(after_pass)
@@ -149,9 +153,9 @@ class Daemon:
                 "state": "folder missing",
                 "level": "warning",
                 "folder": str(folder),
-                "reason": f"{what} {folder} does not exist: its jobs are held until it is "
-                          "there, then go on by themselves (reconnect the share, create it, "
-                          "or fix printers.toml)",
+                "reason": f"{what} {folder} {missing_folder(folder)}: its jobs are held until "
+                          "it is there, then go on by themselves (reconnect the share, create "
+                          "it, or fix printers.toml)",
             })  # fmt: skip
 
     def shutdown(self, *, at_once: bool = False) -> None:
@@ -209,6 +213,7 @@ class Daemon:
 
     def loop(self) -> bool:
         """Do whatever is waiting; True if anything was done (so look again at once)."""
+        self.guard()  # outside the `try`: not an error to retry, the end of this daemon
         try:
             return self._pass()
         except Exception as exc:  # noqa: BLE001 - a full disk or a locked store is retried later

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from production.store.factory import store_file
+from production.store.factory import BACKUPS_FOLDER, store_file
 
 __all__ = ["Folders", "files_now"]
 
@@ -52,6 +52,11 @@ class Folders:
     def proofs(self) -> Path:
         """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
         return self.root / "proofs"
+
+    @property
+    def backups(self) -> Path:
+        """Daily copies of the job store (`production.store.sqlite.backups`), purged with it."""
+        return self.root / BACKUPS_FOLDER
 
     @property
     def font_cache(self) -> Path:

@@ -44,6 +44,7 @@ from production.floor.render_pool import (
     render_task,
 )
 from production.floor.rendering import ItemRenderer
+from production.floor.replacing import conflict_reason
 from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
@@ -189,6 +190,13 @@ class Pipeline:
             return None
         item = customization.item
         known = self.store.item(item.order_item_id)
+        digest = hashlib.sha256(data).hexdigest()
+        if known is not None and known.zip_path and known.digest != digest:
+            # Another design for an item in hand (the buyer's correction): kept for a person.
+            self._reject(
+                claimed, conflict_reason(known, self.store.jobs(order_item_id=known.order_item_id))
+            )
+            return None
         if known is not None and (known.zip_path or self._purged(item.order_item_id)):
             # Taken before; or shipped and purged, when a copy must neither stay nor print again.
             claimed.unlink(missing_ok=True)
@@ -196,7 +204,6 @@ class Pipeline:
             return None
         zip_path = self.folders.zips / f"{item.order_item_id}.zip"
         move_file(claimed, zip_path)
-        digest = hashlib.sha256(data).hexdigest()
         if known is not None:
             # Amazon announced the item without a zip; an operator has dropped it in.
             self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)

@@ -8,9 +8,10 @@ Their ids are looked for in
   the inbox with `rejected/`, and every printer's hot and done folder: in its name, in the names
   and JSON/XML/SVG of a zip's members, in its bytes (tickets name their order), and in a PDF's
   Title and Subject;
-- the store: an item's zip path or digest still set, a job's delivered files still listed, any
-  column of such an order's rows that is not an id, SKU, quantity, state, time or reason, and
-  any table the audit does not know that names the order;
+- the store and its daily copies in `backups/`: an item's zip path or digest still set, a
+  job's delivered files still listed, any column of such an order's rows that is not an id,
+  SKU, quantity, state, time or reason, and any table the audit does not know that names the
+  order;
 - the given log files: every line must be one of the daemon's JSON events; anything else (a
   traceback, a print) may quote buyer data and is reported by its line number, never shown.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ from production.retention.buyerfiles import (
     zip_member_names,
 )
 from production.store import JobState, JobStore
+from production.store.factory import store_backups
+from production.store.sqlite.health import file_rows
 
 __all__ = ["AuditReport", "Finding", "audit"]
 
@@ -137,7 +141,9 @@ def audit(
         for order in overdue
     ]
     findings += _store_findings(store, checked, ids)
-    findings += _file_findings(places, Path(store.location), ids, known)
+    backups = store_backups(settings).backups()
+    findings += _backup_findings(backups, checked, ids)
+    findings += _file_findings(places, [Path(store.location), *backups], ids, known)
     findings += _log_findings(logs)
     cancelled = {order for order in checked if _was_cancelled(store, order)}
     return AuditReport(len(checked - cancelled), len(cancelled), tuple(findings))
@@ -154,9 +160,14 @@ def _was_cancelled(store: JobStore, order_id: str) -> bool:
 # -- files ------------------------------------------------------------------------------------
 
 
-def _file_findings(places: Places, store_file: Path, ids: Ids, known: Ids) -> Iterator[Finding]:
-    # The store's own files hold ids by design; its tables are checked column by column.
-    skip = {os.path.realpath(f"{store_file}{suffix}") for suffix in _STORE_SUFFIXES}
+def _file_findings(
+    places: Places, store_files: Sequence[Path], ids: Ids, known: Ids
+) -> Iterator[Finding]:
+    # The store's own files (and its copies) hold ids by design; their tables are checked
+    # column by column.
+    skip = {
+        os.path.realpath(f"{file}{suffix}") for file in store_files for suffix in _STORE_SUFFIXES
+    }
     working = [Path(os.path.realpath(folder)) for folder in places.working()]
     seen: set[str] = set()
     for root in places.roots():
@@ -243,6 +254,19 @@ def _store_findings(store: JobStore, checked: set[str], ids: Ids) -> Iterator[Fi
         return
     for table, row in store.table_rows():
         yield from _row_findings(store.location, table, row, checked, ids)
+
+
+def _backup_findings(backups: Sequence[Path], checked: set[str], ids: Ids) -> Iterator[Finding]:
+    """A daily copy of the store must have forgotten what the store has (its tables, as the
+    store's own); one it cannot read is a finding too: nobody can say what it holds."""
+    if not checked:
+        return
+    for backup in backups:
+        try:
+            for table, row in file_rows(backup):
+                yield from _row_findings(str(backup), table, row, checked, ids)
+        except sqlite3.Error as exc:
+            yield Finding(str(backup), None, f"a backup of the store that cannot be read ({exc})")
 
 
 def _row_findings(

@@ -37,6 +37,7 @@ from production.retention.buyerfiles import (
     zip_member_names,
 )
 from production.store import ItemRecord, JobRecord, JobState, JobStore
+from production.store.factory import store_backups
 from production.store.states import PURGEABLE_STATES
 
 __all__ = ["DEFAULT_RETRY_SECONDS", "PurgePlan", "PurgeResult", "Retention"]
@@ -125,7 +126,9 @@ class Retention:
         plans = self.plan(order_ids)
         if dry_run:
             return [PurgeResult(plan, (), ()) for plan in plans]
-        return [self._execute(plan, reason or self._reason()) for plan in plans]
+        results = [self._execute(plan, reason or self._reason()) for plan in plans]
+        store_backups(self.settings).scrub([plan.order_id for plan in plans])
+        return results
 
     def purge_due(self) -> int:
         """Purge what is due now, for the daemon's pass: the number of orders purged.
@@ -145,7 +148,7 @@ class Retention:
             except Exception as exc:  # noqa: BLE001 - the floor goes on; tried again later
                 self._failed[order_id] = now
                 self._error(order_id, exc)
-        purged = 0
+        purged: list[str] = []
         for plan in self._plans(orders) if orders else []:
             try:
                 self._execute(plan, self._reason())
@@ -154,8 +157,10 @@ class Retention:
                 self._error(plan.order_id, exc)
             else:
                 self._failed.pop(plan.order_id, None)
-                purged += 1
-        return purged
+                purged.append(plan.order_id)
+        if purged:
+            self._scrub_backups(purged)
+        return len(purged)
 
     # -- inside -----------------------------------------------------------------------------
 
@@ -231,11 +236,18 @@ class Retention:
             )
         return result
 
+    def _scrub_backups(self, order_ids: Sequence[str]) -> None:
+        """The store's daily copies forget what the store has just forgotten."""
+        try:
+            store_backups(self.settings).scrub(order_ids)
+        except Exception as exc:  # noqa: BLE001 - the next purge or daily copy tries again
+            self._error(None, exc)
+
     def _reason(self) -> str:
         days = "day" if self.days == 1 else "days"
         return f"buyer data deleted (retention {self.days} {days})"
 
-    def _error(self, order_id: str, exc: Exception) -> None:
+    def _error(self, order_id: str | None, exc: Exception) -> None:
         if self.log is None:
             return
         if isinstance(exc, ProductionError):

@@ -264,6 +264,12 @@ class JobStore(Protocol):
         which must see what the store keeps, not only what this interface shows."""
         ...
 
+    def check_writable(self) -> None:
+        """`StoreError` (SQLite's words) if the store cannot record a change; changes nothing.
+
+        Asked at start: a store opened read-only would otherwise fail at the first zip."""
+        ...
+
     def close(self) -> None:
         """Release the connection; the store cannot be used afterwards."""
         ...

@@ -52,6 +52,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "journalctl -u production -o cat > daemon.log && production audit --log daemon.log "
         "--config DIR",
     ),
+    "store": (
+        "production store check --config DIR          whole, writable, and the backups there are",
+        "production store restore data/backups/jobs-20260101T030000Z.sqlite3 --config DIR",
+    ),
+    "replace": (
+        "production replace inbox/rejected/order.zip --config DIR   the corrected design instead",
+    ),
     "sim": ("production sim --port 8900 --orders 20   then point [amazon] endpoint at it",),
     "demo": ("production demo", "production demo --out /tmp/demo-shop"),
 }

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
@@ -62,6 +63,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     config_option(reject)
     reject.set_defaults(command=_reject)
 
+    replace = sub.add_parser(
+        "replace",
+        help="render an order item again from a corrected zip (one the inbox set aside in "
+        "rejected/), while none of its jobs is printed",
+    )
+    replace.add_argument("zip", type=Path, metavar="ZIP")
+    config_option(replace)
+    replace.set_defaults(command=_replace)
+
     cancel = sub.add_parser("cancel", help="cancel an order and pull its files back")
     cancel.add_argument("order", metavar="ORDER")
     config_option(cancel)
@@ -110,6 +120,7 @@ def run_daemon(args: argparse.Namespace) -> int:
     from production.app.startup import early_signal
     from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
     from production.core.open_files import raise_open_file_limit
+    from production.floor.storecheck import check_before_start, check_opened, refusal
 
     # Before anything is opened: the desk's connections and the floor share this one limit.
     raise_open_file_limit()
@@ -117,7 +128,16 @@ def run_daemon(args: argparse.Namespace) -> int:
     # First of all: a second daemon on this data folder must not claim, render or record a
     # thing (it would race the first for every zip); the lock is held until the process ends.
     with floor_lock(settings):
-        pipeline = floor_pipeline(settings, render_workers=None)
+        check_before_start(settings)  # damaged, or missing from a shop that has run before
+        try:
+            pipeline = floor_pipeline(settings, render_workers=None)
+        except StoreError as exc:
+            raise refusal(settings, exc) from exc
+        try:
+            check_opened(settings, pipeline.store)  # opened read-only: refused now, not at a zip
+        except StoreError:
+            pipeline.store.close()
+            raise
         with amazon_client(settings) as client:
             daemon = floor_daemon(settings, pipeline, client)
             daemon.install_signal_handlers()
@@ -207,6 +227,31 @@ def _reject(args: argparse.Namespace) -> int:
     for line in rejection.taken_back:
         print(f"{rejection.job.job_id}: {line}")
     print(f"{rejection.job.job_id}: rejected (cancelled); {rejection.order_advice}")
+    return 0
+
+
+def _replace(args: argparse.Namespace) -> int:
+    from production.floor.replacing import replace_item
+
+    settings = settings_of(args)
+    if _refuse_on_a_fresh_shop(settings, "order item to replace"):
+        return 1
+    pipeline = _pipeline(settings)
+    try:
+        messages = replace_item(
+            args.zip,
+            store=pipeline.store,
+            devices=pipeline.devices,
+            rejected=pipeline.inbox.rejected,
+            wake=pipeline.folders.wake,
+        )
+    except OSError as exc:
+        print(f"production: {args.zip}: cannot be read ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    finally:
+        pipeline.store.close()
+    for message in messages:
+        print(message)
     return 0
 
 

@@ -149,13 +149,19 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from production.floor.storecheck import what_to_do
     from production.retention.audit import audit
-    from production.store.factory import open_store, store_file
+    from production.store.factory import open_store, store_file, store_file_problems
 
     settings = settings_of(args)
     path = store_file(settings.shop.data_dir)
     if not path.exists():
         print(f"production: no job store at {path}", file=sys.stderr)
+        return 1
+    # A store SQLite cannot read whole says nothing true about what it holds.
+    if problems := store_file_problems(settings.shop.data_dir, full=True):
+        print(f"production: the job store {path} is damaged: {problems[0]}", file=sys.stderr)
+        print(f"production: {what_to_do(settings)}", file=sys.stderr)
         return 1
     store = open_store(settings)
     try:

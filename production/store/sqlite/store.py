@@ -29,6 +29,7 @@ from production.store.records import (
     NewJob,
 )
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
+from production.store.sqlite.health import file_rows, write_problem
 from production.store.sqlite.listing import JobListing
 from production.store.sqlite.orders import OrderQueries
 from production.store.sqlite.purge import PurgeTable
@@ -74,6 +75,14 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
         self._conn: sqlite3.Connection | None = _connect(path, busy_timeout)
         try:
             self._create_schema()
+        except StoreError as exc:
+            self.close()
+            if _read_only(exc.__cause__):
+                # The file, its folder or its disk refuses writes: say that, not "a change".
+                raise StoreError(
+                    f"the job store cannot be written: {exc.__cause__}", source=str(path)
+                ) from exc
+            raise
         except BaseException:
             self.close()
             raise
@@ -258,22 +267,16 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
         return str(self.path)
 
     def table_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
-        # Its own read-only connection: the audit must neither change nor lock the daemon's.
-        db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            tables = [
-                row[0]
-                for row in db.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-            for table in tables:
-                columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
-                for row in db.execute(f'SELECT * FROM "{table}"'):
-                    yield table, dict(zip(columns, row, strict=True))
-        finally:
-            db.close()
+        return file_rows(self.path)
+
+    def check_writable(self) -> None:
+        with self._lock:
+            try:
+                problem = write_problem(self._connection({"source": str(self.path)}))
+            except sqlite3.Error as exc:
+                problem = str(exc)
+        if problem is not None:
+            raise StoreError(f"the job store cannot be written: {problem}", source=str(self.path))
 
     def close(self) -> None:
         with self._lock:
@@ -433,6 +436,16 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _read_only(exc: BaseException | None) -> bool:
+    """An error of SQLite's for a file (or folder, or disk) it may not write."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (
+        isinstance(exc, sqlite3.Error)
+        and code is not None
+        and code & 0xFF == sqlite3.SQLITE_READONLY
+    )
 
 
 def _where(**filters: str | None) -> tuple[str, tuple[str, ...]]:
