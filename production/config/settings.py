@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from printers.kinds import DEFAULT_DEVICE_KIND, DEVICE_KINDS
 from production.config.builtin import DEFAULT_CONFIG_DIR
+from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
@@ -33,6 +34,7 @@ from production.core.templates import (
     Product,
     TicketFormat,
 )
+from production.customization.limits import DEFAULT_LIMITS, ZipLimits
 
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",
@@ -65,7 +67,7 @@ ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_DESK_LISTEN = "127.0.0.1:8080"
 
 
-_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
+_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk", "limits"})
 _SHOP_KEYS = frozenset(
     {"name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers"}
 )
@@ -146,6 +148,7 @@ class Settings:
     assets: AssetSettings
     amazon: AmazonSettings | None = None
     desk: DeskSettings | None = None
+    limits: ZipLimits = DEFAULT_LIMITS  # [limits]: what a customization zip may hold
 
     def product_for(self, asin: str | None, sku: str | None) -> Product | None:
         """The product an order item is made as: a SKU match wins over an ASIN match."""
@@ -184,6 +187,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         assets=assets,
         amazon=_amazon(shop_file),
         desk=_desk(shop_file),
+        limits=parse_limits(shop_file),
     )
 
 
