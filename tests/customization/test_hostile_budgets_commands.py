@@ -12,7 +12,7 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MEMORY = 1536 << 20  # bytes of address space each command may map
 DEADLINE = 60.0  # seconds: a refusal takes about one; a run-away render never ends in time
 
-HOSTILE = {
+HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "million-characters": (
         lambda: with_text("Happy Birthday " * 66_667),
         "surface 'FRONT': text 'Main text' has 1,000,005 characters, over the limit of "
