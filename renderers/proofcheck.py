@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -358,10 +359,13 @@ def _to_preview(
 
 def _open_snapshot(data: bytes) -> Image.Image | None:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > 16 * _PREVIEW * _PREVIEW:
-                return None  # not a preview: nothing that large is one
-            snapshot = ImageOps.exif_transpose(image).convert("RGB")
+        with warnings.catch_warnings():
+            # Damaged EXIF in Amazon's preview: Pillow skips it, and would say so on stderr.
+            warnings.simplefilter("ignore", UserWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > 16 * _PREVIEW * _PREVIEW:
+                    return None  # not a preview: nothing that large is one
+                snapshot = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
     if snapshot.size != (_PREVIEW, _PREVIEW):

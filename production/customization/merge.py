@@ -272,6 +272,11 @@ class SurfaceMerger:
             info = inspect_image(self.members[member])
         except ImageProblem as exc:
             raise self.error(f"image {member!r} is unusable: {exc}") from exc
+        if info.exif_damaged:
+            self.warnings.append(
+                f"image {member!r} has damaged EXIF data: printed in orientation "
+                f"{info.orientation}, as much of it as could be read says; check it is upright"
+            )
         self._images[member] = info
         return info
 
