@@ -18,7 +18,7 @@ from PIL import Image
 from production.core.geometry import Box, Matrix
 from renderers.placement import PageGeometry
 
-__all__ = ["INK_LEVEL", "missing_ink"]
+__all__ = ["INK_LEVEL", "ink_problems", "missing_ink"]
 
 INK_LEVEL = 24  # a pixel is inked when one of its channels is this far below white
 _MIN_INK_PIXELS = 3  # fewer than this in a region is stray antialiasing of a neighbour
@@ -50,6 +50,34 @@ def missing_ink(
         if _inked_pixels(picture, to_pixels.map_box(region.box)) < _MIN_INK_PIXELS:
             missing.append(region.name)
     return tuple(dict.fromkeys(missing))
+
+
+def ink_problems(
+    elements: Sequence[str], regions: Sequence[str], missing: Sequence[str]
+) -> list[str]:
+    """Why the print lacks what the design shows, one sentence each; [] when nothing lacks.
+
+    `elements`: what the design shows (texts with glyphs, photos), by name; `regions`: those
+    of them inside Amazon's design area (the rest lie outside it, or wholly outside their
+    placement box); `missing`: the regions the print file has no ink in. A design without a
+    visible element (none, or texts of spaces only) prints nothing by design and is not held
+    here: there is nothing it should have shown.
+    """
+    problems = []
+    outside = [name for name in dict.fromkeys(elements) if name not in set(regions)]
+    if outside:
+        problems.append(
+            f"the design puts {', '.join(outside)} outside Amazon's design area (or its "
+            "placement box): the print file has no ink for it"
+        )
+    if missing and not outside and set(missing) == set(regions):
+        problems.append(f"the print file is blank although the design shows {', '.join(missing)}")
+    elif missing:
+        problems.append(
+            f"the print file has no ink where the design puts {', '.join(missing)}: it would "
+            "print without it"
+        )
+    return problems
 
 
 def _inked_pixels(picture: Image.Image, box: Box) -> int:

@@ -40,6 +40,7 @@ from production.core.model import Customization, Surface
 from production.core.templates import SurfaceTemplate
 from renderers.emoji import emoji_problems
 from renderers.extents import Extent, element_name, surface_extents
+from renderers.inkcheck import ink_problems
 from renderers.pdf import RenderedSurface, TextReport
 from renderers.placement import PageGeometry
 from renderers.proofcheck import ProofCheck, Region, check_proof, proof_regions
@@ -209,35 +210,11 @@ def ink_findings(
     job: str,
     surface: str,
 ) -> list[Finding]:
-    """A hold when the design shows elements that the print file has no ink for.
-
-    An element with no region lies outside Amazon's 400×400 design area (or wholly outside
-    its own placement box); one with a region but no ink there is missing from the print. A
-    design without a visible element (none, or texts of spaces only) prints nothing by design
-    and is not held here: there is nothing it should have shown.
-    """
+    """A hold for each way the print file lacks ink the design shows (`inkcheck.ink_problems`)."""
     found = _Found(job, surface)
-    shown = {region.name for region in regions}
-    outside = list(dict.fromkeys(e.name for e in extents if e.name not in shown))
-    missing = list(proof.missing_ink)
-    if outside:
-        found.add(
-            "ink",
-            "hold",
-            f"the design puts {', '.join(outside)} outside Amazon's design area (or its "
-            "placement box): the print file has no ink for it",
-        )
-    if missing and not outside and set(missing) == shown:
-        found.add(
-            "ink", "hold", f"the print file is blank although the design shows {', '.join(missing)}"
-        )
-    elif missing:
-        found.add(
-            "ink",
-            "hold",
-            f"the print file has no ink where the design puts {', '.join(missing)}: it would "
-            "print without it",
-        )
+    shown = [region.name for region in regions]
+    for message in ink_problems([e.name for e in extents], shown, proof.missing_ink):
+        found.add("ink", "hold", message)
     return found.items
 
 

@@ -18,6 +18,8 @@ from production.customization.ziparchive import ZipMembers, read_zip
 
 __all__ = ["parse_document", "parse_members", "parse_zip"]
 
+_LABEL_CHARS = 60  # of a label or surface name in a message
+
 
 def parse_zip(
     data: bytes, *, source: str = "zip", limits: ZipLimits = DEFAULT_LIMITS
@@ -68,12 +70,17 @@ def _check_texts(draft: DraftCustomization, source: str, limits: ZipLimits) -> N
             count = sum(len(line) for line in text.lines)
             total += count
             if count > limits.max_text_chars:
-                what = f"text {text.label or text.name!r} has {count:,} characters"
-                what = f"surface {surface.name!r}: {what}"
+                what = f"text {_brief(text.label or text.name)!r} has {count:,} characters"
+                what = f"surface {_brief(surface.name)!r}: {what}"
                 raise _over(draft, source, what, "max_text_chars", limits)
         if total > limits.max_surface_chars:
-            what = f"surface {surface.name!r} has {total:,} characters of text"
+            what = f"surface {_brief(surface.name)!r} has {total:,} characters of text"
             raise _over(draft, source, what, "max_surface_chars", limits)
+
+
+def _brief(name: str) -> str:
+    # The seller's label, which a hostile zip may make as long as the text itself.
+    return name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
 
 
 def _over(

@@ -55,6 +55,19 @@ def test_a_text_at_the_limit_passes() -> None:
     assert [len("".join(t.lines)) for t in customization.surfaces[0].texts] == [1000]
 
 
+def test_a_long_label_is_cut_short_in_the_message() -> None:
+    def edit(tree: dict[str, Any]) -> None:
+        stack = [tree["customizationData"]]
+        while stack:
+            node = stack.pop()
+            if node.get("type") == "TextCustomization" and node.get("inputValue"):
+                node["label"], node["inputValue"] = "L" * 10_000, "x" * 2_000
+            stack += node.get("children", [])
+
+    message = refusal(engraved(document=edit), "characters_per_text", "2,000 characters")
+    assert "L" * 59 + "…" in message and "L" * 61 not in message
+
+
 def test_the_texts_of_a_surface_together_have_a_budget() -> None:
     limits = ZipLimits(max_surface_chars=700)
     refusal(with_text("x" * 800), "characters_per_surface", "800 characters", limits=limits)
