@@ -1,7 +1,7 @@
 """`[limits]` in shop.toml: the budgets every customization zip is held to (`ZipLimits`).
 
 Each key raises or lowers one budget; a missing key keeps its default, which no real Amazon
-order comes near (`production.customization.limits` says why each is what it is).
+order comes near (`production.core.limits` says why each is what it is).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from production.config.schema import Table
-from production.customization.limits import DEFAULT_LIMITS, LIMIT_KEYS, ZipLimits
+from production.core.limits import DEFAULT_LIMITS, LIMIT_KEYS, ZipLimits
 
 __all__ = ["LIMITS_KEYS", "parse_limits"]
 

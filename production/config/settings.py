@@ -25,6 +25,7 @@ from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
+from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.templates import (
     DEFAULT_PRINTER_DPI,
     TICKET_FORMATS,
@@ -34,7 +35,6 @@ from production.core.templates import (
     Product,
     TicketFormat,
 )
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits
 
 __all__ = [
     "DEFAULT_AMAZON_ENDPOINT",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from production.core.errors import CustomizationError
 from production.core.geometry import Box
+from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.model import (
     TEXT_STROKE_WIDTH,
     Color,
@@ -25,7 +26,6 @@ from production.core.model import (
 )
 from production.customization.drafts import DraftImage, DraftSurface, DraftText
 from production.customization.images import ImageInfo, ImageProblem, inspect_image
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits
 from production.customization.svgreader import (
     SvgDocument,
     SvgError,

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from production.core.errors import CustomizationError
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, json_depth, over_limit
 from production.core.model import Customization
 from production.core.xmlsafe import UnsafeXml, parse_xml, xml_to_data
 from production.customization.document import read_document
 from production.customization.drafts import DraftCustomization
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits, json_depth, over_limit
 from production.customization.merge import SurfaceMerger
 from production.customization.values import Shape
 from production.customization.ziparchive import ZipMembers, read_zip

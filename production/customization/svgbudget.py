@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from production.core.geometry import IDENTITY, Matrix, TransformError, parse_transform
-from production.customization.limits import ZipLimits, finite_within, over_limit
+from production.core.limits import ZipLimits, finite_within, over_limit
 
 __all__ = ["SvgOverLimit", "check_svg_budget"]
 

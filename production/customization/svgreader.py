@@ -16,9 +16,9 @@ import tinycss2
 from lxml import etree
 
 from production.core.geometry import IDENTITY, Box, Matrix, TransformError, parse_transform
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, over_limit
 from production.core.model import SellerFont, Tspan
 from production.core.xmlsafe import UnsafeXml, XmlBudget, parse_xml
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits, over_limit
 from production.customization.svgbudget import SvgOverLimit, check_svg_budget
 from production.customization.values import parse_color
 

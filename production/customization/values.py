@@ -13,8 +13,8 @@ from typing import Any
 
 from production.core.errors import CustomizationError
 from production.core.geometry import Box, Point, Size
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, finite_within, over_limit
 from production.core.model import Color
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits, finite_within, over_limit
 
 __all__ = ["Shape", "as_list", "brief_path", "split_lines"]
 

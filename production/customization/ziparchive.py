@@ -12,7 +12,7 @@ from typing import cast
 from isal import isal_zlib
 
 from production.core.errors import CustomizationError
-from production.customization.limits import DEFAULT_LIMITS, ZipLimits, over_limit
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, over_limit
 
 __all__ = ["DEFAULT_LIMITS", "ZipLimits", "ZipMembers", "looks_like_zip", "read_zip"]
 
