@@ -19,6 +19,10 @@ Rules (template keys in brackets):
 - `customization`: the zip reader's other remarks: warn.
 - `render`: the renderer's remarks (an overlay left out, a font alias, the general SVG
   converter): warn or hold, as the renderer says.
+- `ink`: an element of the design the print file has no ink for where the design puts it (off
+  the page, outside the design area, or not drawn at all), or a print file with no ink at all
+  although the design shows something: hold, naming the elements. Found on the proof picture,
+  so with or without Amazon's preview; a text in white is not judged (white on white paper).
 - `proof`: the print file unlike Amazon's preview (`renderers.proofcheck`) under
   `min_proof_score`: hold, naming the least alike element and what differs (a text printed in
   a substitute font is said to be so); no preview to compare with: warn.
@@ -36,9 +40,10 @@ from production.core.model import Customization, Surface
 from production.core.templates import SurfaceTemplate
 from renderers.emoji import emoji_problems
 from renderers.extents import Extent, element_name, surface_extents
+from renderers.inkcheck import ink_problems
 from renderers.pdf import RenderedSurface, TextReport
 from renderers.placement import PageGeometry
-from renderers.proofcheck import ProofCheck, check_proof, proof_regions
+from renderers.proofcheck import ProofCheck, Region, check_proof, proof_regions
 
 __all__ = [
     "RULES",
@@ -48,6 +53,7 @@ __all__ = [
     "check_surface",
     "customization_findings",
     "holds",
+    "ink_findings",
     "preflight",
     "proof_findings",
     "warnings",
@@ -62,6 +68,7 @@ RULES = (
     "json-svg",
     "customization",
     "render",
+    "ink",
     "proof",
 )
 
@@ -131,6 +138,7 @@ def check_surface(
         for extent, report in _substituted(extents, rendered)
         if (asked := extent.substitute) is not None
     }
+    findings += ink_findings(proof, extents, regions, job=job, surface=surface.name)
     findings += proof_findings(
         proof, template, job=job, surface=surface.name, substitutes=substitutes
     )
@@ -191,6 +199,22 @@ def customization_findings(
             found.add("json-svg", severity, message)
         else:
             found.add("customization", "warn", message)
+    return found.items
+
+
+def ink_findings(
+    proof: ProofCheck,
+    extents: Sequence[Extent],
+    regions: Sequence[Region],
+    *,
+    job: str,
+    surface: str,
+) -> list[Finding]:
+    """A hold for each way the print file lacks ink the design shows (`inkcheck.ink_problems`)."""
+    found = _Found(job, surface)
+    shown = [region.name for region in regions]
+    for message in ink_problems([e.name for e in extents], shown, proof.missing_ink):
+        found.add("ink", "hold", message)
     return found.items
 
 

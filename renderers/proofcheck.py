@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 from production.core.geometry import Box, Matrix
 from production.core.model import PREVIEW_SIZE
 from renderers.extents import Extent
+from renderers.inkcheck import missing_ink
 from renderers.pdfraster import render_page
 from renderers.photomatch import SEARCH_UNITS, match_photo
 from renderers.placement import PageGeometry
@@ -107,6 +109,9 @@ class ProofCheck:
     note: str | None = None  # why there is no score
     comparison: Comparison | None = None  # None once drawn, or when there is none
     remarks: tuple[tuple[str, str], ...] = ()  # element → what differs, for a person
+    # The elements the print file has no ink for where the design puts them (`inkcheck`):
+    # found with or without a snapshot.
+    missing_ink: tuple[str, ...] = ()
 
     @property
     def worst(self) -> str | None:
@@ -171,17 +176,21 @@ def check_proof(
     """
     scale = proof_scale(page)
     picture = render_page(pdf, scale=scale)
-    proof_png = _png(picture)
+    proof = ProofCheck(
+        _png(picture),
+        None,
+        missing_ink=missing_ink(picture, page, scale, regions),
+    )
     if snapshot is None:
-        return ProofCheck(proof_png, None, note="the zip has no snapshot of this surface")
+        return replace(proof, note="the zip has no snapshot of this surface")
     theirs = _open_snapshot(snapshot)
     if theirs is None:
-        return ProofCheck(proof_png, None, note="the surface's snapshot cannot be read")
+        return replace(proof, note="the surface's snapshot cannot be read")
     if not regions:
-        return ProofCheck(proof_png, None, note="the surface has no ink to compare")
+        return replace(proof, note="the surface has no ink to compare")
     if _blank(theirs):
         # Amazon's preview always shows the product: one colour throughout is not a preview.
-        return ProofCheck(proof_png, None, note="the snapshot is blank: nothing to compare")
+        return replace(proof, note="the snapshot is blank: nothing to compare")
     # Everything below happens in `area`, the part of the preview around the regions.
     area = _area(regions)
     judge = _Judge(_to_preview(picture, page, scale, area), theirs, area, page.mm_per_unit)
@@ -198,8 +207,8 @@ def check_proof(
     boxes = tuple(_shifted(region.box, area) for region in regions)
     union = _union([_mask(region.box, area) for region in regions])
     comparison = Comparison(judge.ours, judge.theirs, union, boxes, caption)
-    return ProofCheck(
-        proof_png, score, tuple(scores), comparison=comparison, remarks=tuple(remarks)
+    return replace(
+        proof, score=score, elements=tuple(scores), comparison=comparison, remarks=tuple(remarks)
     )
 
 
@@ -358,10 +367,13 @@ def _to_preview(
 
 def _open_snapshot(data: bytes) -> Image.Image | None:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > 16 * _PREVIEW * _PREVIEW:
-                return None  # not a preview: nothing that large is one
-            snapshot = ImageOps.exif_transpose(image).convert("RGB")
+        with warnings.catch_warnings():
+            # Damaged EXIF in Amazon's preview: Pillow skips it, and would say so on stderr.
+            warnings.simplefilter("ignore", UserWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > 16 * _PREVIEW * _PREVIEW:
+                    return None  # not a preview: nothing that large is one
+                snapshot = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
     if snapshot.size != (_PREVIEW, _PREVIEW):

@@ -22,9 +22,11 @@ from urllib.parse import urlsplit
 from printers.kinds import DEFAULT_DEVICE_KIND, DEVICE_KINDS
 from production.config.builtin import DEFAULT_CONFIG_DIR
 from production.config.desk import DEFAULT_DESK_LISTEN, DeskSettings, desk_settings
+from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
+from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.templates import (
     DEFAULT_PRINTER_DPI,
     TICKET_FORMATS,
@@ -69,7 +71,7 @@ ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_BACKUPS_KEPT = 7  # a week of daily copies of the job store
 
 
-_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk"})
+_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk", "limits"})
 _SHOP_KEYS = frozenset(
     {
         "name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers",
@@ -149,6 +151,7 @@ class Settings:
     assets: AssetSettings
     amazon: AmazonSettings | None = None
     desk: DeskSettings | None = None
+    limits: ZipLimits = DEFAULT_LIMITS  # [limits]: what a customization zip may hold
 
     def product_for(self, asin: str | None, sku: str | None) -> Product | None:
         """The product an order item is made as: a SKU match wins over an ASIN match."""
@@ -187,6 +190,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         assets=assets,
         amazon=_amazon(shop_file),
         desk=desk_settings(shop_file),
+        limits=parse_limits(shop_file),
     )
 
 

@@ -10,6 +10,7 @@ Pillow still refuses anything beyond it wherever an image is opened.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 
 from PIL import Image
@@ -29,6 +30,22 @@ if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_JPEG_PIXE
     Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
 
 
-def open_image(data: bytes, formats: Sequence[str] | None = None) -> Image.Image:
-    """The image's header (Pillow reads pixels only when asked), for photos up to our limit."""
-    return Image.open(io.BytesIO(data), formats=list(formats) if formats else None)
+def open_image(
+    data: bytes, formats: Sequence[str] | None = None, *, notes: list[str] | None = None
+) -> Image.Image:
+    """The image's header (Pillow reads pixels only when asked), for photos up to our limit.
+
+    What Pillow says of damaged metadata while opening it ("Tag data larger than file"; it
+    skips what it cannot read) goes into `notes`, never to stderr: the zip reader reports it
+    on the order once (`production.customization.images`).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        image = Image.open(io.BytesIO(data), formats=list(formats) if formats else None)
+    for warning in caught:
+        if issubclass(warning.category, UserWarning):
+            if notes is not None:
+                notes.append(str(warning.message))
+        else:  # anything else (a decompression bomb) is not ours to silence
+            warnings.warn(warning.message, warning.category, stacklevel=2)
+    return image

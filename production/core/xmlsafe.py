@@ -6,12 +6,13 @@ is refused outright, so neither XXE nor "billion laughs" can get past this modul
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Any
+from typing import Any, Literal
 
 from lxml import etree
 
-__all__ = ["UnsafeXml", "parse_xml", "xml_to_data"]
+__all__ = ["UnsafeXml", "XmlBudget", "parse_xml", "xml_to_data"]
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _MAX_DEPTH = 64
@@ -19,6 +20,16 @@ _MAX_DEPTH = 64
 
 class UnsafeXml(ValueError):
     """The document is not well-formed, or tries something a customer file has no reason to."""
+
+
+class XmlBudget(UnsafeXml):
+    """The document has more elements, or nests them deeper, than the caller allows."""
+
+    def __init__(self, over: Literal["elements", "depth"], limit: int) -> None:
+        what = "more than {0:,} elements" if over == "elements" else "elements nested {0:,} deep"
+        super().__init__(f"it has {what.format(limit + (over == 'depth'))}")
+        self.over = over
+        self.limit = limit
 
 
 def _parser() -> etree.XMLParser:
@@ -34,12 +45,21 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes) -> etree._Element:
-    """Parse `data` as XML with every dangerous feature off; raise `UnsafeXml` otherwise."""
+def parse_xml(
+    data: bytes, *, max_elements: int | None = None, max_depth: int | None = None
+) -> etree._Element:
+    """Parse `data` as XML with every dangerous feature off; raise `UnsafeXml` otherwise.
+
+    With `max_elements` or `max_depth`, the tree is built element by element and the parse
+    stops at the first one over (`XmlBudget`): a million elements cost what the limit costs.
+    """
     if _ENTITY_DECLARATION.search(data):
         raise UnsafeXml("it declares XML entities, which a customer file never needs")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        if max_elements is None and max_depth is None:
+            root = etree.fromstring(data, parser=_parser())
+        else:
+            root = _parse_counting(data, max_elements, max_depth)
     except etree.XMLSyntaxError as exc:
         raise UnsafeXml(f"it is not well-formed XML ({exc.msg})") from exc
     if root is None:
@@ -47,6 +67,35 @@ def parse_xml(data: bytes) -> etree._Element:
     for node in root.iter():
         if isinstance(node, etree._Entity):
             raise UnsafeXml("it uses XML entities, which a customer file never needs")
+    return root
+
+
+def _parse_counting(
+    data: bytes, max_elements: int | None, max_depth: int | None
+) -> etree._Element | None:
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    count = depth = 0
+    root: etree._Element | None = None
+    for event, element in events:
+        if event == "end":
+            depth -= 1
+            continue
+        count += 1
+        depth += 1
+        root = element if root is None else root
+        if max_elements is not None and count > max_elements:
+            raise XmlBudget("elements", max_elements)
+        if max_depth is not None and depth > max_depth:
+            raise XmlBudget("depth", max_depth)
     return root
 
 

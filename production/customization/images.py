@@ -30,6 +30,7 @@ class ImageInfo:
     media_type: str
     stored_size: Size
     orientation: int
+    exif_damaged: bool = False  # Pillow skipped some of its EXIF: the orientation may be lost
 
     @property
     def oriented_size(self) -> Size:
@@ -43,9 +44,10 @@ def inspect_image(data: bytes) -> ImageInfo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = open_image(data, formats=list(_MEDIA_TYPES))
+            notes: list[str] = []
+            image = open_image(data, formats=list(_MEDIA_TYPES), notes=notes)
             width, height = image.size
-            orientation = _orientation(image)
+            orientation, unreadable = _orientation(image)
             image_format = image.format or ""
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageProblem("its header claims an absurd pixel count (decompression bomb)") from exc
@@ -63,7 +65,8 @@ def inspect_image(data: bytes) -> ImageInfo:
         _check_jpeg_complete(data)
     else:
         _check_png_complete(data)
-    return ImageInfo(_MEDIA_TYPES[image_format], Size(width, height), orientation)
+    damaged = unreadable or bool(notes)
+    return ImageInfo(_MEDIA_TYPES[image_format], Size(width, height), orientation, damaged)
 
 
 def max_pixels(image_format: str) -> int:
@@ -71,20 +74,32 @@ def max_pixels(image_format: str) -> int:
     return MAX_JPEG_PIXELS if image_format == "JPEG" else MAX_PNG_PIXELS
 
 
-def _orientation(image: Image.Image) -> int:
-    try:
-        if image.format == "PNG":
-            # PngImageFile.getexif() decodes the whole image to look for a late eXIf chunk;
-            # an early one is already in `info`, and that is the one viewers honour.
-            raw = image.info.get("exif")
-            exif = Image.Exif()
-            if isinstance(raw, bytes):
-                exif.load(raw)
-        else:
-            exif = image.getexif()
-        value = exif.get(_ORIENTATION_TAG, 1)
-    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
-        return 1  # unreadable EXIF: the pixels are as stored
+def _orientation(image: Image.Image) -> tuple[int, bool]:
+    """The EXIF orientation (1 when there is none), and whether the EXIF is damaged.
+
+    Pillow tells of damaged EXIF ("Tag data larger than file") with warnings, which would land
+    on the daemon's stderr once per photo: they are caught here and become one flag.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            orientation = _read_orientation(image)
+        except (OSError, SyntaxError, ValueError, KeyError, TypeError):
+            return 1, True  # unreadable EXIF: the pixels are as stored
+    return orientation, any(issubclass(w.category, UserWarning) for w in caught)
+
+
+def _read_orientation(image: Image.Image) -> int:
+    if image.format == "PNG":
+        # PngImageFile.getexif() decodes the whole image to look for a late eXIf chunk;
+        # an early one is already in `info`, and that is the one viewers honour.
+        raw = image.info.get("exif")
+        exif = Image.Exif()
+        if isinstance(raw, bytes):
+            exif.load(raw)
+    else:
+        exif = image.getexif()
+    value = exif.get(_ORIENTATION_TAG, 1)
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from production.core.errors import CustomizationError
 from production.core.geometry import Box
+from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.model import (
     TEXT_STROKE_WIDTH,
     Color,
@@ -25,7 +26,14 @@ from production.core.model import (
 )
 from production.customization.drafts import DraftImage, DraftSurface, DraftText
 from production.customization.images import ImageInfo, ImageProblem, inspect_image
-from production.customization.svgreader import SvgDocument, SvgError, SvgImage, SvgText, read_svg
+from production.customization.svgreader import (
+    SvgDocument,
+    SvgError,
+    SvgImage,
+    SvgOverLimit,
+    SvgText,
+    read_svg,
+)
 
 __all__ = ["SurfaceMerger"]
 
@@ -39,10 +47,18 @@ _CENTER_TOLERANCE = 0.5  # preview units: well under a millimetre on any product
 class SurfaceMerger:
     """Builds model surfaces for one order item, collecting warnings as it goes."""
 
-    def __init__(self, members: Mapping[str, bytes], *, item_id: str, source: str) -> None:
+    def __init__(
+        self,
+        members: Mapping[str, bytes],
+        *,
+        item_id: str,
+        source: str,
+        limits: ZipLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.members = members
         self.item_id = item_id
         self.source = source
+        self.limits = limits
         self.warnings: list[str] = []
         self._images: dict[str, ImageInfo] = {}
 
@@ -83,7 +99,9 @@ class SurfaceMerger:
             self.warnings.append(f"surface {draft.name!r}: SVG {name!r} is missing from the zip")
             return None
         try:
-            svg = read_svg(self.members[name])
+            svg = read_svg(self.members[name], self.limits)
+        except SvgOverLimit as exc:
+            raise self.error(f"SVG {name!r} {exc}") from exc
         except SvgError as exc:
             raise self.error(f"SVG {name!r} is unusable: {exc}") from exc
         for image in svg.elements:
@@ -254,6 +272,11 @@ class SurfaceMerger:
             info = inspect_image(self.members[member])
         except ImageProblem as exc:
             raise self.error(f"image {member!r} is unusable: {exc}") from exc
+        if info.exif_damaged:
+            self.warnings.append(
+                f"image {member!r} has damaged EXIF data: printed in orientation "
+                f"{info.orientation}, as much of it as could be read says; check it is upright"
+            )
         self._images[member] = info
         return info
 

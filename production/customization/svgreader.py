@@ -16,11 +16,13 @@ import tinycss2
 from lxml import etree
 
 from production.core.geometry import IDENTITY, Box, Matrix, TransformError, parse_transform
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, over_limit
 from production.core.model import SellerFont, Tspan
-from production.core.xmlsafe import UnsafeXml, parse_xml
+from production.core.xmlsafe import UnsafeXml, XmlBudget, parse_xml
+from production.customization.svgbudget import SvgOverLimit, check_svg_budget
 from production.customization.values import parse_color
 
-__all__ = ["SvgDocument", "SvgError", "SvgImage", "SvgText", "read_svg"]
+__all__ = ["SvgDocument", "SvgError", "SvgImage", "SvgOverLimit", "SvgText", "read_svg"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -66,12 +68,23 @@ class SvgDocument:
     unsupported: list[str] = field(default_factory=list)
 
 
-def read_svg(data: bytes) -> SvgDocument:
-    """Read the subset of SVG that Amazon writes; raise `SvgError` if it is unusable."""
+def read_svg(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> SvgDocument:
+    """Read the subset of SVG that Amazon writes; raise `SvgError` if it is unusable.
+
+    `SvgOverLimit` if it is over one of `limits`: found while parsing (elements, nesting) or
+    right after, before anything is read out of it.
+    """
     try:
-        root = parse_xml(data)
+        root = parse_xml(data, max_elements=limits.max_svg_elements, max_depth=limits.max_svg_depth)
+    except XmlBudget as exc:
+        if exc.over == "elements":
+            raise SvgOverLimit(
+                over_limit("has too many elements", "max_svg_elements", limits)
+            ) from exc
+        raise SvgOverLimit(over_limit("nests elements too deep", "max_svg_depth", limits)) from exc
     except UnsafeXml as exc:
         raise SvgError(str(exc)) from exc
+    check_svg_budget(root, limits)
     if etree.QName(root).localname != "svg":
         raise SvgError("its root element is not <svg>")
     reader = _Reader(root)

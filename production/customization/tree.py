@@ -41,7 +41,7 @@ def _find_surfaces(
     node: dict[str, Any], shape: Shape, path: str, out: list[DraftSurface], depth: int
 ) -> None:
     if depth > _MAX_DEPTH:
-        raise shape.error(path, "is nested deeper than any customization")
+        raise shape.error(path, f"is nested deeper than any customization ({_MAX_DEPTH} levels)")
     if node.get("type") == "PreviewContainerCustomization":
         out.append(_read_surface(node, shape, path))
         return
@@ -73,7 +73,9 @@ class _SurfaceWalker:
 
     def walk(self, node: dict[str, Any], path: str, ctx: _Context, depth: int) -> None:
         if depth > _MAX_DEPTH:
-            raise self.shape.error(path, "is nested deeper than any customization")
+            raise self.shape.error(
+                path, f"is nested deeper than any customization ({_MAX_DEPTH} levels)"
+            )
         kind = node.get("type")
         if kind == "PlacementContainerCustomization":
             self.surface.boxes.append(self._box(node, path))
@@ -127,10 +129,8 @@ class _SurfaceWalker:
         path = f"{ctx.placement_path}.buyerPlacement"
         data = self.shape.obj(ctx.placement.get("buyerPlacement"), path)
         scale = self.shape.obj(data.get("scale"), f"{path}.scale")
-        scale_x = self.shape.number(scale.get("scaleX"), f"{path}.scale.scaleX")
-        scale_y = self.shape.number(scale.get("scaleY", scale_x), f"{path}.scale.scaleY")
-        if scale_x <= 0 or scale_y <= 0:
-            raise self.shape.error(f"{path}.scale", "should be positive")
+        scale_x = self.shape.scale(scale.get("scaleX"), f"{path}.scale.scaleX")
+        scale_y = self.shape.scale(scale.get("scaleY", scale_x), f"{path}.scale.scaleY")
         return BuyerPlacement(
             position=self.shape.point(data.get("position"), f"{path}.position"),
             size=self.shape.size(data.get("dimension"), f"{path}.dimension"),

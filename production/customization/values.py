@@ -13,12 +13,15 @@ from typing import Any
 
 from production.core.errors import CustomizationError
 from production.core.geometry import Box, Point, Size
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, finite_within, over_limit
 from production.core.model import Color
 
-__all__ = ["Shape", "as_list", "split_lines"]
+__all__ = ["Shape", "as_list", "brief_path", "split_lines"]
 
 _HEX3 = re.compile(r"^#?([0-9a-fA-F]{3})$")
 _HEX6 = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_STEP = re.compile(r"\.children\[\d+\]")
+_SHOWN_STEPS = 2  # of a deep path, the last steps shown after its depth
 _RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+\s*)?\)$")
 
 
@@ -39,15 +42,32 @@ def split_lines(text: str) -> tuple[str, ...]:
 class Shape:
     """Reads values out of a parsed document and reports shape problems for one order item."""
 
-    def __init__(self, *, item_id: str | None, source: str, document: str) -> None:
+    def __init__(
+        self,
+        *,
+        item_id: str | None,
+        source: str,
+        document: str,
+        limits: ZipLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.item_id = item_id
         self.source = source
         self.document = document  # "JSON", "XML", ... as named in messages
+        self.limits = limits
 
     def error(self, path: str, problem: str) -> CustomizationError:
         return CustomizationError(
-            f"{self.document} {path} {problem}", item_id=self.item_id, source=self.source
+            f"{self.document} {brief_path(path)} {problem}",
+            item_id=self.item_id,
+            source=self.source,
         )
+
+    def coordinate(self, value: Any, path: str) -> float:
+        """A position or size in preview units: finite, and within `max_coordinate`."""
+        number = self.number(value, path)
+        if not finite_within(number, self.limits.max_coordinate):
+            raise self.error(path, over_limit(f"is {number:g}", "max_coordinate", self.limits))
+        return number
 
     def obj(self, value: Any, path: str) -> dict[str, Any]:
         if isinstance(value, dict):
@@ -85,6 +105,16 @@ class Shape:
             raise self.error(path, "should be a finite number")
         return result
 
+    def scale(self, value: Any, path: str) -> float:
+        """A scale factor: positive, neither growing nor shrinking more than `max_scale`."""
+        number = self.number(value, path)
+        if number <= 0:
+            raise self.error(path, "should be positive")
+        bound = self.limits.max_scale
+        if not 1 / bound <= number <= bound:
+            raise self.error(path, over_limit(f"is {number:g}", "max_scale", self.limits))
+        return number
+
     def integer(self, value: Any, path: str, *, default: int | None = None) -> int:
         if value is None and default is not None:
             return default
@@ -105,13 +135,14 @@ class Shape:
     def point(self, value: Any, path: str) -> Point:
         data = self.obj(value, path)
         return Point(
-            self.number(data.get("x"), f"{path}.x"), self.number(data.get("y"), f"{path}.y")
+            self.coordinate(data.get("x"), f"{path}.x"),
+            self.coordinate(data.get("y"), f"{path}.y"),
         )
 
     def size(self, value: Any, path: str) -> Size:
         data = self.obj(value, path)
-        width = self.number(data.get("width"), f"{path}.width")
-        height = self.number(data.get("height"), f"{path}.height")
+        width = self.coordinate(data.get("width"), f"{path}.width")
+        height = self.coordinate(data.get("height"), f"{path}.height")
         if width < 0 or height < 0:
             raise self.error(path, "has a negative size")
         return Size(width, height)
@@ -130,6 +161,15 @@ class Shape:
         if parsed is None:
             raise self.error(path, "is not a colour Amazon writes (#rgb, #rrggbb or rgb(r,g,b))")
         return Color(parsed, name or None)
+
+
+def brief_path(path: str) -> str:
+    """`path`, with a deep run of `.children[i]` told by its depth rather than spelled out."""
+    steps = list(_STEP.finditer(path))
+    if len(steps) <= 2 * _SHOWN_STEPS + 1:
+        return path
+    first, last = steps[0], steps[-_SHOWN_STEPS]
+    return f"{path[: first.start()]}…{path[last.start() :]} (at depth {len(steps)})"
 
 
 def parse_color(text: str) -> str | None:

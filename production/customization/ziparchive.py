@@ -7,12 +7,12 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import cast
 
 from isal import isal_zlib
 
 from production.core.errors import CustomizationError
+from production.core.limits import DEFAULT_LIMITS, ZipLimits, over_limit
 
 __all__ = ["DEFAULT_LIMITS", "ZipLimits", "ZipMembers", "looks_like_zip", "read_zip"]
 
@@ -22,20 +22,6 @@ _ITEM_MEMBER = re.compile(r"^(\d{6,20})\.(json|xml)$", re.IGNORECASE)
 _CHUNK = 1 << 20
 # isal's stubs declare its error as an instance, not a class; this is the class it raises.
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
-
-
-@dataclass(frozen=True, slots=True)
-class ZipLimits:
-    """Bounds that keep a hostile zip from exhausting memory or time."""
-
-    max_members: int = 200
-    max_member_bytes: int = 80 * 1024 * 1024  # a 24-megapixel PNG stays well under this
-    max_total_bytes: int = 300 * 1024 * 1024
-    max_ratio: float = 100.0  # photos barely compress; only a bomb inflates 100×
-    ratio_floor_bytes: int = 1024 * 1024  # small members (JSON, SVG) may compress well
-
-
-DEFAULT_LIMITS = ZipLimits()
 
 
 def looks_like_zip(data: bytes) -> bool:
@@ -126,7 +112,7 @@ class _MemberChecker:
             raise self.error("the zip is empty")
         if len(infos) > self.limits.max_members:
             raise self.error(
-                f"the zip has {len(infos)} members, over the limit of {self.limits.max_members}"
+                over_limit(f"the zip has {len(infos)} members", "max_members", self.limits)
             )
         declared = sum(info.file_size for info in infos)
         if declared > self.limits.max_total_bytes:

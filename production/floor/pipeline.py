@@ -177,8 +177,9 @@ class Pipeline:
             if looks_like_flat_file(data):
                 self._order_report(claimed, data)
                 return None
-            members = read_zip(data, source="inbox")
-            customization = parse_members(members, source="inbox")
+            limits = self.settings.limits
+            members = read_zip(data, source="inbox", limits=limits)
+            customization = parse_members(members, source="inbox", limits=limits)
         except ProductionError as exc:
             self._reject(claimed, str(exc))
             return None

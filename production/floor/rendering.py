@@ -183,7 +183,8 @@ class ItemRenderer:
     def render_zip(
         self, data: bytes, *, source: str = "zip", facts: ItemFacts | None = None
     ) -> ItemOutput:
-        return self.render_members(read_zip(data, source=source), source=source, facts=facts)
+        members = read_zip(data, source=source, limits=self.settings.limits)
+        return self.render_members(members, source=source, facts=facts)
 
     def render_members(
         self,
@@ -198,7 +199,7 @@ class ItemRenderer:
         `facts` are what the job store knows of the item (Amazon's ship-by date): on the ticket.
         """
         if customization is None:
-            customization = parse_members(members, source=source)
+            customization = parse_members(members, source=source, limits=self.settings.limits)
         item = customization.item
         try:
             return self._render(customization, members, facts or ItemFacts())

@@ -15,6 +15,7 @@ from production.app.commands.common import config_option, settings_of
 from production.core.errors import ProductionError
 
 if TYPE_CHECKING:
+    from production.customization import ZipLimits
     from production.floor.rendering import ItemRenderer
 
 __all__ = ["add_commands", "add_tools"]
@@ -63,11 +64,21 @@ def add_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    return _inspect_paths(args.zips, as_json=args.json, out=sys.stdout, err=sys.stderr)
+    limits = settings_of(args).limits
+    return _inspect_paths(
+        args.zips, as_json=args.json, out=sys.stdout, err=sys.stderr, limits=limits
+    )
 
 
-def _inspect_paths(paths: Sequence[Path], *, as_json: bool, out: TextIO, err: TextIO) -> int:
-    from production.customization import parse_zip
+def _inspect_paths(
+    paths: Sequence[Path],
+    *,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    limits: ZipLimits | None = None,
+) -> int:
+    from production.customization import DEFAULT_LIMITS, parse_zip
     from production.customization.inspection import describe
 
     failures = 0
@@ -79,7 +90,7 @@ def _inspect_paths(paths: Sequence[Path], *, as_json: bool, out: TextIO, err: Te
             failures += 1
             continue
         try:
-            summary = describe(parse_zip(data, source=path.name))
+            summary = describe(parse_zip(data, source=path.name, limits=limits or DEFAULT_LIMITS))
         except ProductionError as exc:
             print(f"{path}: {exc}", file=err)
             failures += 1
@@ -134,7 +145,7 @@ def _render_paths(
     for path in paths:
         try:
             # The zip's bytes go once its members are out: a large photo is not held twice more.
-            members = read_zip(path.read_bytes(), source=path.name)
+            members = read_zip(path.read_bytes(), source=path.name, limits=renderer.settings.limits)
             output = renderer.render_members(members, source=path.name)
             output.write(folder)
         except OSError as exc:
