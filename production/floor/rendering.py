@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from printers.kinds import device_for
 from printers.tickets import JobTicket, ProofLine
@@ -51,15 +53,16 @@ from production.core.templates import Printer, Product, SurfaceTemplate
 from production.customization import ZipMembers, parse_members, read_zip
 from production.floor.folders import Folders
 from production.floor.ticketing import ItemFacts, build_ticket, proof_line
-from renderers.engrave_drawing import ENGRAVE_RGB
-from renderers.engraving import Engraver, EngraveSettings
+from renderers.engrave_settings import EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface, image_report
 from renderers.placement import PageGeometry, page_geometry
 from renderers.preflight import Finding, check_surface, customization_findings
 from renderers.proofcheck import ProofCheck, proof_scale
 from renderers.proofphotos import proof_members
-from renderers.svgfallback import render_svg_page
+
+if TYPE_CHECKING:
+    from renderers.engraving import Engraver
 
 __all__ = [
     "ItemOutput",
@@ -178,7 +181,13 @@ class ItemRenderer:
         self.pdf = PdfRenderer(
             fonts=self.fonts, emoji=settings.fonts.emoji, overlay_asset=self._overlay_asset
         )
-        self.engraver = Engraver(self.pdf)
+
+    @cached_property
+    def engraver(self) -> Engraver:
+        """The laser's renderer, loaded on the first engrave surface: outlines, rasters, cuts."""
+        from renderers.engraving import Engraver
+
+        return Engraver(self.pdf)
 
     def render_zip(
         self, data: bytes, *, source: str = "zip", facts: ItemFacts | None = None
@@ -322,7 +331,7 @@ class ItemRenderer:
             snapshot,
             job=job,
             proof_pdf=proof_pdf,
-            text_ink=ENGRAVE_RGB if engraved else None,
+            text_ink=_engrave_rgb() if engraved else None,
             negative_photos=engraved and engrave_settings(template, printer).invert,
         )
         findings, proof, compare = checked.findings, checked.proof, checked.compare_png
@@ -381,6 +390,8 @@ class ItemRenderer:
         now: datetime,
     ) -> RenderedSurface:
         """A surface whose SVG goes beyond Amazon's subset, drawn by the general converter."""
+        from renderers.svgfallback import render_svg_page  # CairoSVG and pikepdf: only for this
+
         assert surface.svg_member is not None
         extra: dict[str, bytes] = {}
         drop: set[str] = set()
@@ -506,6 +517,12 @@ def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSett
         cut=template.cut,
         svg=printer.format == "svg",
     )
+
+
+def _engrave_rgb() -> tuple[int, int, int]:
+    from renderers.engrave_drawing import ENGRAVE_RGB
+
+    return ENGRAVE_RGB
 
 
 def shop_font_index(settings: Settings) -> FontIndex:
