@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from production.store.factory import store_file
-
 __all__ = ["Folders", "files_now"]
 
 
@@ -23,6 +21,10 @@ class Folders:
 
     @property
     def store(self) -> Path:
+        # The store's modules (SQLite and all) load for the daemon's commands, not for a render
+        # that only asks where the font cache is.
+        from production.store.factory import store_file
+
         return store_file(self.root)
 
     @property

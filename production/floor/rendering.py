@@ -288,7 +288,14 @@ class ItemRenderer:
         identity = job_identity(customization, surface.name, taken)
         item = customization.item
         title = f"Order {item.order_id} item {item.order_item_id} {surface.name}"
-        if surface.svg_unsupported and surface.svg_member in members:
+        drawn_here = not (surface.svg_unsupported and surface.svg_member in members)
+        engraved = template.process == "engrave" and drawn_here
+        # The proof's photos are reduced before the print file is made: a phone photo's
+        # decoding buffers are gone by the time its copy in the PDF takes their place.
+        reduced = (
+            self._proof_photos(surface, page, members) if drawn_here and not engraved else None
+        )
+        if not drawn_here:
             rendered = self._fallback(surface, page, members, template, title=title, now=now)
             if template.process == "engrave":
                 rendered.holds.append(
@@ -318,11 +325,9 @@ class ItemRenderer:
             )
         job = identity.job_id
         snapshot = members.get(surface.snapshot_member) if surface.snapshot_member else None
-        drawn_here = not (surface.svg_unsupported and surface.svg_member in members)
-        engraved = template.process == "engrave" and drawn_here
         proof_pdf = None
-        if drawn_here and not engraved:
-            proof_pdf = self._proof_pdf(customization, surface, page, members, template, title)
+        if reduced is not None:
+            proof_pdf = self._proof_pdf(customization, surface, page, reduced, template, title)
         checked = check_surface(
             customization,
             surface,
@@ -361,19 +366,26 @@ class ItemRenderer:
             compare,
         )
 
+    @staticmethod
+    def _proof_photos(
+        surface: Surface, page: PageGeometry, members: Mapping[str, bytes]
+    ) -> dict[str, bytes] | None:
+        """`members` with the large photos reduced for the proof; None: none is large."""
+        reduced = proof_members(surface, page, members, scale=proof_scale(page))
+        if all(reduced[name] is data for name, data in members.items()):
+            return None
+        return reduced
+
     def _proof_pdf(
         self,
         customization: Customization,
         surface: Surface,
         page: PageGeometry,
-        members: Mapping[str, bytes],
+        reduced: Mapping[str, bytes],
         template: SurfaceTemplate,
         title: str,
-    ) -> bytes | None:
-        """The print page again with its large photos reduced, for the proof; None: no need."""
-        reduced = proof_members(surface, page, members, scale=proof_scale(page))
-        if all(reduced[name] is data for name, data in members.items()):
-            return None
+    ) -> bytes:
+        """The print page again with its large photos reduced (`reduced`), for the proof."""
         drawn = self.pdf.render(
             customization, surface, page, reduced, title=title, overlays=template.overlays
         )
