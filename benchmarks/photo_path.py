@@ -1,4 +1,5 @@
-"""The photo path, whole processes side by side: `production render` against CairoSVG's svg2pdf.
+"""The photo path and a text surface, whole processes side by side: `production render` against
+CairoSVG's svg2pdf.
 
     python benchmarks/photo_path.py
 
@@ -11,13 +12,17 @@ each one's own peak RSS with wait4, see render_surface.run_child), run alternate
 - CairoSVG: `python -c "cairosvg.svg2pdf(url=SVG, write_to=PDF, unsafe=True)"` on the zip's
   surface SVG, unpacked with its photo beside it (`unsafe` lets CairoSVG read that local file).
 
-Targets (issue 16, "speed", item 2):
+The text surface is the text-only sample zip (production/customization/sample_zips), printed
+(benchmarks/render_fixture.py's configuration), against CairoSVG on its surface SVG the same way.
+
+Targets (issue 16, "speed", item 2 and the text-only figure):
 
 - ours at least 20× faster than CairoSVG, medians of whole processes;
 - our PDF at most 1.02× the JPEG, which it holds byte for byte;
 - peak RSS of our command at most 100 MiB;
 - a 12000×9000 (108-megapixel) photo renders, its JPEG byte for byte, peak RSS at most 150 MiB:
-  a compact file (2.7 MB) and one the size a phone camera writes (33 MB).
+  a compact file (2.7 MB) and one the size a phone camera writes (33 MB);
+- the text-only surface: ours faster than CairoSVG, medians of whole processes.
 
 Python caches compiled modules in __pycache__ as an installed package does: PYTHONDONTWRITEBYTECODE
 is dropped for the children, and one untimed run of each command comes first.
@@ -40,11 +45,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
 
-from benchmarks.render_fixture import SURFACE, make_photo, photo_order, write_config
+from benchmarks.render_fixture import (
+    SURFACE,
+    TEXT_ONLY_ZIP,
+    make_photo,
+    photo_order,
+    write_config,
+)
 from benchmarks.render_surface import ChildRun, run_child
 from benchmarks.targets import Check, print_checks, print_verdict
 
 SPEEDUP_TARGET = 20.0
+TEXT_SPEEDUP_TARGET = 1.0
 SIZE_TARGET = 1.02
 MEMORY_TARGET_MIB = 100.0
 LARGE_MEMORY_TARGET_MIB = 150.0
@@ -80,18 +92,24 @@ LARGE_PHOTOS = {"compact": (3, 70), "phone-sized": (12, 90)}
 
 
 class Sides:
-    """The two commands on one photo zip, and what they wrote."""
+    """The two commands on one zip (a photo's, or `zip_bytes`), and what they wrote."""
 
-    def __init__(self, folder: Path, photo: bytes, config: Path) -> None:
+    def __init__(
+        self, folder: Path, photo: bytes, config: Path, zip_bytes: bytes | None = None
+    ) -> None:
         self.folder = folder
         self.photo = photo
-        order = photo_order(photo)
         self.zip_path = folder / "photo.zip"
-        self.zip_path.write_bytes(order.zip_bytes())
+        self.zip_path.write_bytes(
+            photo_order(photo).zip_bytes() if zip_bytes is None else zip_bytes
+        )
         svg_dir = folder / "svg"
         with zipfile.ZipFile(self.zip_path) as archive:
             archive.extractall(svg_dir)
-        self.svg = svg_dir / order.surfaces[0].svg_member
+            svgs = [name for name in archive.namelist() if name.endswith(".svg")]
+        if len(svgs) != 1:
+            raise SystemExit(f"{self.zip_path.name}: {len(svgs)} surface SVGs, one expected")
+        self.svg = svg_dir / svgs[0]
         self.config = config
         self.out = folder / "out"
         self.cairo_pdf = folder / "cairo.pdf"
@@ -159,6 +177,28 @@ def photo_checks(sides: Sides, checks: list[Check], details: list[str]) -> None:
     ]
 
 
+def text_checks(sides: Sides, checks: list[Check], details: list[str]) -> None:
+    ours, cairo = side_by_side(sides)
+    our_s = statistics.median(run.seconds for run in ours)
+    cairo_s = statistics.median(run.seconds for run in cairo)
+    speedup = cairo_s / our_s
+    pdf = sides.our_pdf()
+    if pdf is None or not pdf.startswith(b"%PDF"):
+        raise SystemExit("production render wrote no PDF for the text-only surface")
+    checks.append(
+        Check("text-only surface: CairoSVG ÷ ours, whole processes", f"{speedup:.2f}×",
+              f"> {TEXT_SPEEDUP_TARGET:g}×", speedup > TEXT_SPEEDUP_TARGET)
+    )  # fmt: skip
+    details += [
+        f"text-only: {TEXT_ONLY_ZIP.name}, printed; {RUNS} runs each, alternating",
+        f"ours:     median {our_s:.3f} s ({', '.join(f'{r.seconds:.2f}' for r in ours)}), "
+        f"peak RSS {max(r.peak_rss for r in ours) / MIB:.1f} MiB, PDF {len(pdf):,} B",
+        f"CairoSVG: median {cairo_s:.3f} s ({', '.join(f'{r.seconds:.2f}' for r in cairo)}), "
+        f"peak RSS {max(r.peak_rss for r in cairo) / MIB:.1f} MiB, "
+        f"PDF {sides.cairo_pdf.stat().st_size:,} B",
+    ]
+
+
 def large_checks(sides: Sides, kind: str, checks: list[Check], details: list[str]) -> None:
     checked(sides.ours(), "production render of the large photo (untimed first run)")
     run = sides.ours()
@@ -188,6 +228,9 @@ def main() -> int:
         config = write_config(tmp / "config")
         (tmp / "small").mkdir()
         photo_checks(Sides(tmp / "small", make_photo(), config), checks, details)
+        (tmp / "text").mkdir()
+        text = Sides(tmp / "text", b"", config, zip_bytes=TEXT_ONLY_ZIP.read_bytes())
+        text_checks(text, checks, details)
         for kind, (amplitude, quality) in LARGE_PHOTOS.items():
             folder = tmp / kind
             folder.mkdir()

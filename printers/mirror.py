@@ -10,13 +10,16 @@ re-rendered, photos keep their bytes, and the page boxes are flipped with it.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import pikepdf
 from lxml import etree
 
 from production.core.errors import PrinterError
 from production.core.templates import Printer
 from production.core.xmlsafe import UnsafeXml, parse_xml
+
+if TYPE_CHECKING:
+    import pikepdf
 
 __all__ = ["is_mirrored", "mirror_pdf", "mirror_svg"]
 
@@ -33,6 +36,8 @@ def is_mirrored(process: str | None, printer: Printer) -> bool:
 
 def mirror_pdf(pdf: bytes) -> bytes:
     """Every page of `pdf` flipped left to right within its MediaBox (as it is shown)."""
+    import pikepdf  # only a mirroring device's copy needs it: not loaded for a ticket
+
     try:
         document = pikepdf.open(io.BytesIO(pdf))
     except pikepdf.PdfError as exc:
@@ -49,6 +54,8 @@ def mirror_pdf(pdf: bytes) -> bytes:
 
 
 def _mirror_page(document: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    import pikepdf
+
     x0, y0, x1, y1 = (float(v) for v in page.mediabox)
     # A page shown turned by 90° is flipped along its other axis, so it is mirrored as shown.
     sideways = int(page.obj.get("/Rotate", 0)) % 180 == 90

@@ -25,7 +25,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-import emoji as emoji_data
 import regex
 
 from renderers.fonts import ResolvedFont, missing_glyphs
@@ -142,6 +141,8 @@ def _falls_back(cluster: str, text_font: ResolvedFont) -> bool:
 
 def _emoji_data(cluster: str) -> dict[str, object] | None:
     """The `emoji` package's entry for the cluster, as typed or with VS16 added or removed."""
+    import emoji as emoji_data  # its tables take a fifth of a second: only to name an emoji
+
     without = cluster.replace(_VS16, "")
     for form in (cluster, without, without[:1] + _VS16 + without[1:]):
         data = emoji_data.EMOJI_DATA.get(form)

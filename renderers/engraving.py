@@ -13,7 +13,6 @@ and SVG writers (`engrave_pdf`, `engrave_svg`) turn into files.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,10 +26,11 @@ from production.core.model import (
     Surface,
     TextElement,
 )
-from production.core.templates import Dither, Overlays
+from production.core.templates import Overlays
 from renderers.cutlines import CutFileError, cut_lines
 from renderers.engrave_drawing import EngraveDrawing, Fill
 from renderers.engrave_pdf import engrave_pdf
+from renderers.engrave_settings import EngraveSettings
 from renderers.engrave_svg import engrave_svg
 from renderers.outlines import emoji_pictures, text_outlines
 from renderers.pdf import PdfRenderer, RenderedSurface, TextReport, image_report, overlay_art
@@ -46,17 +46,6 @@ from renderers.textlayout import font_notes
 from renderers.vectors import VectorPath, path_bounds
 
 __all__ = ["EngraveDrawing", "EngraveSettings", "Engraver", "Fill"]
-
-
-@dataclass(frozen=True, slots=True)
-class EngraveSettings:
-    """How one surface is engraved: the laser's DPI and the template's or laser's choices."""
-
-    dpi: int
-    dither: Dither = "none"
-    invert: bool = False  # photos only: text and cuts are marked as they are
-    cut: str | None = None  # "rect", "rounded:R_MM" or the path of an SVG file
-    svg: bool = False  # the laser takes SVG: write it beside the PDF
 
 
 class Engraver:

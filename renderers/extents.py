@@ -14,9 +14,9 @@ from typing import Literal
 
 from production.core.geometry import Box, Point
 from production.core.model import ImageElement, Surface, TextElement
-from renderers.outlines import text_ink
 from renderers.pdf import TextReport
 from renderers.placement import element_clip, image_geometry
+from renderers.textink import text_ink
 
 __all__ = ["Extent", "element_name", "surface_extents"]
 

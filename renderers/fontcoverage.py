@@ -11,6 +11,7 @@ from fontTools.ttLib import TTFont
 
 from production.core.errors import RenderError
 from renderers.fontfaces import UNREADABLE_FONT_ERRORS
+from renderers.glyphorder import name_by_number
 
 __all__ = ["missing_glyphs"]
 
@@ -37,6 +38,7 @@ def missing_glyphs(font: _FontFile, text: str) -> set[str]:
 def _codepoints(path: str, font_number: int, mtime_ns: int, size: int) -> frozenset[int]:
     """The characters a font maps, cached per file version (mtime and size are the key)."""
     with TTFont(path, fontNumber=font_number, lazy=True) as font:
+        name_by_number(font)  # the code points are all it needs: no names made up from them
         return frozenset(font.getBestCmap() or {})
 
 

@@ -7,7 +7,6 @@ follow, in this order.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, distribution, distributions
 from pathlib import Path, PurePosixPath
 
 __all__ = [
@@ -40,8 +39,11 @@ def system_font_dirs() -> tuple[Path, ...]:
 def package_font_dirs() -> tuple[Path, ...]:
     """The `files/` folders of installed `font_*` packages, found from metadata, not imports.
 
-    Slow (it reads every installed package's metadata): the font index caches the answer.
+    Slow (it reads every installed package's metadata): the font index caches the answer, and
+    importlib.metadata (with the email package it parses with) loads only when it is asked.
     """
+    from importlib.metadata import distributions
+
     found: dict[Path, None] = {}
     for dist in sorted(distributions(), key=lambda d: d.metadata["Name"] or ""):
         name = (dist.metadata["Name"] or "").lower().replace("_", "-")
@@ -57,6 +59,8 @@ def package_font_dirs() -> tuple[Path, ...]:
 @lru_cache(maxsize=1)
 def reportlab_font_dirs() -> tuple[Path, ...]:
     """The Bitstream Vera fonts reportlab ships: always there, searched last."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
     try:
         return (Path(str(distribution("reportlab").locate_file("reportlab/fonts"))),)
     except PackageNotFoundError:

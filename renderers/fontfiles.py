@@ -17,12 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from fontTools.cffLib.CFF2ToCFF import convertCFF2ToCFF
 from fontTools.ttLib import TTFont
-from fontTools.varLib.instancer import instantiateVariableFont
 
 from production.core.errors import RenderError
 from renderers.fonts import ResolvedFont
+from renderers.glyphorder import name_by_number
 
 __all__ = ["FontProgram", "font_program"]
 
@@ -93,11 +92,16 @@ def _load(path: str, font_number: int, _mtime_ns: int, _size: int) -> FontProgra
         font = TTFont(io.BytesIO(source), lazy=True)
     if "CFF " not in font and "glyf" not in font:
         raise RenderError(f"font file {Path(path).name} has no outlines to print")
+    name_by_number(font)
     return _program(font, source, number)
 
 
 def _static_sfnt(font: TTFont) -> bytes:
     """A WOFF/WOFF2 face as plain sfnt; a variable face at its default instance, CFF2 as CFF."""
+    # The instancer and the CFF2 converter take a tenth of a second to import: only for these.
+    from fontTools.cffLib.CFF2ToCFF import convertCFF2ToCFF
+    from fontTools.varLib.instancer import instantiateVariableFont
+
     font.ensureDecompiled()
     if "fvar" in font:
         pinned = {axis.axisTag: None for axis in font["fvar"].axes}  # None: the default

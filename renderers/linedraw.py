@@ -17,7 +17,6 @@ from dataclasses import replace
 
 from reportlab.pdfgen.canvas import Canvas
 
-from renderers.emoji_draw import draw_emoji
 from renderers.extractable import needs_actual_text, page_order
 from renderers.glyphdraw import PageText
 from renderers.glyphruns import GlyphRun, PlacedGlyph
@@ -40,6 +39,17 @@ def draw_line(
             page_text.open_actual_text(text, run.font, size, x + left, y)
             page_text.draw(stretch, size, x, y)
             page_text.close_actual_text()
+    if laid.emoji:
+        _draw_emoji(canvas, page_text, laid, size, x, y)
+
+
+def _draw_emoji(
+    canvas: Canvas, page_text: PageText, laid: LaidLine, size: float, x: float, y: float
+) -> None:
+    """Each emoji as a picture or paths, with its invisible glyph that reads as it."""
+    from renderers.emoji_draw import draw_emoji  # loaded for a line that has emoji only
+
+    run = laid.text
     for placed in laid.emoji:
         draw_emoji(canvas, placed, size, x, y, run.units_per_em)
         width = placed.run.width / placed.run.units_per_em

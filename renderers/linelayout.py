@@ -15,14 +15,17 @@ Without an emoji font the line is the text font's, as before: a symbol font may 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import regex
 
 from renderers.emoji import split_emoji
-from renderers.emoji_glyphs import EmojiRun, emoji_glyphs
 from renderers.fonts import ResolvedFont, missing_glyphs
 from renderers.glyphruns import GlyphRun, PlacedGlyph
 from renderers.shaping import shape
+
+if TYPE_CHECKING:
+    from renderers.emoji_glyphs import EmojiRun
 
 __all__ = ["LaidLine", "PlacedEmoji", "lay_line"]
 
@@ -60,6 +63,9 @@ def lay_line(
     owners = _emoji_owners(font, line, emoji_font)
     if emoji_font is None or not owners:
         return LaidLine(line, shaped, (), shaped.width)
+    # The emoji font's colour tables and pictures load only for a line that has emoji.
+    from renderers.emoji_glyphs import emoji_glyphs
+
     ratio = shaped.units_per_em  # emoji font units → text font units, with the emoji's upem
     glyphs: list[PlacedGlyph] = []
     emoji: list[PlacedEmoji] = []

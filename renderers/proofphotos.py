@@ -60,14 +60,20 @@ def _reduced(data: bytes, factor: int) -> bytes | None:
     """The JPEG at least `factor` times smaller, as decoded by DCT scaling; None if unreadable.
 
     The decoder scales by 1/2, 1/4 or 1/8 while it decodes, so the full image is never held:
-    a 108-megapixel photo costs its reduced size. Whatever size comes out fills the same unit
-    square on the page, so it is not resized again.
+    a 108-megapixel photo costs its reduced size. A photo that needs more than 1/8 is averaged
+    down by the rest of `factor` in whole steps (still one to two pixels per proof pixel), so
+    PDFium does not decode a picture many times larger than the proof only to shrink it.
+    Whatever size comes out fills the same unit square on the page.
     """
     try:
         picture = open_image(data, formats=["JPEG"])
         width, height = picture.size
         picture.draft("RGB", (max(1, width // factor), max(1, height // factor)))
-        smaller = picture.convert("RGB")
+        # A colour JPEG decodes to RGB already: converting would only copy it.
+        smaller = picture if picture.mode == "RGB" else picture.convert("RGB")
+        rest = factor // max(1, width // smaller.width)  # what DCT scaling left to do
+        if rest >= 2:
+            smaller = smaller.reduce(rest)
         out = io.BytesIO()
         smaller.save(out, "JPEG", quality=90)
         return out.getvalue()

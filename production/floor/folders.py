@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from production.store.factory import BACKUPS_FOLDER, store_file
-
 __all__ = ["Folders", "files_now"]
 
 
@@ -23,6 +21,10 @@ class Folders:
 
     @property
     def store(self) -> Path:
+        # The store's modules (SQLite and all) load for the daemon's commands, not for a render
+        # that only asks where the font cache is.
+        from production.store.factory import store_file
+
         return store_file(self.root)
 
     @property
@@ -56,6 +58,9 @@ class Folders:
     @property
     def backups(self) -> Path:
         """Daily copies of the job store (`production.store.sqlite.backups`), purged with it."""
+        # Lazily, as `store`: a render does not load the store's modules.
+        from production.store.factory import BACKUPS_FOLDER
+
         return self.root / BACKUPS_FOLDER
 
     @property

@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from printers.kinds import device_for
 from printers.tickets import JobTicket, ProofLine
@@ -51,15 +53,16 @@ from production.core.templates import Printer, Product, SurfaceTemplate
 from production.customization import ZipMembers, parse_members, read_zip
 from production.floor.folders import Folders
 from production.floor.ticketing import ItemFacts, build_ticket, proof_line
-from renderers.engrave_drawing import ENGRAVE_RGB
-from renderers.engraving import Engraver, EngraveSettings
+from renderers.engrave_settings import EngraveSettings
 from renderers.fonts import FontIndex
 from renderers.pdf import PdfRenderer, RenderedSurface, image_report
 from renderers.placement import PageGeometry, page_geometry
 from renderers.preflight import Finding, check_surface, customization_findings
 from renderers.proofcheck import ProofCheck, proof_scale
 from renderers.proofphotos import proof_members
-from renderers.svgfallback import render_svg_page
+
+if TYPE_CHECKING:
+    from renderers.engraving import Engraver
 
 __all__ = [
     "ItemOutput",
@@ -178,7 +181,13 @@ class ItemRenderer:
         self.pdf = PdfRenderer(
             fonts=self.fonts, emoji=settings.fonts.emoji, overlay_asset=self._overlay_asset
         )
-        self.engraver = Engraver(self.pdf)
+
+    @cached_property
+    def engraver(self) -> Engraver:
+        """The laser's renderer, loaded on the first engrave surface: outlines, rasters, cuts."""
+        from renderers.engraving import Engraver
+
+        return Engraver(self.pdf)
 
     def render_zip(
         self, data: bytes, *, source: str = "zip", facts: ItemFacts | None = None
@@ -280,7 +289,14 @@ class ItemRenderer:
         identity = job_identity(customization, surface.name, taken)
         item = customization.item
         title = f"Order {item.order_id} item {item.order_item_id} {surface.name}"
-        if surface.svg_unsupported and surface.svg_member in members:
+        drawn_here = not (surface.svg_unsupported and surface.svg_member in members)
+        engraved = template.process == "engrave" and drawn_here
+        # The proof's photos are reduced before the print file is made: a phone photo's
+        # decoding buffers are gone by the time its copy in the PDF takes their place.
+        reduced = (
+            self._proof_photos(surface, page, members) if drawn_here and not engraved else None
+        )
+        if not drawn_here:
             rendered = self._fallback(surface, page, members, template, title=title, now=now)
             if template.process == "engrave":
                 rendered.holds.append(
@@ -310,11 +326,9 @@ class ItemRenderer:
             )
         job = identity.job_id
         snapshot = members.get(surface.snapshot_member) if surface.snapshot_member else None
-        drawn_here = not (surface.svg_unsupported and surface.svg_member in members)
-        engraved = template.process == "engrave" and drawn_here
         proof_pdf = None
-        if drawn_here and not engraved:
-            proof_pdf = self._proof_pdf(customization, surface, page, members, template, title)
+        if reduced is not None:
+            proof_pdf = self._proof_pdf(customization, surface, page, reduced, template, title)
         checked = check_surface(
             customization,
             surface,
@@ -323,7 +337,7 @@ class ItemRenderer:
             snapshot,
             job=job,
             proof_pdf=proof_pdf,
-            text_ink=ENGRAVE_RGB if engraved else None,
+            text_ink=_engrave_rgb() if engraved else None,
             negative_photos=engraved and engrave_settings(template, printer).invert,
         )
         findings, proof, compare = checked.findings, checked.proof, checked.compare_png
@@ -353,19 +367,26 @@ class ItemRenderer:
             compare,
         )
 
+    @staticmethod
+    def _proof_photos(
+        surface: Surface, page: PageGeometry, members: Mapping[str, bytes]
+    ) -> dict[str, bytes] | None:
+        """`members` with the large photos reduced for the proof; None: none is large."""
+        reduced = proof_members(surface, page, members, scale=proof_scale(page))
+        if all(reduced[name] is data for name, data in members.items()):
+            return None
+        return reduced
+
     def _proof_pdf(
         self,
         customization: Customization,
         surface: Surface,
         page: PageGeometry,
-        members: Mapping[str, bytes],
+        reduced: Mapping[str, bytes],
         template: SurfaceTemplate,
         title: str,
-    ) -> bytes | None:
-        """The print page again with its large photos reduced, for the proof; None: no need."""
-        reduced = proof_members(surface, page, members, scale=proof_scale(page))
-        if all(reduced[name] is data for name, data in members.items()):
-            return None
+    ) -> bytes:
+        """The print page again with its large photos reduced (`reduced`), for the proof."""
         drawn = self.pdf.render(
             customization, surface, page, reduced, title=title, overlays=template.overlays
         )
@@ -382,6 +403,8 @@ class ItemRenderer:
         now: datetime,
     ) -> RenderedSurface:
         """A surface whose SVG goes beyond Amazon's subset, drawn by the general converter."""
+        from renderers.svgfallback import render_svg_page  # CairoSVG and pikepdf: only for this
+
         assert surface.svg_member is not None
         extra: dict[str, bytes] = {}
         drop: set[str] = set()
@@ -507,6 +530,12 @@ def engrave_settings(template: SurfaceTemplate, printer: Printer) -> EngraveSett
         cut=template.cut,
         svg=printer.format == "svg",
     )
+
+
+def _engrave_rgb() -> tuple[int, int, int]:
+    from renderers.engrave_drawing import ENGRAVE_RGB
+
+    return ENGRAVE_RGB
 
 
 def shop_font_index(settings: Settings) -> FontIndex:

@@ -27,7 +27,7 @@ from printers.tickets import (
 from production.core.model import Customization
 from production.core.stems import COMPARE_SUFFIX, PROOF_SUFFIX, JobIdentity
 from production.core.templates import DEFAULT_MIN_PPI_WARN, Printer, Product, SurfaceTemplate
-from renderers.engraving import EngraveSettings
+from renderers.engrave_settings import EngraveSettings
 from renderers.fonts import ResolvedFont
 from renderers.pdf import ImageReport
 from renderers.preflight import Finding
