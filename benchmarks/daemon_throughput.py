@@ -600,7 +600,7 @@ def _each(*parts: Callable[[pstats.Stats], _Found]) -> Callable[[pstats.Stats], 
 def _transactions(stats: pstats.Stats) -> _Found:
     # A @contextmanager generator is "called" once to BEGIN and once more to COMMIT; its time is
     # those two statements (the block runs outside the generator).
-    calls, seconds = _cum("store/sqlite.py", "_transaction")(stats)
+    calls, seconds = _cum("store/sqlite/store.py", "_transaction")(stats)
     return calls // 2, seconds
 
 
@@ -618,7 +618,7 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ),
     ("    sha256 of the zip", _own("<built-in method _hashlib.openssl_sha256>")),
     ("    move to zips/, dir fsync", _via("files.py", "move_file", "pipeline.py", "take_in")),
-    ("    store.add_item", _cum("store/sqlite.py", "add_item")),
+    ("    store.add_item", _cum("store/sqlite/store.py", "add_item")),
     ("  render_task (in a worker with `production run`)", _cum("render_pool.py", "render_task")),
     (
         "    read the zip file again",
@@ -639,24 +639,24 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
         _cum("production/floor/pipeline.py", "_record_render"),
     ),
     (
-        "    masters: write_group",
-        _via("production/core/files.py", "write_group", "pipeline.py", "_record_render"),
+        "    masters: write_group (inline; workers stage them)",
+        _via("production/core/files.py", "write_group", "pipeline.py", "_record_outcome"),
     ),
-    ("    store.set_jobs", _cum("store/sqlite.py", "set_jobs")),
+    ("    store.set_jobs", _cum("store/sqlite/store.py", "set_jobs")),
     (
         "    store.transition → rendered",
-        _via("store/sqlite.py", "transition", "pipeline.py", "_after_render"),
+        _via("store/sqlite/store.py", "transition", "pipeline.py", "_after_render"),
     ),
     ("  deliver_job", _cum("production/floor/pipeline.py", "deliver_job")),
     ("    read the masters back", _cum("production/floor/pipeline.py", "_master_files")),
     ("    hot folder: write_group", _cum("printers/hotfolder.py", "deliver")),
     (
         "    store.transition → queued",
-        _via("store/sqlite.py", "transition", "pipeline.py", "deliver_job"),
+        _via("store/sqlite/store.py", "transition", "pipeline.py", "deliver_job"),
     ),
     (
         "  store.jobs after render",
-        _via("store/sqlite.py", "jobs", "pipeline.py", "_finish_render"),
+        _via("store/sqlite/listing.py", "jobs", "pipeline.py", "_finish_render"),
     ),
     ("by kind of work, across the steps:", None),
     ("  write() of file data", _via("~", _WRITE, "production/core/files.py", "write_atomically")),

@@ -87,8 +87,12 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def move_file(source: Path, target: Path) -> None:
-    """Move a file, durably; across filesystems by copy, fsync and unlink."""
+def move_file(source: Path, target: Path, *, durable: bool = True) -> None:
+    """Move a file, durably; across filesystems by copy, fsync and unlink.
+
+    `durable=False`: a rename within the filesystem is not synced, and a power cut may undo
+    it (the file is back where it was); for a caller to whom that is as if it never moved.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         source.rename(target)
@@ -98,7 +102,8 @@ def move_file(source: Path, target: Path) -> None:
         write_atomically(target, source.read_bytes())
         source.unlink()
         return
-    _sync_folder(target.parent)
+    if durable:
+        _sync_folder(target.parent)
 
 
 def remove_files(paths: Iterable[Path]) -> list[Path]:

@@ -26,7 +26,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from production.config.settings import Settings, load_settings
@@ -39,6 +45,8 @@ __all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "PassStep", "Service"]
 
 DEFAULT_RESCAN_SECONDS = 5.0
 _SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
+# What wakes the loop in the inbox and the done folders (watchdog asks inotify for these only).
+_ARRIVALS: list[type[FileSystemEvent]] = [FileCreatedEvent, FileMovedEvent, FileClosedEvent]
 
 
 def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
@@ -185,7 +193,7 @@ class Daemon:
                 if until is not None and until():
                     break
                 if not busy and not self.stopping:
-                    self.wake.wait(self._pause())
+                    self._rest(self._pause())
         except BaseException:
             # A second signal: stop now, also the renders in hand (their items render again).
             self.shutdown(at_once=True)
@@ -259,9 +267,22 @@ class Daemon:
         return busy
 
     def _pause(self) -> float:
-        if self.pipeline.inbox.waiting:
+        if self._settling():
             return _SETTLE_POLL_SECONDS
         return self.rescan_seconds
+
+    def _settling(self) -> bool:
+        return self.pipeline.inbox.waiting
+
+    def _rest(self, seconds: float) -> None:
+        """Sleep until woken, or for `seconds`. While files settle in the inbox, for the whole
+        settle poll whatever wakes the loop: a drop of a thousand zips is a thousand inotify
+        events, and each would otherwise cost a pass that looks at every file waiting. (What
+        else wakes the loop meanwhile, a retry or a done folder, waits for the poll too.)"""
+        until = time.monotonic() + seconds
+        while self.wake.wait(max(0.0, until - time.monotonic())):
+            if self.stopping or seconds <= 0 or not self._settling():
+                return
 
     def _reloaded(self, settings: Settings) -> None:
         if self._observer is not None:
@@ -284,10 +305,15 @@ class Daemon:
                 folders.append(printer.done_folder)
         for folder in folders:
             if folder.is_dir():
-                observer.schedule(handler, str(folder), recursive=False)
-        # `production retry` touches this file so the held job is rendered at once.
+                # Files arriving (created, moved in, closed after writing); not every write()
+                # of a file being copied in, nor the daemon's own moves out of the folder as
+                # events of their own: the settle poll sees to a file that is still growing.
+                observer.schedule(handler, str(folder), recursive=False, event_filter=_ARRIVALS)
+        # `production retry` touches this file so the held job is rendered at once. The file
+        # itself is watched, not the data folder: the store's WAL there changes at every commit.
         wake_file = self.pipeline.folders.wake
-        observer.schedule(_Wake(self.wake, wake_file.name), str(wake_file.parent), recursive=False)
+        wake_file.touch()
+        observer.schedule(_Wake(self.wake, wake_file.name), str(wake_file), recursive=False)
         observer.daemon = True
         observer.start()
         self._observer = observer

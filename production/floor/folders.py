@@ -51,6 +51,12 @@ class Folders:
         return self.root / "masters"
 
     @property
+    def rendering(self) -> Path:
+        """Master files render workers have written, until moved into `masters`
+        (`production.floor.staging`); emptied at every start."""
+        return self.root / "rendering"
+
+    @property
     def proofs(self) -> Path:
         """The desk page's proof pictures, `<stem>.png`: buyer data, purged with the order."""
         return self.root / "proofs"
@@ -69,7 +75,7 @@ class Folders:
         return self.root / "cache" / "fonts"
 
     def create(self) -> None:
-        for folder in (self.claimed, self.zips, self.masters):
+        for folder in (self.claimed, self.zips, self.masters, self.rendering):
             folder.mkdir(parents=True, exist_ok=True)
 
 

@@ -104,7 +104,10 @@ class Inbox:
         name = f"{time.time_ns()}-{self._counter}{_CLAIM_SEPARATOR}{path.name}"
         target = self.claimed / name
         try:
-            move_file(path, target)
+            # Not synced: a power cut that undoes the move leaves the file in the inbox, to be
+            # claimed again, which is all a claim that never happened does. Whatever the daemon
+            # records of the file comes after its durable move into `zips/`.
+            move_file(path, target, durable=False)
         except FileNotFoundError:
             return None
         self._seen.pop(path.name, None)

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from production.floor.render_pool import (
 )
 from production.floor.rendering import ItemRenderer
 from production.floor.replacing import conflict_reason
+from production.floor.staging import clear_staging, discard_staged, place_staged
 from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
@@ -97,6 +98,7 @@ class Pipeline:
         # Items whose render was begun but never recorded, because an error stopped the pass
         # (a full disk, a locked store): `render_received` renders those without jobs again.
         self._unrecorded: list[str] = []
+        self._renders = 0  # renders begun: each one's files are staged under its own prefix
 
     @property
     def renderer(self) -> Renderer:
@@ -140,6 +142,7 @@ class Pipeline:
     def prepare(self) -> None:
         """Create the working folders and take back what a crash left half-done."""
         self.folders.create()
+        clear_staging(self.folders.rendering)  # before any render: nothing there is a job's
         self.inbox.prepare()
         if self.render_pool is not None:
             self.render_pool.start()
@@ -209,6 +212,9 @@ class Pipeline:
             # Amazon announced the item without a zip; an operator has dropped it in.
             self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)
         else:
+            # Not durable on its own (a power cut may undo it, and `prepare` then takes the zip
+            # in again from `zips/`): the durable commit of its render makes it so, before any
+            # of its files is delivered.
             self.store.add_item(
                 NewItem(
                     order_item_id=item.order_item_id,
@@ -219,7 +225,8 @@ class Pipeline:
                     zip_path=str(zip_path),
                     digest=digest,
                     ship_by=self._ship_by.pop(item.order_item_id, None),
-                )
+                ),
+                durable=False,
             )
         self._just_taken = (item.order_item_id, members, customization)
         self._event("received", order=item.order_id, item=item.order_item_id, started=started)
@@ -311,6 +318,9 @@ class Pipeline:
         except BaseException:
             # Taken in, perhaps rendered, not recorded: the next `render_received` sees to them.
             self._unrecorded += [render.item.order_item_id for render in window]
+            for render in window:
+                if render.task.stage is not None:
+                    discard_staged(render.task.stage)
             if beginning is not None:
                 self._unrecorded.append(beginning)
             raise
@@ -345,7 +355,14 @@ class Pipeline:
             task = RenderTask(order_item_id, zip_path=item.zip_path, facts=facts)
         if self.render_pool is None:
             return _Render(item, task, started, outcome=render_task(self.renderer, task))
+        # The worker writes the masters into the staging folder: only their names come back.
+        task = replace(task, stage=self._stage(order_item_id))
         return _Render(item, task, started, future=self.render_pool.submit(task))
+
+    def _stage(self, order_item_id: str) -> str:
+        """A prefix for one render's staged files that no other render's begins with."""
+        self._renders += 1
+        return f"{self.folders.rendering / order_item_id}-{self._renders}."
 
     def _finish_render(self, render: _Render, *, deliver: bool) -> None:
         self._record_render(render)
@@ -356,6 +373,13 @@ class Pipeline:
 
     def _record_render(self, render: _Render) -> list[JobRecord]:
         """Write a finished render's masters and record its jobs (rendered, or held)."""
+        try:
+            return self._record_outcome(render)
+        finally:
+            if render.task.stage is not None:
+                discard_staged(render.task.stage)  # the files of jobs kept, or not recorded
+
+    def _record_outcome(self, render: _Render) -> list[JobRecord]:
         item, started = render.item, render.started
         outcome = self._outcome(render)
         if outcome.held is not None:
@@ -368,15 +392,21 @@ class Pipeline:
                 self._event_job(record, started)
             return jobs
         new_jobs = [NewJob(job.job_id, job.surface, job.printer, job.stem) for job in outcome.jobs]
+        # Made durable by the jobs' next change (rendered, or held), committed before any file
+        # of theirs is delivered; undone by a power cut, the item has no jobs and renders again.
         added = self.store.set_jobs(
-            item.order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read"
+            item.order_item_id, new_jobs, state=JobState.RECEIVED, reason="zip read", durable=False
         )
         for record in added:
             self._event_job(record, None)
         # Jobs already queued or further along keep their files: only the new ones are written.
         fresh = {record.job_id: record for record in added}
         outputs = [job for job in outcome.jobs if job.job_id in fresh]
-        write_group(self.folders.masters, {n: d for job in outputs for n, d in job.files.items()})
+        if sent := {name: data for job in outputs for name, data in job.files.items()}:
+            write_group(self.folders.masters, sent)
+        if staged := [name for job in outputs for name in job.staged]:
+            assert render.task.stage is not None
+            place_staged(render.task.stage, staged, self.folders.masters)
         return [self._after_render(job, fresh[job.job_id], started) for job in outputs]
 
     def _outcome(self, render: _Render) -> RenderOutcome:
@@ -390,10 +420,17 @@ class Pipeline:
             # C library): render it again in a new pool, where an item that kills its worker
             # by itself is held and the others go on.
             assert self.render_pool is not None
+            given_up = render.task.stage
+            if given_up is not None:
+                # Its own prefix: a worker of the broken pool may still be writing the first.
+                render.task = replace(render.task, stage=self._stage(render.item.order_item_id))
             try:
                 return self.render_pool.submit(render.task).result()
             except Exception as exc:  # noqa: BLE001 - held, as a failure while rendering inline
                 return RenderOutcome(held=hold_reason(exc))
+            finally:
+                if given_up is not None:
+                    discard_staged(given_up)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
             return RenderOutcome(held=hold_reason(exc))
 

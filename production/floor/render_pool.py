@@ -9,7 +9,10 @@ render inline.
 
 What crosses to a worker is a `RenderTask` (the members take_in has already read and parsed, or
 the path of the stored zip); what comes back is a `RenderOutcome`: every job's master files and
-what its record needs, or the cause and message of the hold. Failures are turned into their hold
+what its record needs, or the cause and message of the hold. A task with a `stage` has its
+master files written by the worker into the daemon's staging folder (`production.floor.staging`)
+and only their names sent back: megabytes of photo never cross the pipe, and the daemon's one
+thread does not write them. Failures are turned into their hold
 in the worker, by the same rule as inline (`hold_reason`), so no exception has to survive
 pickling (a `MissingFontError`, with its keyword-only `family`, would not).
 
@@ -33,7 +36,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 from typing import Protocol
@@ -43,6 +46,7 @@ from production.core.errors import ProductionError, RenderError
 from production.core.model import Customization
 from production.customization import ZipMembers
 from production.floor.rendering import ItemOutput, ItemRenderer, JobOutput
+from production.floor.staging import write_staged
 from production.floor.ticketing import ItemFacts
 
 __all__ = [
@@ -86,6 +90,8 @@ class RenderTask:
     zip_path: str | None = None
     # What the store knows of the item beyond its zip (Amazon's ship-by date), for the ticket.
     facts: ItemFacts = field(default_factory=ItemFacts)
+    # Where the master files go: `<stage><name>` in the staging folder; None: sent back.
+    stage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +102,11 @@ class RenderedJob:
     surface: str
     printer: str | None  # printer id; None: options only, nothing to print
     stem: str
-    files: dict[str, bytes]  # the masters, file name -> bytes (`JobOutput.files()`)
+    files: dict[str, bytes]  # the masters, file name -> bytes (`JobOutput.files()`); {}: staged
     holds: tuple[str, ...]  # why nobody may print it yet; () when it may go
     proof_hold: bool  # held because the proof does not look like Amazon's preview
     rendered_reason: str  # the record's reason when it is not held
+    staged: tuple[str, ...] = ()  # the masters' names, written as `<task.stage><name>`
 
     @classmethod
     def of(cls, job: JobOutput) -> RenderedJob:
@@ -134,9 +141,21 @@ def render_task(renderer: Renderer, task: RenderTask) -> RenderOutcome:
             assert task.zip_path is not None
             data = Path(task.zip_path).read_bytes()
             output = renderer.render_zip(data, source="store", facts=task.facts)
-        return RenderOutcome(tuple(RenderedJob.of(job) for job in output.jobs))
+        jobs = tuple(RenderedJob.of(job) for job in output.jobs)
     except Exception as exc:  # noqa: BLE001 - every failure holds the item, none stops the shop
         return RenderOutcome(held=hold_reason(exc))
+    if task.stage is not None:
+        jobs = _staged(jobs, task.stage)
+    return RenderOutcome(jobs)
+
+
+def _staged(jobs: tuple[RenderedJob, ...], stage: str) -> tuple[RenderedJob, ...]:
+    """The jobs with their masters written under `stage`; as they were if that fails (the
+    daemon writes them then, and meets the same error, a full disk, itself)."""
+    files = {name: data for job in jobs for name, data in job.files.items()}
+    if not write_staged(stage, files):
+        return jobs
+    return tuple(replace(job, files={}, staged=tuple(job.files)) for job in jobs)
 
 
 def rendered_reason(job: JobOutput) -> str:

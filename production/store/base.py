@@ -32,8 +32,15 @@ class JobStore(Protocol):
     the order they were written.
     """
 
-    def add_item(self, item: NewItem) -> bool:
-        """Record a new order item; False, changing nothing, if its order_item_id is known."""
+    def add_item(self, item: NewItem, *, durable: bool = True) -> bool:
+        """Record a new order item; False, changing nothing, if its order_item_id is known.
+
+        `durable=False` (as in `set_jobs`): the change survives a crash of the process at once,
+        a power cut only once a later durable change is committed, which makes it durable too.
+        For a step the caller recovers from if a power cut undoes it (the daemon takes a zip in
+        again that is in `zips/` but not in the store), followed by a durable one before any
+        side effect that depends on it (a file delivered).
+        """
         ...
 
     def item(self, order_item_id: str) -> ItemRecord | None:
@@ -95,6 +102,7 @@ class JobStore(Protocol):
         state: JobState = JobState.RECEIVED,
         reason: str = "",
         cause: str | None = None,
+        durable: bool = True,
     ) -> list[JobRecord]:
         """Replace the item's received, rendered and held jobs with `jobs`, all in `state`.
 
@@ -102,6 +110,7 @@ class JobStore(Protocol):
         with one of their ids is skipped. Returns the jobs added, in the order given; each gets
         an audit row from None. Replaced jobs disappear, their audit rows stay; their count of
         attempts goes to every new job, and a replaced job's approval to the new job of its id.
+        `durable=False`: as for `add_item`.
         """
         ...
 

@@ -6,6 +6,8 @@ import contextlib
 import json
 import os
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from production.core.errors import StoreError
+from production.floor.daemon import _SETTLE_POLL_SECONDS, Daemon
 from production.store import JobState, NewItem
 from tests.daemon.shop import SETTLE, Shop, renumbered, sample
 
@@ -316,3 +319,43 @@ def test_an_item_announced_without_its_zip_waits_for_it_in_the_inbox(shop: Shop)
     shop.settle()
     [job] = shop.jobs()
     assert (job.job_id, job.state) == ("90000000000033-FRONT", JobState.QUEUED)
+
+
+class _CountingDaemon(Daemon):
+    """Counts its passes, each with nothing to do, while files settle in the inbox."""
+
+    passes = 0
+
+    def initialize(self) -> None:
+        pass
+
+    def shutdown(self, *, at_once: bool = False) -> None:
+        pass
+
+    def loop(self) -> bool:
+        self.passes += 1
+        return False
+
+    def _settling(self) -> bool:
+        return True
+
+
+def test_a_burst_of_wake_ups_while_files_settle_costs_one_pass_per_poll(shop: Shop) -> None:
+    """A drop of many zips is as many inotify events: while files settle, the loop looks at
+    the inbox once per settle poll, not once per event."""
+    daemon = _CountingDaemon(shop.daemon.pipeline, watch=False)
+
+    def burst() -> None:
+        # Events for a third of a second, as fast as they come, then a stop.
+        until = time.monotonic() + 3.5 * _SETTLE_POLL_SECONDS
+        while time.monotonic() < until:
+            daemon.wake.set()
+        daemon.stop()
+
+    feeder = threading.Thread(target=burst)
+    started = time.monotonic()
+    feeder.start()
+    daemon.run()
+    feeder.join()
+    polls = (time.monotonic() - started) / _SETTLE_POLL_SECONDS
+    assert daemon.passes <= polls + 2, f"{daemon.passes} passes in {polls:.1f} settle polls"

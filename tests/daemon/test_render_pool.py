@@ -102,6 +102,45 @@ def test_workers_render_what_the_loop_renders(tmp_path: Path, shops: list[Shop])
     assert _stories(pooled) == _stories(inline)
     masters = [sorted(p.name for p in s.daemon.pipeline.folders.masters.iterdir()) for s in shops]
     assert masters[0] == masters[1]
+    # What the workers staged was moved into masters/ or, for a held item, removed.
+    assert list(pooled.daemon.pipeline.folders.rendering.iterdir()) == []
+
+
+def test_a_worker_writes_the_masters_itself_and_sends_back_their_names(
+    tmp_path: Path, shops: list[Shop]
+) -> None:
+    """Megabytes of photo do not cross the pipe twice: the worker writes the master files
+    where the task says, and the daemon's thread only renames them into masters/."""
+    inline = Shop(tmp_path / "inline")
+    shops.append(inline)
+    settings = load_settings(inline.config)
+    members = read_zip(sample("photo-text").read_bytes(), source="test")
+    expected = inline.daemon.pipeline.renderer.render_members(members, source="test").jobs
+    stage = tmp_path / "staging"
+    stage.mkdir()
+    pool = RenderPool(settings, 1)
+    try:
+        outcome = pool.submit(RenderTask(MUG, members=members, stage=f"{stage}/{MUG}-1.")).result()
+    finally:
+        pool.close()
+    assert outcome.held is None
+    [job] = outcome.jobs
+    [want] = expected
+    assert job.files == {}
+    assert sorted(job.staged) == sorted(want.files())
+    staged = {p.name.removeprefix(f"{MUG}-1."): p.read_bytes() for p in stage.iterdir()}
+    assert sorted(staged) == sorted(job.staged)
+    assert staged[want.ticket_name] == want.files()[want.ticket_name]
+    assert staged[str(want.pdf_name)].startswith(b"%PDF-")
+
+
+def test_staged_files_a_crash_left_are_removed_at_start(tmp_path: Path, shops: list[Shop]) -> None:
+    shop = Shop(tmp_path, render_workers=1)
+    shops.append(shop)
+    rendering = shop.daemon.pipeline.folders.rendering
+    (rendering / f"{MUG}-7.900-0000000-0000000_{MUG}_front.pdf").write_bytes(b"%PDF- half")
+    shop.restart()
+    assert list(rendering.iterdir()) == []
 
 
 class _BrokenRenderer:

@@ -56,6 +56,7 @@ __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore"]
 # 5 jobs.approval, 6 order_summary and store_changes (with their triggers and indexes).
 SCHEMA_VERSION = 6
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
+_FULL, _NORMAL = "FULL", "NORMAL"  # PRAGMA synchronous of a durable commit, and of one that is not
 
 
 class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
@@ -72,6 +73,7 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
         self._clock = clock
         self._lock = threading.RLock()  # re-entered by the methods called inside `bulk`
         self._bulk = False
+        self._synchronous = _FULL  # the connection's PRAGMA synchronous
         self._conn: sqlite3.Connection | None = _connect(path, busy_timeout)
         try:
             self._create_schema()
@@ -97,8 +99,9 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
 
     # -- items ------------------------------------------------------------------------------
 
-    def add_item(self, item: NewItem) -> bool:
-        with self._transaction(order_id=item.order_id, item_id=item.order_item_id) as db:
+    def add_item(self, item: NewItem, *, durable: bool = True) -> bool:
+        ids = {"order_id": item.order_id, "item_id": item.order_item_id}
+        with self._transaction(durable=durable, **ids) as db:
             return insert_item(db, item, self._now())
 
     def item(self, order_item_id: str) -> ItemRecord | None:
@@ -131,8 +134,9 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
         state: JobState = JobState.RECEIVED,
         reason: str = "",
         cause: str | None = None,
+        durable: bool = True,
     ) -> list[JobRecord]:
-        with self._transaction(item_id=order_item_id) as db:
+        with self._transaction(durable=durable, item_id=order_item_id) as db:
             found = db.execute(
                 "SELECT order_id FROM items WHERE order_item_id = ?", (order_item_id,)
             ).fetchone()
@@ -375,11 +379,20 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
                 self._bulk = False
 
     @contextmanager
-    def _transaction(self, **ids: str | None) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed if the block ends, rolled back if it raises."""
+    def _transaction(
+        self, *, durable: bool = True, **ids: str | None
+    ) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block ends, rolled back if it raises.
+
+        Not `durable`: committed without syncing the WAL (synchronous=NORMAL). The next durable
+        commit syncs the WAL, and with it every transaction before it: a WAL is replayed in
+        order and only up to its last intact commit, so a power cut loses such a change only
+        together with everything committed after it.
+        """
         ids = self._subject(ids)
         with self._lock:
             db = self._connection(ids)
+            self._set_synchronous(db, _FULL if durable or self._bulk else _NORMAL, ids)
             begin, commit, undo = (
                 ("SAVEPOINT change", "RELEASE change", "ROLLBACK TO change")
                 if self._bulk
@@ -401,6 +414,17 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(f"cannot record the change: {exc}", **ids) from exc
                 raise
+
+    def _set_synchronous(
+        self, db: sqlite3.Connection, level: str, ids: dict[str, str | None]
+    ) -> None:
+        if level == self._synchronous:
+            return
+        try:
+            db.execute(f"PRAGMA synchronous = {level}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot start a change: {exc}", **ids) from exc
+        self._synchronous = level
 
     def _subject(self, ids: dict[str, str | None]) -> dict[str, str | None]:
         # An error about no job, item or order in particular is about the file.
@@ -424,7 +448,7 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise StoreError(f"the job store cannot use WAL mode (got {mode})", source=str(path))
-        db.execute("PRAGMA synchronous = FULL")
+        db.execute(f"PRAGMA synchronous = {_FULL}")
         db.execute("PRAGMA foreign_keys = ON")
         # Deleted and overwritten content is zeroed, not left in free space: a purged digest
         # must not be readable from the file afterwards (see sqlite_purge.py).
