@@ -31,6 +31,7 @@ __all__ = [
     "PrinterError",
     "ProductionError",
     "RenderError",
+    "RenderLimitError",
     "RetentionError",
     "StoreError",
     "UnknownProductError",
@@ -91,6 +92,12 @@ class RenderError(ProductionError):
     """A surface cannot be rendered into a print file (unknown product, missing font, ...)."""
 
     cause = "cannot render"
+
+
+class RenderLimitError(RenderError):
+    """Rendering an item took longer, or needed more memory, than `[limits]` allows."""
+
+    cause = "render limit"
 
 
 class UnknownProductError(RenderError):

@@ -46,6 +46,10 @@ class ZipLimits:
     max_scale: float = 10_000.0  # a transform growing or shrinking more than this
     max_font_size: float = 1_000.0
     max_coordinate: float = 100_000.0  # positions and sizes, either sign
+    # What rendering one item may cost, whatever slipped past the budgets above: a real item
+    # renders in well under a second and a few tens of MiB (a 250-megapixel photo included).
+    render_seconds: float = 60.0
+    render_memory_mib: int = 1024  # beyond what the renderer holds loaded before it starts
 
 
 DEFAULT_LIMITS = ZipLimits()
@@ -62,6 +66,8 @@ LIMIT_KEYS = {
     "max_scale": "largest_scale",
     "max_font_size": "largest_font_size",
     "max_coordinate": "largest_coordinate",
+    "render_seconds": "render_seconds",
+    "render_memory_mib": "render_memory_mib",
 }
 """The `[limits]` key in shop.toml of each field a shop may change."""
 

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from production.floor.events import EventLog, json_lines
 from production.floor.folders import Folders, files_now
 from production.floor.inbox import Inbox
 from production.floor.placeholders import NO_ZIP_YET, placeholder_job
+from production.floor.render_limits import KILL_GRACE_SECONDS, too_slow
 from production.floor.render_pool import (
     BrokenProcessPool,
     RenderedJob,
@@ -354,7 +356,9 @@ class Pipeline:
         else:
             task = RenderTask(order_item_id, zip_path=item.zip_path, facts=facts)
         if self.render_pool is None:
-            return _Render(item, task, started, outcome=render_task(self.renderer, task))
+            return _Render(
+                item, task, started, outcome=render_task(self.renderer, task, self.settings.limits)
+            )
         # The worker writes the masters into the staging folder: only their names come back.
         task = replace(task, stage=self._stage(order_item_id))
         return _Render(item, task, started, future=self.render_pool.submit(task))
@@ -414,25 +418,44 @@ class Pipeline:
             assert render.outcome is not None
             return render.outcome
         try:
-            return render.future.result()
+            return self._waited(render.future)
         except BrokenProcessPool:
             # A worker died under this item or beside it (killed, out of memory, a crash in a
-            # C library): render it again in a new pool, where an item that kills its worker
-            # by itself is held and the others go on.
+            # C library, or stopped for another item's time limit): render it again in a new
+            # pool, where an item that kills its worker by itself is held and the others go on.
             assert self.render_pool is not None
-            given_up = render.task.stage
-            if given_up is not None:
-                # Its own prefix: a worker of the broken pool may still be writing the first.
-                render.task = replace(render.task, stage=self._stage(render.item.order_item_id))
             try:
-                return self.render_pool.submit(render.task).result()
+                return self._waited(self.render_pool.submit(render.task))
+            except BrokenProcessPool:
+                return RenderOutcome(held=("internal error", self._died()))
             except Exception as exc:  # noqa: BLE001 - held, as a failure while rendering inline
                 return RenderOutcome(held=hold_reason(exc))
-            finally:
-                if given_up is not None:
-                    discard_staged(given_up)
+        except FutureTimeout:
+            return RenderOutcome(held=hold_reason(too_slow(self.settings.limits)))
         except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
             return RenderOutcome(held=hold_reason(exc))
+
+    def _waited(self, future: Future[RenderOutcome]) -> RenderOutcome:
+        """The worker's outcome; past the time limit and a grace (a C call the worker's alarm
+        cannot interrupt), the workers are killed and `FutureTimeout` raised.
+
+        Futures are waited for in the order they were submitted, so this one has started (or
+        is next) when the wait begins: the limit counted from here is never shorter than its.
+        """
+        assert self.render_pool is not None
+        try:
+            return future.result(timeout=self.settings.limits.render_seconds + KILL_GRACE_SECONDS)
+        except FutureTimeout:
+            # The others in hand fail with BrokenProcessPool and are rendered again.
+            self.render_pool.close(at_once=True)
+            raise
+
+    def _died(self) -> str:
+        limits = self.settings.limits
+        return (
+            "the render process ended while rendering this item, twice (a crash, or memory"
+            f" past {limits.render_memory_mib:,} MiB: render_memory_mib in shop.toml [limits])"
+        )
 
     def _after_render(self, job: RenderedJob, added: JobRecord, started: float) -> JobRecord:
         # A proof that does not look like the buyer's preview needs the comparison picture

@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Protocol
 
 from production.config.settings import Settings
-from production.core.errors import ProductionError, RenderError
+from production.core.errors import ProductionError, RenderError, RenderLimitError
+from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.model import Customization
 from production.customization import ZipMembers
+from production.floor.render_limits import cap_memory, out_of_memory, within_time
 from production.floor.rendering import ItemOutput, ItemRenderer, JobOutput
 from production.floor.staging import write_staged
 from production.floor.ticketing import ItemFacts
@@ -130,8 +132,21 @@ class RenderOutcome:
     held: tuple[str, str] | None = None  # (cause, reason) of the hold; None: rendered
 
 
-def render_task(renderer: Renderer, task: RenderTask) -> RenderOutcome:
-    """Render one item; every failure becomes the hold it causes, none escapes."""
+def render_task(
+    renderer: Renderer, task: RenderTask, limits: ZipLimits = DEFAULT_LIMITS
+) -> RenderOutcome:
+    """Render one item within `limits`' time; every failure becomes the hold it causes, none
+    escapes (past the memory cap of `render_limits.cap_memory`, MemoryError is one)."""
+    try:
+        with within_time(limits):
+            return _render(renderer, task)
+    except MemoryError:
+        return RenderOutcome(held=hold_reason(out_of_memory(limits)))
+    except RenderLimitError as exc:  # the alarm, between the render and the return
+        return RenderOutcome(held=hold_reason(exc))
+
+
+def _render(renderer: Renderer, task: RenderTask) -> RenderOutcome:
     try:
         if task.members is not None:
             output = renderer.render_members(
@@ -142,6 +157,8 @@ def render_task(renderer: Renderer, task: RenderTask) -> RenderOutcome:
             data = Path(task.zip_path).read_bytes()
             output = renderer.render_zip(data, source="store", facts=task.facts)
         jobs = tuple(RenderedJob.of(job) for job in output.jobs)
+    except MemoryError:
+        raise  # the limit's own message, above
     except Exception as exc:  # noqa: BLE001 - every failure holds the item, none stops the shop
         return RenderOutcome(held=hold_reason(exc))
     if task.stage is not None:
@@ -330,10 +347,11 @@ def _start_helpers(context: multiprocessing.context.BaseContext) -> None:
 
 _renderer: Renderer | None = None
 _init_error: str | None = None
+_limits: ZipLimits = DEFAULT_LIMITS
 
 
 def _init_worker(settings: Settings, factory: RendererFactory, daemon_pid: int) -> None:
-    global _renderer, _init_error
+    global _renderer, _init_error, _limits
     # Ctrl-C in a terminal, or a service manager's SIGTERM, reaches every process of the group:
     # the daemon decides when its workers stop (after the step in hand), not the signal.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -346,6 +364,9 @@ def _init_worker(settings: Settings, factory: RendererFactory, daemon_pid: int) 
     except Exception as exc:  # noqa: BLE001 - reported by every task instead of a traceback
         what = str(exc) if isinstance(exc, ProductionError) else type(exc).__name__
         _init_error = f"a render process cannot start: {what}"
+    # Once the renderer is loaded: what it maps now is its own, the rest is the renders'.
+    _limits = settings.limits
+    cap_memory(_limits)
 
 
 def _only_the_daemon_terminates(daemon_pid: int) -> None:
@@ -381,7 +402,7 @@ def _ready() -> int:
 
 def _render_in_worker(task: RenderTask) -> RenderOutcome:
     renderer = _check_ready()
-    return render_task(renderer, task)
+    return render_task(renderer, task, _limits)
 
 
 def _check_ready() -> Renderer:

@@ -174,7 +174,11 @@ def crashing_renderer(settings: Settings) -> _BrokenRenderer:
     ("factory", "reason"),
     [
         (buggy_renderer, "internal error (RuntimeError) while rendering; please report it"),
-        (crashing_renderer, "internal error (BrokenProcessPool) while rendering; please report it"),
+        (
+            crashing_renderer,
+            "the render process ended while rendering this item, twice (a crash, or memory past"
+            " 1,024 MiB: render_memory_mib in shop.toml [limits])",
+        ),
     ],
 )
 def test_a_bug_or_a_crash_in_a_worker_holds_that_item_only(

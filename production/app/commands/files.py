@@ -129,9 +129,11 @@ def _sim(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from production.floor.render_limits import cap_memory
     from production.floor.rendering import ItemRenderer
 
     renderer = ItemRenderer(settings_of(args))
+    cap_memory(renderer.settings.limits)  # as a daemon's render worker: one render at a time
     return _render_paths(renderer, args.zips, args.out, out=sys.stdout, err=sys.stderr)
 
 
@@ -139,15 +141,22 @@ def _render_paths(
     renderer: ItemRenderer, paths: Sequence[Path], folder: Path, *, out: TextIO, err: TextIO
 ) -> int:
     from production.customization import read_zip
+    from production.floor.render_limits import out_of_memory, within_time
     from production.floor.rendering import preflight_report
 
+    limits = renderer.settings.limits
     failures = 0
     for path in paths:
         try:
-            # The zip's bytes go once its members are out: a large photo is not held twice more.
-            members = read_zip(path.read_bytes(), source=path.name, limits=renderer.settings.limits)
-            output = renderer.render_members(members, source=path.name)
-            output.write(folder)
+            with within_time(limits):
+                # The zip's bytes go once its members are out: a large photo is not held twice.
+                members = read_zip(path.read_bytes(), source=path.name, limits=limits)
+                output = renderer.render_members(members, source=path.name)
+                output.write(folder)
+        except MemoryError:
+            print(f"{path}: {out_of_memory(limits)}", file=err)
+            failures += 1
+            continue
         except OSError as exc:
             print(f"{path}: cannot read or write ({exc.strerror or exc})", file=err)
             failures += 1

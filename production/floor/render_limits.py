@@ -1,0 +1,96 @@
+"""What one render may cost: a wall-clock limit and a memory limit (`[limits]` in shop.toml).
+
+The input budgets refuse what is known to run away (a million characters, a million elements);
+these limits hold whatever else does, so that one zip can never take the machine down.
+
+- Memory: the process's address space is capped at what it maps once its renderer is loaded,
+  plus `render_memory_mib` (`RLIMIT_AS`, as `ulimit -v` sets it). An allocation past it fails:
+  Python raises MemoryError, which holds the item; a C library that cannot cope ends the worker,
+  which the daemon replaces and the item is held all the same.
+- Time: `SIGALRM` after `render_seconds` raises `RenderLimitError` in the rendering thread at its
+  next Python instruction. A C call that does not return cannot be interrupted that way, so the
+  daemon also stops waiting for a worker a few seconds later, kills it and holds the item.
+
+Workers set both at their start; `production render` and an inline daemon (`render_workers = 0`)
+set the memory cap on their own process, which holds one render at a time, and time each render.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from production.core.errors import RenderLimitError
+from production.core.limits import LIMIT_KEYS, ZipLimits
+
+__all__ = [
+    "KILL_GRACE_SECONDS",
+    "cap_memory",
+    "out_of_memory",
+    "too_slow",
+    "within_time",
+]
+
+KILL_GRACE_SECONDS = 5.0  # past the limit, before a worker stuck in a C call is killed
+_MIB = 1024 * 1024
+
+
+def cap_memory(limits: ZipLimits) -> int | None:
+    """Cap this process's address space at what it maps now plus the render's allowance; the
+    cap in bytes (None where the system has no such limit)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        mapped = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = mapped + limits.render_memory_mib * _MIB
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft < cap:
+        return soft  # a tighter cap set from outside (`ulimit -v`) stays
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
+def out_of_memory(limits: ZipLimits) -> RenderLimitError:
+    return RenderLimitError(
+        f"the render needed more than {limits.render_memory_mib:,} MiB"
+        f" ({LIMIT_KEYS['render_memory_mib']} in shop.toml [limits])"
+    )
+
+
+def too_slow(limits: ZipLimits) -> RenderLimitError:
+    return RenderLimitError(
+        f"the render took longer than {limits.render_seconds:g} s"
+        f" ({LIMIT_KEYS['render_seconds']} in shop.toml [limits])"
+    )
+
+
+@contextmanager
+def within_time(limits: ZipLimits) -> Iterator[None]:
+    """Raise `RenderLimitError` in the block when it runs past `render_seconds`.
+
+    Only the main thread receives signals; elsewhere (a test calling from a thread) the block
+    runs without the alarm, and a worker's own deadline in the daemon still applies.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise too_slow(limits)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, limits.render_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
