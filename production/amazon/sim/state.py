@@ -73,7 +73,7 @@ class SimState:
         self.document_secret = secrets.token_bytes(32)
         self._lock = threading.RLock()
         self._faults = faults or Faults()
-        self._dice = FaultDice(self._faults.seed)
+        self._dice = FaultDice(self._faults.seed, self._faults.max_hits)
         # Multi-Channel Fulfillment keeps its own books, on this state's clock.
         self.mcf = McfState(now=lambda: self.now())
         self._clear()
@@ -256,7 +256,7 @@ class SimState:
         """Switch faults on or off; the dice are re-seeded with `faults.seed`."""
         with self._lock:
             self._faults = faults
-            self._dice = FaultDice(faults.seed)
+            self._dice = FaultDice(faults.seed, faults.max_hits)
 
     def change_faults(self, **changes: Any) -> Faults:
         """`change_faults(internal_error=0.5)`: the other switches stay as they are."""
