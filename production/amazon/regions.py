@@ -43,7 +43,9 @@ class Marketplace:
     currency: str  # ISO 4217
 
 
-def _m(marketplace_id: str, country: str, domain: str, region: Region, currency: str) -> Marketplace:
+def _m(
+    marketplace_id: str, country: str, domain: str, region: Region, currency: str
+) -> Marketplace:
     return Marketplace(marketplace_id, country, domain, region, currency)
 
 
@@ -89,7 +91,5 @@ def endpoint_for(region: Region) -> str:
 def marketplaces_outside(region: Region, marketplace_ids: Iterable[str]) -> list[str]:
     """The ids that are not marketplaces of `region` (unknown ids included), in the given order."""
     return [
-        m
-        for m in marketplace_ids
-        if (found := marketplace(m)) is None or found.region != region
+        m for m in marketplace_ids if (found := marketplace(m)) is None or found.region != region
     ]

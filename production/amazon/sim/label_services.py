@@ -43,11 +43,23 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("UPS", "UPS", "UPS_PTP_GND", "UPS Ground", Decimal("8.45"), Decimal("1.10"), 5, 68.0),
     Service(
-        "USPS", "USPS", "USPS_PTP_PRI", "USPS Priority Mail", Decimal("7.90"), Decimal("1.75"), 3,
+        "USPS",
+        "USPS",
+        "USPS_PTP_PRI",
+        "USPS Priority Mail",
+        Decimal("7.90"),
+        Decimal("1.75"),
+        3,
         31.75,
     ),
     Service(
-        "FEDEX", "FedEx", "FEDEX_PTP_2DAY", "FedEx 2Day", Decimal("14.20"), Decimal("2.40"), 2,
+        "FEDEX",
+        "FedEx",
+        "FEDEX_PTP_2DAY",
+        "FedEx 2Day",
+        Decimal("14.20"),
+        Decimal("2.40"),
+        2,
         68.0,
     ),
 )
