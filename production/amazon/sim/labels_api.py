@@ -16,7 +16,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from production.amazon.regions import marketplace
 from production.amazon.sim.dates import parse_time
 from production.amazon.sim.label_records import LabelShipment
 from production.amazon.sim.label_state import PackageFacts
@@ -31,6 +30,7 @@ from production.amazon.sim.label_views import (
 from production.amazon.sim.operations import Call, Handler
 from production.amazon.sim.records import SimError
 from production.amazon.sim.responses import json_response
+from production.core.regions import marketplace
 
 __all__ = ["HANDLERS", "IDEMPOTENCY_HEADER"]
 
