@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -131,9 +131,7 @@ class Rate:
         cost = _decimal(charge.get("value")) if isinstance(charge, dict) else None
         if not rate_id or cost is None:
             raise malformed("getRates", "a rate without rateId or totalCharge")
-        promise = raw.get("promise") if isinstance(raw.get("promise"), dict) else {}
-        window = promise.get("deliveryWindow") if isinstance(promise, dict) else None
-        window = window if isinstance(window, dict) else {}
+        window = _delivery_window(raw)
         return cls(
             rate_id=rate_id,
             request_token=request_token,
@@ -245,9 +243,7 @@ class Purchase:
         label = LabelDocument.parse(details[0], "purchaseShipment")
         if not label.tracking_id:
             raise malformed("purchaseShipment", "a package without trackingId")
-        promise = answer.get("promise")
-        window = promise.get("deliveryWindow") if isinstance(promise, dict) else None
-        end = read.time(window.get("end")) if isinstance(window, dict) else None
+        end = read.time(_delivery_window(answer).get("end"))
         return cls(shipment_id, label.tracking_id, carrier_id, label, end)
 
 
@@ -262,7 +258,7 @@ class Tracking:
     tracking_id: str
     status: str
     promised_delivery: datetime | None
-    events: tuple[TrackingEvent, ...] = field(default=())
+    events: tuple[TrackingEvent, ...] = ()
 
     @classmethod
     def parse(cls, answer: Mapping[str, Any]) -> Tracking:
@@ -279,6 +275,13 @@ class Tracking:
                 for e in read.objects(answer.get("eventHistory"))
             ),
         )
+
+
+def _delivery_window(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`promise.deliveryWindow` of a rate or a purchase; empty when absent."""
+    promise = raw.get("promise")
+    window = promise.get("deliveryWindow") if isinstance(promise, dict) else None
+    return window if isinstance(window, dict) else {}
 
 
 def _decimal(value: object) -> Decimal | None:
