@@ -94,13 +94,19 @@ def test_rates_carry_the_models_usage_plan(live: tuple[Sim, str, str]) -> None:
     assert response.headers["x-amzn-RateLimit-Limit"] == "80"
 
 
-def test_an_unknown_order_and_two_packages_are_refused(live: tuple[Sim, str, str]) -> None:
+def test_an_unknown_or_canceled_order_and_two_packages_are_refused(
+    live: tuple[Sim, str, str],
+) -> None:
     sim, order_id, item_id = live
     unknown = sim.post(f"{SHIPMENTS}/rates", rates_body("902-0000000-0000000", item_id))
     assert unknown.status_code == 404
     body = rates_body(order_id, item_id)
     body["packages"] = body["packages"] * 2
     assert sim.post(f"{SHIPMENTS}/rates", body).status_code == 400
+    sim.state.cancel(order_id)
+    canceled = sim.post(f"{SHIPMENTS}/rates", rates_body(order_id, item_id))
+    assert canceled.status_code == 400
+    assert "Canceled" in errors(canceled)[0]["message"]
 
 
 def test_a_key_reused_for_another_request_is_refused(live: tuple[Sim, str, str]) -> None:

@@ -39,6 +39,7 @@ IDEMPOTENCY_HEADER = "x-amzn-idempotencykey"
 _KG = {"GRAM": 0.001, "KILOGRAM": 1.0, "OUNCE": 0.028349523125, "POUND": 0.45359237}
 _CM = {"CENTIMETER": 1.0, "INCH": 2.54}
 _LABEL_CM = (4 * 2.54, 6 * 2.54)
+_NOT_SHIPPABLE = ("Canceled", "Pending", "PendingAvailability")
 
 
 def get_rates(call: Call) -> Response:
@@ -53,6 +54,8 @@ def get_rates(call: Call) -> Response:
     order = call.state.order(order_id)
     if order is None:
         raise SimError(f"Order {order_id} was not found.", status=404, code="NotFound")
+    if order.status in _NOT_SHIPPABLE:
+        raise SimError(f"Order {order_id} is {order.status}; it cannot be shipped.")
     packages = body["packages"]
     if len(packages) != 1:
         raise SimError("Invalid request parameter `packages`. The simulator rates one package.")
