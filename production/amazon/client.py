@@ -1,9 +1,9 @@
 """The Selling Partner API client: the operations the shop uses, as plain dicts.
 
 Answers are returned as Amazon sends them (Orders v0 unwrapped from its `payload`); the
-Multi-Channel Fulfillment operations (`fulfillment_client`) return typed records. Inputs the
-models' prose forbids are refused before they are sent; the wire itself (buckets, tokens,
-retries, errors) is `session.Session`.
+Multi-Channel Fulfillment operations (`fulfillment_client`) and Shipping v2's (`labels_client`)
+return typed records. Inputs the models' prose forbids are refused before they are sent; the
+wire itself (buckets, tokens, retries, errors) is `session.Session`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from production.amazon.download import Downloader, gunzip
 from production.amazon.errors import DownloadError, RequestValidationError
 from production.amazon.fulfillment_client import FulfillmentOutbound
 from production.amazon.fulfillment_requests import DestinationAddress
+from production.amazon.labels_client import ShippingLabels
 from production.amazon.ratelimit import RATES, RateLimiter
 from production.amazon.retry import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_ATTEMPTS, Retrier
 from production.amazon.session import ACCESS_TOKEN_HEADER, Session, malformed, objects
@@ -77,7 +78,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SpApiClient(FulfillmentOutbound):
+class SpApiClient(FulfillmentOutbound, ShippingLabels):
     """One selling partner's Selling Partner API, through one connection pool."""
 
     def __init__(

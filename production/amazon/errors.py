@@ -7,6 +7,7 @@
     │   └── DownloadTooLargeError       the download passed its size limit
     └── SpApiError                      an operation failed: code, status, message, request id
         ├── InvalidInputError           400 InvalidInput
+        │   └── RateExpiredError        400 TOKEN_EXPIRED: rates older than ten minutes
         ├── UnauthorizedError           401/403 Unauthorized: a missing role, a bad or old token
         ├── NotFoundError               404 NotFound
         ├── QuotaExceededError          429 QuotaExceeded on every attempt
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "QuotaExceededError",
+    "RateExpiredError",
     "RequestValidationError",
     "ServiceUnavailableError",
     "SpApiError",
@@ -85,6 +87,11 @@ class InvalidInputError(SpApiError):
     """Amazon found the request invalid (400); repeating it will not help."""
 
 
+class RateExpiredError(InvalidInputError):
+    """purchaseShipment came more than ten minutes after getRates (`TOKEN_EXPIRED`): get the
+    rates again and buy from the new ones."""
+
+
 class UnauthorizedError(SpApiError):
     """Amazon denied access (401/403): a missing role, a revoked app, an expired token."""
 
@@ -113,6 +120,7 @@ class UnreachableError(SpApiError):
 
 _BY_CODE: dict[str, type[SpApiError]] = {
     "invalidinput": InvalidInputError,  # also Amazon's sandbox spelling "Invalid Input"
+    "tokenexpired": RateExpiredError,  # Shipping v2's code (an old LWA token is Unauthorized)
     "unauthorized": UnauthorizedError,
     "notfound": NotFoundError,
     "quotaexceeded": QuotaExceededError,

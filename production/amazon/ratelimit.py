@@ -34,6 +34,11 @@ RATES: dict[str, tuple[float, int]] = {
     "cancelFulfillmentOrder": (2.0, 30),
     "getPackageTrackingDetails": (2.0, 30),
     "listAllFulfillmentOrders": (2.0, 30),
+    "getRates": (80.0, 100),  # Shipping v2
+    "purchaseShipment": (80.0, 100),
+    "getShipmentDocuments": (80.0, 100),
+    "cancelShipment": (80.0, 100),
+    "getTracking": (80.0, 100),
 }
 
 

@@ -86,8 +86,12 @@ class Session:
         envelope: bool = False,
         empty: bool = False,
         order_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """The answer's JSON object (with `envelope`: its `payload`); {} if `empty`."""
+        """The answer's JSON object (with `envelope`: its `payload`); {} if `empty`.
+
+        `headers` go with every attempt alike, so a retry repeats `x-amzn-IdempotencyKey`.
+        """
         source = tokens or self._tokens
         url = self._endpoint + path
         tried = _Tried()
@@ -101,7 +105,7 @@ class Session:
                 url,
                 params=params,
                 json=json,
-                headers={ACCESS_TOKEN_HEADER: token},
+                headers={**(headers or {}), ACCESS_TOKEN_HEADER: token},
                 timeout=_within(self._http.timeout, self._retrier.left(give_up_at)),
             )
             try:

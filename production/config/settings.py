@@ -24,9 +24,11 @@ from production.config.builtin import DEFAULT_CONFIG_DIR
 from production.config.desk import DEFAULT_DESK_LISTEN, DeskSettings, desk_settings
 from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
+from production.config.region import amazon_region
 from production.config.schema import Location, Table, read_toml, resolve_path
 from production.core.errors import ConfigError
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
+from production.core.regions import Region
 from production.core.templates import (
     DEFAULT_PRINTER_DPI,
     TICKET_FORMATS,
@@ -81,7 +83,7 @@ _SHOP_KEYS = frozenset(
 _FONT_KEYS = frozenset({"dirs", "aliases", "emoji", "metric_substitutes", "nearest_face"})
 _ASSET_KEYS = frozenset({"dir", "allowed_hosts"})
 _AMAZON_KEYS = frozenset(
-    {"endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds",
+    {"region", "endpoint", "lwa_endpoint", "marketplace_ids", "orders_api", "poll_seconds",
      "deadline_seconds"}
 )  # fmt: skip
 _PRINTER_KEYS = frozenset(
@@ -137,6 +139,7 @@ class AmazonSettings:
     orders_api: OrdersApi = "2026-01-01"
     poll_seconds: float = 120.0  # how often new orders are looked for
     deadline_seconds: float = 90.0  # one call to Amazon, every retry included, gives up after
+    region: Region = "na"  # whose endpoint `endpoint` is, unless the shop set its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,8 +267,11 @@ def _amazon(file: Table) -> AmazonSettings | None:
     marketplaces = table.text_list("marketplace_ids", list(DEFAULT_MARKETPLACE_IDS))
     if not marketplaces:
         raise table.error("marketplace_ids must name at least one marketplace")
+    endpoint_given = table.raw("endpoint") is not None
+    region, region_endpoint = amazon_region(table, marketplaces, endpoint_given=endpoint_given)
     return AmazonSettings(
-        endpoint=_url(table, "endpoint", DEFAULT_AMAZON_ENDPOINT),
+        region=region,
+        endpoint=_url(table, "endpoint", region_endpoint),
         lwa_endpoint=_url(table, "lwa_endpoint", DEFAULT_LWA_ENDPOINT),
         marketplace_ids=marketplaces,
         orders_api=cast(OrdersApi, table.choice("orders_api", ORDERS_APIS, "2026-01-01")),

@@ -40,6 +40,16 @@ SOURCES = {
             "listAllFulfillmentOrders",
         )
     },
+    **{
+        operation: "shippingV2.json"
+        for operation in (
+            "getRates",
+            "purchaseShipment",
+            "getShipmentDocuments",
+            "cancelShipment",
+            "getTracking",
+        )
+    },
 }
 
 

@@ -46,6 +46,8 @@ def admin_routes(state: SimState) -> list[Route]:
         ("/_sim/faults", "GET", _get_faults),
         ("/_sim/faults", "PUT", _set_faults),
         ("/_sim/shipments", "GET", _shipments),
+        ("/_sim/labels", "GET", _labels),
+        ("/_sim/labels/{shipment_id}/handover", "POST", _hand_over),
         ("/_sim/throttled", "GET", _throttled),
         ("/_sim/reset", "POST", _reset),
         ("/_sim/mcf", "GET", _mcf),
@@ -118,6 +120,15 @@ async def _set_faults(request: Request, state: SimState) -> Any:
 async def _shipments(request: Request, state: SimState) -> Any:
     order_id = request.query_params.get("orderId")
     return {"shipments": [s.as_json() for s in state.shipments(order_id)]}
+
+
+async def _labels(request: Request, state: SimState) -> Any:
+    order_id = request.query_params.get("orderId")
+    return {"labels": [s.summary() for s in state.labels.shipments(order_id)]}
+
+
+async def _hand_over(request: Request, state: SimState) -> Any:
+    return state.labels.hand_over(request.path_params["shipment_id"]).summary()
 
 
 async def _throttled(request: Request, state: SimState) -> Any:

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from production.amazon.sim import (
     fulfillment_api,
+    labels_api,
     orders_api,
     reports_api,
     shipments_api,
@@ -46,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
     **reports_api.HANDLERS,
     **tokens_api.HANDLERS,
     **fulfillment_api.HANDLERS,
+    **labels_api.HANDLERS,
 }
 """Simulated operations by key (`ordersV0.getOrderItems`)."""
 

@@ -2,7 +2,8 @@
 
 Each switch is a probability per call (0 never, 1 always). The dice are a `random.Random` seeded
 with `seed`, re-seeded whenever the faults are set, so a test that sets the same faults and
-makes the same calls sees the same failures.
+makes the same calls sees the same failures. `max_hits` ends the misbehaviour after that many
+faults: `timeout=1, max_hits=1` loses exactly one answer, and the retry gets through.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class Faults:
     """An item added from now on has an empty `customizedUrl` (and `CustomizedURL`)."""
     truncated_json: float = 0.0
     """A successful JSON answer is cut off halfway (status and headers intact)."""
+    rate_token_expired: float = 0.0
+    """purchaseShipment answers 400 TOKEN_EXPIRED as if its rate were ten minutes old."""
+    max_hits: int = 0
+    """Faults stop after this many have struck (0: they never stop)."""
     operations: tuple[str, ...] = ()
     """Only these operations misbehave (`searchOrders`, `ordersV0.getOrder`); all if empty."""
     seed: int = 0
@@ -59,9 +64,11 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValueError("operations must be a list of operation names")
         return tuple(value)
-    if name == "seed":
+    if name in ("seed", "max_hits"):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError("seed must be an integer")
+            raise ValueError(f"{name} must be an integer")
+        if name == "max_hits" and value < 0:
+            raise ValueError("max_hits must not be negative")
         return value
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
         raise ValueError(f"{name} must be a non-negative number")
@@ -71,16 +78,20 @@ def _coerce(name: str, value: Any) -> Any:
 
 
 class FaultDice:
-    """The seeded dice the switches are rolled with."""
+    """The seeded dice the switches are rolled with; `max_hits` hits at most (0: no limit)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, max_hits: int = 0) -> None:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self._left = max_hits if max_hits > 0 else None
 
     def roll(self, probability: float) -> bool:
         if probability <= 0:
             return False
-        if probability >= 1:
-            return True
         with self._lock:
-            return self._random.random() < probability
+            if self._left == 0:
+                return False
+            hit = probability >= 1 or self._random.random() < probability
+            if hit and self._left is not None:
+                self._left -= 1
+            return hit

@@ -82,7 +82,10 @@ def operation_endpoint(op: Operation, state: SimState, handler: Handler | None) 
         ):
             return error_response(429, "QuotaExceeded", QUOTA_EXCEEDED)
         raw = RawRequest.of(
-            request.path_params, request.query_params.multi_items(), await request.body()
+            request.path_params,
+            request.query_params.multi_items(),
+            await request.body(),
+            dict(request.headers),
         )
         response = _answer(op, state, handler, raw, token, path, _base_url(request))
         if 200 <= response.status_code < 300 and op.rate is not None:

@@ -32,6 +32,7 @@ MODEL_FILES = (
     "ordersV0.json",
     "reports_2021-06-30.json",
     "tokens_2021-03-01.json",
+    "shippingV2.json",
 )
 """The models whose static sandbox cases the simulator replays."""
 

@@ -19,8 +19,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from production.amazon.sim.dates import utcnow
+from production.amazon.sim.dates import format_time, utcnow
 from production.amazon.sim.faults import FaultDice, Faults
+from production.amazon.sim.label_records import LabelShipment
+from production.amazon.sim.label_state import LabelState
 from production.amazon.sim.mcf_state import McfState
 from production.amazon.sim.ratelimit import RateLimiter
 from production.amazon.sim.records import (
@@ -73,9 +75,11 @@ class SimState:
         self.document_secret = secrets.token_bytes(32)
         self._lock = threading.RLock()
         self._faults = faults or Faults()
-        self._dice = FaultDice(self._faults.seed)
+        self._dice = FaultDice(self._faults.seed, self._faults.max_hits)
         # Multi-Channel Fulfillment keeps its own books, on this state's clock.
         self.mcf = McfState(now=lambda: self.now())
+        # Shipping v2 labels ship orders, so they share this state's lock.
+        self.labels = LabelState(now=lambda: self.now(), lock=self._lock, orders=self)
         self._clear()
 
     def _clear(self) -> None:
@@ -91,6 +95,7 @@ class SimState:
         with self._lock:
             self._clear()
             self.mcf.reset()
+            self.labels.reset()
             self.limiter.reset()
             self.set_faults(Faults())
 
@@ -200,6 +205,55 @@ class SimState:
             self._shipments.append(Shipment(order_id, marketplace_id, package, self.now()))
             return True
 
+    def ship_label(self, shipment: LabelShipment) -> None:
+        """A label bought through Shipping v2 ships its items, as a confirmed package would."""
+        with self._lock:
+            quote = shipment.quote
+            order = self._require(quote.order_id)
+            service = shipment.rate.service
+            package = Package(
+                package_reference_id=shipment.shipment_id,
+                carrier_code=service.carrier_name,
+                carrier_name=None,
+                shipping_method=service.service_name,
+                tracking_number=shipment.tracking_id,
+                ship_date=format_time(shipment.purchased_at),
+                items=_merged(quote.items),
+            )
+            earlier = [s for s in self._shipments if s.order_id == order.order_id]
+            shipped = ship(order, order.marketplace_id, package, earlier)
+            if shipped is not None:
+                self._record(shipped)
+                self._shipments.append(
+                    Shipment(order.order_id, order.marketplace_id, package, self.now())
+                )
+
+    def void_label(self, shipment: LabelShipment) -> None:
+        """A voided label's items are to ship again; its package is no longer confirmed."""
+        with self._lock:
+            order = self._require(shipment.quote.order_id)
+            back = dict(_merged(shipment.quote.items))
+            items = tuple(
+                replace(
+                    i,
+                    quantity_shipped=max(0, i.quantity_shipped - back.get(i.order_item_id, 0)),
+                )
+                for i in order.items
+            )
+            shipped_any = any(i.quantity_shipped for i in items)
+            status = order.status
+            if status in ("Shipped", "PartiallyShipped"):
+                status = "PartiallyShipped" if shipped_any else "Unshipped"
+            self._record(replace(order, items=items, status=status))
+            self._shipments = [
+                s
+                for s in self._shipments
+                if not (
+                    s.order_id == order.order_id
+                    and s.package.package_reference_id == shipment.shipment_id
+                )
+            ]
+
     def shipments(self, order_id: str | None = None) -> list[Shipment]:
         with self._lock:
             return [s for s in self._shipments if order_id in (None, s.order_id)]
@@ -256,7 +310,7 @@ class SimState:
         """Switch faults on or off; the dice are re-seeded with `faults.seed`."""
         with self._lock:
             self._faults = faults
-            self._dice = FaultDice(faults.seed)
+            self._dice = FaultDice(faults.seed, faults.max_hits)
 
     def change_faults(self, **changes: Any) -> Faults:
         """`change_faults(internal_error=0.5)`: the other switches stay as they are."""
@@ -324,6 +378,13 @@ class SimState:
         with self._lock:
             self._tokens[token.value] = token
             return token
+
+
+def _merged(items: Sequence[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    totals: dict[str, int] = {}
+    for item_id, quantity in items:
+        totals[item_id] = totals.get(item_id, 0) + quantity
+    return tuple(sorted(totals.items()))
 
 
 def _check_status(status: str) -> None:

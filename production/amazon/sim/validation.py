@@ -1,6 +1,6 @@
 """Check a request against its operation's model: what Amazon's front door rejects with a 400.
 
-Path, query and body parameters are checked for presence (`required`), type, `enum`,
+Path, query, header and body parameters are checked for presence (`required`), type, `enum`,
 `format: date-time`, `minLength`/`maxLength`, `pattern`, `minimum`/`maximum` and
 `minItems`/`maxItems`. Unknown query parameters and unknown body fields are ignored, as Amazon
 ignores them. Every violation names the parameter (a body field by its path, such as
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from production.amazon.sim.dates import parse_time
@@ -35,18 +35,21 @@ class Inputs:
     path: Mapping[str, str]
     query: Mapping[str, Any]
     body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Declared header parameters by their lower-case names (`x-amzn-idempotencykey`)."""
 
 
 def check_request(op: Operation, request: RawRequest) -> tuple[Inputs, list[Violation]]:
     violations: list[Violation] = []
     path: dict[str, str] = {}
     query: dict[str, Any] = {}
+    headers: dict[str, str] = {}
     body: Any = None
     for parameter in op.parameters:
         if parameter.location == "body":
             body = _check_body(op, parameter, request, violations)
             continue
-        if parameter.location not in ("path", "query"):
+        if parameter.location not in ("path", "query", "header"):
             continue
         values = request.values(parameter)
         if values is None or (parameter.location == "path" and values == [""]):
@@ -56,9 +59,11 @@ def check_request(op: Operation, request: RawRequest) -> tuple[Inputs, list[Viol
         value = _check_simple(parameter, values, violations)
         if parameter.location == "path":
             path[parameter.name] = values[0]
+        elif parameter.location == "header":
+            headers[parameter.name.lower()] = values[0]
         else:
             query[parameter.name] = value
-    return Inputs(path, query, body), violations
+    return Inputs(path, query, body, headers), violations
 
 
 def _missing(name: str) -> Violation:
