@@ -11,8 +11,9 @@ these limits hold whatever else does, so that one zip can never take the machine
   next Python instruction. A C call that does not return cannot be interrupted that way, so the
   daemon also stops waiting for a worker a few seconds later, kills it and holds the item.
 
-Workers set both at their start; `production render` and an inline daemon (`render_workers = 0`)
-set the memory cap on their own process, which holds one render at a time, and time each render.
+Workers set both at their start; `production render` sets the same memory cap on its own process
+(it holds one render at a time), an inline daemon (`render_workers = 0`) caps the memory it
+writes to (`cap_data`), and both time each render.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from production.core.limits import LIMIT_KEYS, ZipLimits
 
 __all__ = [
     "KILL_GRACE_SECONDS",
+    "cap_data",
     "cap_memory",
     "out_of_memory",
     "too_slow",
@@ -56,6 +58,29 @@ def cap_memory(limits: ZipLimits) -> int | None:
     if soft != resource.RLIM_INFINITY and soft < cap:
         return soft  # a tighter cap set from outside (`ulimit -v`) stays
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
+def cap_data(limits: ZipLimits) -> int | None:
+    """For a daemon that renders inline: cap the memory it writes to (`RLIMIT_DATA`: heap and
+    private mappings) at what it holds now plus the render's allowance; the cap in bytes.
+
+    Not the address space, as a worker's: the daemon's threads (the desk's, Amazon's) each
+    reserve address space for their own malloc arena, which counts there but is never used.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+        [line] = [entry for entry in status.splitlines() if entry.startswith("VmData:")]
+        data = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = data + limits.render_memory_mib * _MIB
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft < cap:
+        return soft
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
     return cap
 
 

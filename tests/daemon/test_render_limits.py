@@ -86,6 +86,15 @@ def test_a_render_past_its_memory_is_held_and_the_daemon_goes_on(floor: Floor) -
     assert "64 MiB" in reason and "render_memory_mib in shop.toml [limits]" in reason, reason
 
 
+def test_a_daemon_that_renders_inline_keeps_the_same_limits(floor: Floor) -> None:
+    shop_toml = floor.config / "shop.toml"
+    text = shop_toml.read_text()
+    assert text.count("\n[shop]\n") == 1
+    shop_toml.write_text(text.replace("\n[shop]\n", "\n[shop]\nrender_workers = 0\n"))
+    reason = _held_reason(floor, "render_seconds = 100\nrender_memory_mib = 64\n")
+    assert "the render needed more than 64 MiB (render_memory_mib in shop.toml [limits])" in reason
+
+
 def test_the_render_command_keeps_the_same_limits(tmp_path: Path) -> None:
     floor = Floor(tmp_path, settle=0.2)
     _limits(floor.config, "render_seconds = 1\n")

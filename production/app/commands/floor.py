@@ -120,6 +120,7 @@ def run_daemon(args: argparse.Namespace) -> int:
     from production.app.startup import early_signal
     from production.app.wiring import amazon_client, floor_daemon, floor_lock, floor_pipeline
     from production.core.open_files import raise_open_file_limit
+    from production.floor.render_limits import cap_data
     from production.floor.storecheck import check_before_start, check_opened, refusal
 
     # Before anything is opened: the desk's connections and the floor share this one limit.
@@ -138,6 +139,9 @@ def run_daemon(args: argparse.Namespace) -> int:
         except StoreError:
             pipeline.store.close()
             raise
+        if pipeline.render_pool is None:
+            # Rendering here, in the daemon: one run-away render must not take the rest down.
+            cap_data(settings.limits)
         with amazon_client(settings) as client:
             daemon = floor_daemon(settings, pipeline, client)
             daemon.install_signal_handlers()
