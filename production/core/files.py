@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "fsync_folder",
     "missing_folder",
     "move_file",
     "remove_files",
@@ -53,7 +54,7 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
             part.unlink()
         raise
     if sync_folder:
-        _sync_folder(path.parent)
+        fsync_folder(path.parent)
 
 
 def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
@@ -67,7 +68,7 @@ def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
             path = folder / name
             write_atomically(path, data, sync_folder=False)
             written.append(path)
-        _sync_folder(folder)  # one fsync of the folder makes every rename of the group durable
+        fsync_folder(folder)  # one fsync of the folder makes every rename of the group durable
     except BaseException:
         for path in written:
             with contextlib.suppress(OSError):
@@ -76,7 +77,7 @@ def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
     return written
 
 
-def _sync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     # The rename itself is durable only once the folder's entry is on disk (POSIX).
     if os.name != "posix":
         return
@@ -103,7 +104,7 @@ def move_file(source: Path, target: Path, *, durable: bool = True) -> None:
         source.unlink()
         return
     if durable:
-        _sync_folder(target.parent)
+        fsync_folder(target.parent)
 
 
 def remove_files(paths: Iterable[Path]) -> list[Path]:
@@ -125,7 +126,7 @@ def remove_files(paths: Iterable[Path]) -> list[Path]:
         # recorded elsewhere (the job store), and nothing would look for it again.
         for folder in dict.fromkeys(path.parent for path in removed):
             with contextlib.suppress(OSError):
-                _sync_folder(folder)
+                fsync_folder(folder)
     return removed
 
 

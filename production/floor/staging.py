@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from production.core.files import fsync_folder
+
 __all__ = ["clear_staging", "discard_staged", "place_staged", "write_staged"]
 
 
@@ -52,7 +54,7 @@ def place_staged(prefix: str, names: Iterable[str], folder: Path) -> list[Path]:
             target = folder / name
             Path(prefix + name).replace(target)
             placed.append(target)
-        _sync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         for path in placed:
             with contextlib.suppress(OSError):
@@ -77,14 +79,3 @@ def clear_staging(folder: Path) -> None:
     for path in folder.iterdir():
         with contextlib.suppress(OSError):
             path.unlink()
-
-
-def _sync_folder(folder: Path) -> None:
-    # The renames are durable only once the folder's entries are on disk (POSIX).
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
