@@ -21,7 +21,9 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = [
     "KILL_GRACE_SECONDS",
     "cap_data",
     "cap_memory",
+    "limit_errors_in_cleanup_dropped",
     "out_of_memory",
     "too_slow",
     "within_time",
@@ -112,6 +115,13 @@ def within_time(limits: ZipLimits) -> Iterator[None]:
     def expired(signum: int, frame: FrameType | None) -> None:
         raise too_slow(limits)
 
+    # An alarm set around this one (a test runner's timeout) is kept: put back afterwards with
+    # what is left of it, and if it is due first, it fires in place of this one.
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= limits.render_seconds:
+        yield
+        return
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, limits.render_seconds)
     try:
@@ -119,3 +129,24 @@ def within_time(limits: ZipLimits) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
+
+
+@contextmanager
+def limit_errors_in_cleanup_dropped() -> Iterator[None]:
+    """While a render runs: a limit's error met again while Python cleans up after it (a
+    generator closed with no memory left) is dropped, not printed to stderr (the daemon's log,
+    JSON lines only); the render's hold already says what happened. Anything else is printed.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, MemoryError | RenderLimitError):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous

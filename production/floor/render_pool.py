@@ -46,7 +46,12 @@ from production.core.errors import ProductionError, RenderError, RenderLimitErro
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.model import Customization
 from production.customization import ZipMembers
-from production.floor.render_limits import cap_memory, out_of_memory, within_time
+from production.floor.render_limits import (
+    cap_memory,
+    limit_errors_in_cleanup_dropped,
+    out_of_memory,
+    within_time,
+)
 from production.floor.rendering import ItemOutput, ItemRenderer, JobOutput
 from production.floor.staging import write_staged
 from production.floor.ticketing import ItemFacts
@@ -138,7 +143,7 @@ def render_task(
     """Render one item within `limits`' time; every failure becomes the hold it causes, none
     escapes (past the memory cap of `render_limits.cap_memory`, MemoryError is one)."""
     try:
-        with within_time(limits):
+        with limit_errors_in_cleanup_dropped(), within_time(limits):
             return _render(renderer, task)
     except MemoryError:
         return RenderOutcome(held=hold_reason(out_of_memory(limits)))

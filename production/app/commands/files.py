@@ -141,14 +141,18 @@ def _render_paths(
     renderer: ItemRenderer, paths: Sequence[Path], folder: Path, *, out: TextIO, err: TextIO
 ) -> int:
     from production.customization import read_zip
-    from production.floor.render_limits import out_of_memory, within_time
+    from production.floor.render_limits import (
+        limit_errors_in_cleanup_dropped,
+        out_of_memory,
+        within_time,
+    )
     from production.floor.rendering import preflight_report
 
     limits = renderer.settings.limits
     failures = 0
     for path in paths:
         try:
-            with within_time(limits):
+            with limit_errors_in_cleanup_dropped(), within_time(limits):
                 # The zip's bytes go once its members are out: a large photo is not held twice.
                 members = read_zip(path.read_bytes(), source=path.name, limits=limits)
                 output = renderer.render_members(members, source=path.name)
