@@ -54,14 +54,7 @@ def cap_memory(limits: ZipLimits) -> int | None:
         mapped = pages * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return None
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = mapped + limits.render_memory_mib * _MIB
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    if soft != resource.RLIM_INFINITY and soft < cap:
-        return soft  # a tighter cap set from outside (`ulimit -v`) stays
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    return cap
+    return _cap(resource.RLIMIT_AS, mapped + limits.render_memory_mib * _MIB)
 
 
 def cap_data(limits: ZipLimits) -> int | None:
@@ -77,13 +70,17 @@ def cap_data(limits: ZipLimits) -> int | None:
         data = int(line.split()[1]) * 1024
     except (OSError, ValueError):
         return None
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    cap = data + limits.render_memory_mib * _MIB
+    return _cap(resource.RLIMIT_DATA, data + limits.render_memory_mib * _MIB)
+
+
+def _cap(kind: int, cap: int) -> int:
+    """Set the soft limit `kind` to `cap` bytes, within the hard limit; the limit in force."""
+    soft, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     if soft != resource.RLIM_INFINITY and soft < cap:
-        return soft
-    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+        return soft  # a tighter cap set from outside (`ulimit -v`) stays
+    resource.setrlimit(kind, (cap, hard))
     return cap
 
 
