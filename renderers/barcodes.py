@@ -13,10 +13,15 @@ from reportlab.pdfgen.canvas import Canvas
 
 from production.core.errors import RenderError
 
-__all__ = ["MAX_BAR_PT", "MIN_BAR_PT", "draw_code128"]
+__all__ = ["MAX_BAR_PT", "MIN_BAR_PT", "code128_width", "draw_code128"]
 
 MAX_BAR_PT = 1.2  # the narrowest bar, in points, when there is room (0.42 mm)
 MIN_BAR_PT = 0.71  # two dots at 203 dpi
+
+
+def code128_width(value: str, *, bar: float = MIN_BAR_PT) -> float:
+    """How wide `value`'s barcode is with bars `bar` points wide, quiet zones included."""
+    return float(Code128(value, barWidth=bar, humanReadable=False).width)
 
 
 def draw_code128(

@@ -89,7 +89,7 @@ _AMAZON_KEYS = frozenset(
 _PRINTER_KEYS = frozenset(
     {
         "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
-        "dither", "invert", "kind", "ticket",
+        "dither", "invert", "kind", "ticket", "job_sheet",
     }
 )  # fmt: skip
 _SECRET_WORDS = ("secret", "token", "client_id", "password", "key")
@@ -334,6 +334,7 @@ def _printer(table: Table, root: Path) -> Printer:
         invert=table.boolean("invert") if "invert" in table else None,
         kind=_device_kind(table),
         ticket=cast(TicketFormat, table.choice("ticket", TICKET_FORMATS, "json")),
+        job_sheet=table.boolean("job_sheet", False),
     )
 
 

@@ -17,6 +17,7 @@ from production.core.model import Customization
 __all__ = [
     "COMPARE_SUFFIX",
     "PROOF_SUFFIX",
+    "SHEET_SUFFIX",
     "TICKET_SUFFIX",
     "XJDF_SUFFIX",
     "JobIdentity",
@@ -29,6 +30,7 @@ PROOF_SUFFIX = ".proof.png"  # the print file rasterised, as the proof check com
 COMPARE_SUFFIX = ".compare.png"  # ours beside Amazon's preview and their difference
 TICKET_SUFFIX = ".json"
 XJDF_SUFFIX = ".xjdf"
+SHEET_SUFFIX = ".sheet.pdf"  # the job sheet, for printers with `job_sheet = true`
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
 
