@@ -26,6 +26,7 @@ from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.region import amazon_region
 from production.config.schema import Location, Table, read_toml, resolve_path
+from production.config.slips import DEFAULT_SLIPS, SlipSettings, slip_settings
 from production.core.errors import ConfigError
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.regions import Region
@@ -55,6 +56,7 @@ __all__ = [
     "FontSettings",
     "Settings",
     "ShopSettings",
+    "SlipSettings",
     "load_settings",
 ]
 
@@ -73,7 +75,7 @@ ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_BACKUPS_KEPT = 7  # a week of daily copies of the job store
 
 
-_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk", "limits"})
+_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk", "limits", "shipping"})
 _SHOP_KEYS = frozenset(
     {
         "name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers",
@@ -155,6 +157,7 @@ class Settings:
     amazon: AmazonSettings | None = None
     desk: DeskSettings | None = None
     limits: ZipLimits = DEFAULT_LIMITS  # [limits]: what a customization zip may hold
+    slips: SlipSettings = DEFAULT_SLIPS  # [shipping] slip_*: what a packing slip shows
 
     def product_for(self, asin: str | None, sku: str | None) -> Product | None:
         """The product an order item is made as: a SKU match wins over an ASIN match."""
@@ -194,6 +197,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         amazon=_amazon(shop_file),
         desk=desk_settings(shop_file),
         limits=parse_limits(shop_file),
+        slips=slip_settings(shop_file),
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "COMPARE_SUFFIX",
     "PROOF_SUFFIX",
     "SHEET_SUFFIX",
+    "SLIP_SUFFIX",
     "TICKET_SUFFIX",
     "XJDF_SUFFIX",
     "JobIdentity",
@@ -31,6 +32,7 @@ COMPARE_SUFFIX = ".compare.png"  # ours beside Amazon's preview and their differ
 TICKET_SUFFIX = ".json"
 XJDF_SUFFIX = ".xjdf"
 SHEET_SUFFIX = ".sheet.pdf"  # the job sheet, for printers with `job_sheet = true`
+SLIP_SUFFIX = ".slip.pdf"  # an order's packing slip: `<orderId>.slip.pdf`
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
 

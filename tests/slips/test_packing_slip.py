@@ -147,3 +147,9 @@ def test_the_pdf_title_names_the_order_for_the_retention_audit(fonts: SlipFonts)
 def test_an_order_id_that_is_no_barcode_is_refused(fonts: SlipFonts) -> None:
     with pytest.raises(RenderError, match="Code 128"):
         draw_packing_slip(slip(order_id="114-３７７６"), fonts)
+
+
+def test_the_configured_slip_sizes_are_the_sizes_drawn() -> None:
+    from production.config.slips import SLIP_SIZE_NAMES
+
+    assert set(SLIP_SIZE_NAMES) == set(SLIP_SIZES)
