@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from production.core.errors import MissingFontError, RenderError
 from renderers.bidi import embedding_levels
+from renderers.emoji import split_emoji
 from renderers.fontcoverage import missing_glyphs
 from renderers.fontfiles import font_program
 from renderers.fonts import FontIndex, ResolvedFont
@@ -29,7 +30,7 @@ from renderers.glyphdraw import PageText, page_canvas
 from renderers.linedraw import draw_line
 from renderers.linelayout import LaidLine, lay_line
 
-__all__ = ["SLIP_FAMILIES", "SlipCanvas", "SlipFonts", "is_right_to_left"]
+__all__ = ["DEFAULT_EMOJI_FAMILY", "SLIP_FAMILIES", "SlipCanvas", "SlipFonts", "is_right_to_left"]
 
 SLIP_FAMILIES: tuple[str, ...] = (
     "DejaVu Sans",  # fonts-dejavu-core
@@ -41,25 +42,49 @@ SLIP_FAMILIES: tuple[str, ...] = (
     "Noto Sans Thai",
 )
 """The families slip text is set in, in the order they are tried for a line."""
+DEFAULT_EMOJI_FAMILY = "Noto Color Emoji"  # fonts-noto-color-emoji
+_EMOJI_PPEM = 72.0  # the bitmap strike an emoji is drawn from: sharp at 300 dpi on a slip
 
 _WORD = regex.compile(r"\S+\s*|\s+")
 _CLUSTER = regex.compile(r"\X", regex.DOTALL)
 
 
 class SlipFonts:
-    """Picks the face a line is set in from the families the machine has (cached per line)."""
+    """Picks the face a line is set in from the families the machine has (cached per line).
 
-    def __init__(self, index: FontIndex, families: Sequence[str] = SLIP_FAMILIES) -> None:
+    Emoji are drawn from `emoji` (the shop's emoji family, `[fonts] emoji`) when it is
+    installed, as on the print files; without one they are the text font's (boxes, mostly).
+    """
+
+    def __init__(
+        self,
+        index: FontIndex,
+        families: Sequence[str] = SLIP_FAMILIES,
+        *,
+        emoji: str | None = DEFAULT_EMOJI_FAMILY,
+    ) -> None:
         self._faces: dict[bool, list[ResolvedFont]] = {}
         self._index = index
         self._families = tuple(families)
         self._chosen: dict[tuple[str, bool], ResolvedFont] = {}
+        self._emoji_family = emoji
+        self._emoji: ResolvedFont | bool | None = False  # False: not looked for yet
 
     def for_line(self, line: str, *, bold: bool = False) -> ResolvedFont:
         key = (line, bold)
         if key not in self._chosen:
-            self._chosen[key] = self._choose(line, bold)
+            self._chosen[key] = self._choose(_without_emoji(line), bold)
         return self._chosen[key]
+
+    @property
+    def emoji(self) -> ResolvedFont | None:
+        if self._emoji is False:
+            try:
+                family = self._emoji_family
+                self._emoji = self._index.resolve(family) if family else None
+            except MissingFontError:
+                self._emoji = None
+        return self._emoji if isinstance(self._emoji, ResolvedFont) else None
 
     def _choose(self, line: str, bold: bool) -> ResolvedFont:
         faces = self._installed(bold)
@@ -114,7 +139,8 @@ class SlipCanvas:
         self._text = PageText(self.canvas)
 
     def laid(self, line: str, *, bold: bool = False) -> LaidLine:
-        return lay_line(self.fonts.for_line(line, bold=bold), line, None, ppem=0.0)
+        font = self.fonts.for_line(line, bold=bold)
+        return lay_line(font, line, self.fonts.emoji, ppem=_EMOJI_PPEM)
 
     def width_of(self, line: str, size: float, *, bold: bool = False) -> float:
         laid = self.laid(line, bold=bold)
@@ -175,6 +201,13 @@ class SlipCanvas:
         self.canvas.showPage()
         self.canvas.save()
         return self._out.getvalue()
+
+
+def _without_emoji(line: str) -> str:
+    """The line's characters a text font must have (its emoji come from the emoji font)."""
+    if line.isascii():
+        return line
+    return "".join(run for run, emoji in split_emoji(line) if not emoji)
 
 
 def is_right_to_left(line: str) -> bool:

@@ -47,10 +47,9 @@ class JobSheets:
 
     def fonts(self) -> SlipFonts:
         if self._fonts is None:
-            from production.floor.rendering import shop_font_index
-            from renderers.slip_text import SlipFonts
+            from production.floor.slips import slip_fonts
 
-            self._fonts = SlipFonts(shop_font_index(self._settings))
+            self._fonts = slip_fonts(self._settings)
         return self._fonts
 
 

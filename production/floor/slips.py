@@ -33,10 +33,18 @@ from renderers.packing_slip import (
     SlipThumbnail,
     draw_packing_slip,
 )
-from renderers.slip_text import SlipFonts
+from renderers.slip_text import DEFAULT_EMOJI_FAMILY, SlipFonts
 from renderers.thumbnails import pdf_thumbnail
 
-__all__ = ["packing_slip", "render_packing_slip", "slip_name", "write_slip"]
+__all__ = ["packing_slip", "render_packing_slip", "slip_fonts", "slip_name", "write_slip"]
+
+
+def slip_fonts(settings: Settings) -> SlipFonts:
+    """The faces slips and job sheets are set in: the shop's font folders and the system's,
+    emoji in the shop's emoji family (`[fonts] emoji`) or Noto Color Emoji."""
+    from production.floor.rendering import shop_font_index
+
+    return SlipFonts(shop_font_index(settings), emoji=settings.fonts.emoji or DEFAULT_EMOJI_FAMILY)
 
 
 def slip_name(order_id: str) -> str:

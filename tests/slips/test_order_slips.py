@@ -13,11 +13,15 @@ import pytest
 from production.config.settings import load_settings
 from production.core.errors import ConfigError, RenderError
 from production.floor.folders import Folders
-from production.floor.rendering import shop_font_index
-from production.floor.slips import packing_slip, render_packing_slip, slip_name, write_slip
+from production.floor.slips import (
+    packing_slip,
+    render_packing_slip,
+    slip_fonts,
+    slip_name,
+    write_slip,
+)
 from production.retention.audit import audit
 from renderers.packing_slip import SlipAddress
-from renderers.slip_text import SlipFonts
 from tests.daemon.shop import Shop
 from tests.retention.helpers import Order, cli, print_all, ship, take
 from tests.slips.pictures import barcodes, pages, text_of
@@ -42,7 +46,7 @@ def add_shipping(shop: Shop, table: str) -> None:
 def slip_pdf(shop: Shop, order: Order, **extra: object) -> bytes:
     settings = load_settings(shop.config)
     slip = packing_slip(settings, shop.store, order.order_id, **extra)  # type: ignore[arg-type]
-    return render_packing_slip(settings, slip, SlipFonts(shop_font_index(settings)))
+    return render_packing_slip(settings, slip, slip_fonts(settings))
 
 
 def test_the_slip_lists_the_orders_items_as_the_shop_names_them(shop: Shop) -> None:
@@ -57,7 +61,7 @@ def test_the_slip_lists_the_orders_items_as_the_shop_names_them(shop: Shop) -> N
     mug_slip = packing_slip(settings, shop.store, mug.order_id)
     assert mug_slip.items[0].options == (("Select Printed Area", "PRINT on BOTH sides"),)
 
-    pdf = render_packing_slip(settings, slip, SlipFonts(shop_font_index(settings)))
+    pdf = render_packing_slip(settings, slip, slip_fonts(settings))
     [page] = pages(pdf)
     assert barcodes(page) == [("Code128", tote.order_id)]
     text = text_of(pdf)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 import pikepdf
 import pytest
 
@@ -153,3 +154,13 @@ def test_the_configured_slip_sizes_are_the_sizes_drawn() -> None:
     from production.config.slips import SLIP_SIZE_NAMES
 
     assert set(SLIP_SIZE_NAMES) == set(SLIP_SIZES)
+
+
+def test_emoji_in_a_gift_message_are_drawn_in_colour(fonts: SlipFonts) -> None:
+    message = "Happy birthday 🎂❤️ from all of us"
+    pdf = draw_packing_slip(slip(gift_message=message), fonts)
+    assert message in text_of(pdf)
+    [page] = pages(pdf)
+    pixels = np.asarray(page, dtype=np.int16)
+    colourful = (pixels.max(axis=2) - pixels.min(axis=2)) > 80  # the rest is black on white
+    assert colourful.sum() > 300

@@ -127,10 +127,8 @@ def _gives_up(settings: Settings) -> float:
 
 def _slip(args: argparse.Namespace) -> int:
     from production.floor.folders import Folders
-    from production.floor.rendering import shop_font_index
-    from production.floor.slips import packing_slip, render_packing_slip, write_slip
+    from production.floor.slips import packing_slip, render_packing_slip, slip_fonts, write_slip
     from production.store.factory import open_store
-    from renderers.slip_text import SlipFonts
 
     settings = settings_of(args)
     if (why := no_daemon_yet(settings)) is not None:
@@ -141,7 +139,7 @@ def _slip(args: argparse.Namespace) -> int:
         slip = packing_slip(settings, store, args.order)
     finally:
         store.close()
-    pdf = render_packing_slip(settings, slip, SlipFonts(shop_font_index(settings)))
+    pdf = render_packing_slip(settings, slip, slip_fonts(settings))
     if args.output is None:
         folder = Folders(settings.shop.data_dir).slips
         folder.mkdir(exist_ok=True)
