@@ -20,10 +20,11 @@ from pathlib import Path
 
 from printers.tickets import JobTicket
 from production.config.settings import Settings
-from production.core.errors import RenderError
+from production.core.errors import CustomizationError, RenderError
 from production.core.files import write_atomically
 from production.core.stems import SLIP_SUFFIX, TICKET_SUFFIX
 from production.core.templates import Product, surface_key
+from production.customization import parse_zip
 from production.floor.folders import Folders
 from production.store import ItemRecord, JobRecord, JobState, JobStore
 from renderers.packing_slip import (
@@ -63,8 +64,9 @@ def packing_slip(
 ) -> PackingSlip:
     """The slip of `order_id`; `RenderError` for an order the store does not have.
 
-    `marketplace_id` None: the shop's one marketplace, if it pulls only one (else dates are
-    ISO 8601). `buyer` is left off unless the shop prints addresses on slips.
+    `marketplace_id` None: the one the item's zip names, else the shop's one marketplace if it
+    pulls only one (else dates are ISO 8601). `buyer` is left off unless the shop prints
+    addresses on slips.
     """
     items = store.items(order_id=order_id)
     if not items:
@@ -77,9 +79,12 @@ def packing_slip(
         if (slip_item := _item(settings, item, _live(jobs, item), masters)) is not None
     ]
     ship_by = min((item.ship_by for item in items if item.ship_by is not None), default=None)
+    marketplace_id = (
+        marketplace_id or _zip_marketplace(settings, items) or _only_marketplace(settings)
+    )
     return PackingSlip(
         order_id=order_id,
-        marketplace_id=marketplace_id or _only_marketplace(settings),
+        marketplace_id=marketplace_id,
         ship_by=ship_by.date() if ship_by is not None else None,
         items=tuple(slip_items),
         shop_name=settings.shop.name,
@@ -150,6 +155,21 @@ def _ticket(masters: Path, job: JobRecord) -> JobTicket | None:
         return JobTicket.from_json(path.read_bytes())
     except FileNotFoundError:
         return None  # not rendered yet, or purged
+
+
+def _zip_marketplace(settings: Settings, items: Sequence[ItemRecord]) -> str | None:
+    """The marketplace an item's zip names (Amazon writes `marketplaceId` into it)."""
+    for item in items:
+        if not item.zip_path:
+            continue
+        try:
+            data = Path(item.zip_path).read_bytes()
+            customization = parse_zip(data, source=item.order_item_id, limits=settings.limits)
+        except (OSError, CustomizationError):
+            continue  # purged, or a zip that never parsed: the next item's, or the shop's
+        if customization.item.marketplace_id:
+            return customization.item.marketplace_id
+    return None
 
 
 def _only_marketplace(settings: Settings) -> str | None:

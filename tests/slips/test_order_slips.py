@@ -88,13 +88,22 @@ def test_the_gift_message_given_is_printed(shop: Shop) -> None:
 def test_the_ship_by_date_follows_the_orders_marketplace(
     shop: Shop, marketplace: str | None, written: str
 ) -> None:
-    """Given by the caller (Amazon's order), else the shop's one marketplace (amazon.com)."""
-    with (shop.config / "shop.toml").open("a") as file:
-        file.write('\n[amazon]\nmarketplace_ids = ["ATVPDKIKX0DER"]\n')
+    """Given by the caller (Amazon's order), else the one the zip names (amazon.com)."""
     order = take(shop, "photo-text", 1)
     shop.store.set_item_ship_by(order.item_id, datetime(2026, 12, 3, 7, 59, 59, tzinfo=UTC))
     text = text_of(slip_pdf(shop, order, marketplace_id=marketplace))
     assert f"Ship by {written}" in text
+
+
+def test_without_the_zip_the_shops_one_marketplace_gives_the_dates(shop: Shop) -> None:
+    with (shop.config / "shop.toml").open("a") as file:
+        file.write('\n[amazon]\nmarketplace_ids = ["A1VC38T7YXB528"]\n')  # amazon.co.jp
+    order = take(shop, "photo-text", 1)
+    shop.store.set_item_ship_by(order.item_id, datetime(2026, 12, 3, 7, 59, 59, tzinfo=UTC))
+    item = shop.store.item(order.item_id)
+    assert item is not None
+    Path(item.zip_path).unlink()
+    assert "Ship by 2026/12/03" in text_of(slip_pdf(shop, order))
 
 
 def test_the_slip_size_comes_from_the_shop(shop: Shop) -> None:
