@@ -179,6 +179,8 @@ def test_the_audit_reports_a_slip_left_of_a_purged_order(shop: Shop, tmp_path: P
     lines = audit(settings, shop.store).lines()
     assert f"{left}: order {order.order_id}: its name names the order" in lines
     assert any(line.startswith(f"{renamed}: order {order.order_id}:") for line in lines)
+    done = cli(shop.config, "audit")
+    assert done.returncode == 1 and f"{left}: order {order.order_id}" in done.stdout
     stray = write_slip(slips, "905-0000000-0000000", b"%PDF-1.4\n")
     lines = audit(settings, shop.store).lines()
     assert f"{stray}: no known order: belongs to no order item in the job store" in lines
