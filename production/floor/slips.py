@@ -10,7 +10,11 @@ and the address is printed only where the shop turned it on (`[shipping] slip_ad
 A slip carries buyer data, so it is written only where the purge looks, named after the order
 (`<orderId>.slip.pdf`): the label printer's hot folder (and its done folder, once printed), or
 `data_dir/slips/` (`production slip`). Both are cleared with the order's other files and
-searched by the audit (`production.retention.buyerfiles`).
+searched by the audit (`production.retention.buyerfiles`). An order already purged has no
+slip: one written then would be a leftover no purge ever removes.
+
+    slip = packing_slip(settings, store, order_id, marketplace_id=..., gift_message=...)
+    write_slip(printer.hot_folder, order_id, render_packing_slip(settings, slip, fonts))
 """
 
 from __future__ import annotations
@@ -72,6 +76,11 @@ def packing_slip(
     if not items:
         raise RenderError("no such order in the job store", order_id=order_id)
     jobs = store.jobs(order_id=order_id)
+    if jobs and all(job.state is JobState.PURGED for job in jobs):
+        raise RenderError(
+            "its buyer data was deleted (purged): it has no packing slip any more",
+            order_id=order_id,
+        )
     masters = Folders(settings.shop.data_dir).masters
     slip_items = [
         slip_item

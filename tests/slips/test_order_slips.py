@@ -132,6 +132,15 @@ def test_an_order_the_store_does_not_have_has_no_slip(shop: Shop) -> None:
         packing_slip(load_settings(shop.config), shop.store, "999-0000000-0000000")
 
 
+def test_a_purged_order_has_no_slip_any_more(shop: Shop) -> None:
+    order = take(shop, "photo-text", 1)
+    print_all(shop, order)
+    ship(shop, order)
+    shop.daemon.loop()
+    with pytest.raises(RenderError, match="purged"):
+        packing_slip(load_settings(shop.config), shop.store, order.order_id)
+
+
 def test_the_command_writes_the_slip_into_the_data_folder_or_where_asked(shop: Shop) -> None:
     order = take(shop, "photo-text", 1)
     done = cli(shop.config, "slip", order.order_id)
