@@ -32,7 +32,8 @@ TRANSITIONS: Mapping[JobState, frozenset[JobState]] = {
     _S.RENDERED: frozenset({_S.QUEUED, _S.HELD, _S.CANCELLED, _S.RECEIVED}),
     _S.QUEUED: frozenset({_S.PRINTED, _S.HELD, _S.CANCELLED, _S.RENDERED}),
     _S.PRINTED: frozenset({_S.SHIPPED, _S.QUEUED, _S.CANCELLED}),
-    _S.SHIPPED: frozenset({_S.PURGED}),
+    # A label voided before the carrier had the package (the order was cancelled): it never left.
+    _S.SHIPPED: frozenset({_S.PURGED, _S.CANCELLED}),
     _S.PURGED: frozenset(),
     _S.HELD: frozenset({_S.RECEIVED, _S.RENDERED, _S.CANCELLED}),
     _S.CANCELLED: frozenset({_S.PURGED}),
