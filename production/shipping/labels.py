@@ -46,6 +46,7 @@ _BUYABLE = (_L.PLANNED, _L.HELD, _L.REFUSED)
 _OPEN_JOBS = (JobState.CANCELLED, JobState.PURGED)
 EventLog = Callable[[dict[str, object]], None]
 _T = TypeVar("_T")
+_CANCELLED = "the order was cancelled"  # a void's reason that cancels the package's jobs too
 
 
 class LabelApi(Protocol):
@@ -131,7 +132,7 @@ class Labels:
         """Void every label of the order the carrier does not have yet (cancelShipment).
 
         A label the carrier has is refused by Amazon: kept as VOID_REFUSED with its words. When
-        the order has cancelled jobs (it was cancelled), the voided packages' jobs are too.
+        the order was cancelled (`on_cancel`), the voided packages' jobs are cancelled too.
         """
         self._finish_buying(order_id)
         done = []
@@ -161,7 +162,7 @@ class Labels:
         ):
             return []
         try:
-            voided = self.void_label(order_id, reason="the order was cancelled")
+            voided = self.void_label(order_id, reason=_CANCELLED)
         except ProductionError as exc:  # Amazon down: a VOIDING label is voided by `step()`
             return [f"the label is not voided yet ({exc.message}): it is tried again"]
         return [
@@ -339,9 +340,7 @@ class Labels:
             self.amazon.cancel_shipment(record.shipment_id or "", order_id=record.order_id)
         except (InvalidInputError, RequestValidationError) as exc:
             return self._stop(record, _L.VOID_REFUSED, exc.message)
-        cancelled = any(
-            job.state is JobState.CANCELLED for job in self.store.jobs(order_id=record.order_id)
-        )
+        cancelled = reason == _CANCELLED
         voided = self.store.finish_label(
             record.label_id,
             state=_L.VOIDED,
