@@ -148,7 +148,8 @@ def test_a_refusal_is_kept_word_for_word_and_not_retried_alone(shop: LabelShop) 
     assert record.state is LabelState.REFUSED
     # Amazon's words whole, with the operation and request id the client adds (for support).
     assert record.message is not None
-    assert f": Order {item.order_id} is Pending; it cannot be shipped. (request id" in record.message
+    words = f"Order {item.order_id} is Pending; it cannot be shipped."
+    assert f"InvalidInput: {words} (request id" in record.message
     asked = len(shop.wire.requests)
     shop.labels.step()
     assert len(shop.wire.requests) == asked  # waits for a person: Amazon is not asked again
