@@ -224,7 +224,9 @@ def _labels(
     labels = label_buyer(pipeline, client)
     if labels is None:
         return
-    thread = StepThread(labels.step, interval=LABEL_STEP_SECONDS, log=pipeline.log, name="labels")
+    assert settings.amazon is not None  # labels = "amazon" needs it: checked at load
+    interval = min(LABEL_STEP_SECONDS, settings.amazon.poll_seconds)
+    thread = StepThread(labels.step, interval=interval, log=pipeline.log, name="labels")
     daemon.services.append(thread)
 
 

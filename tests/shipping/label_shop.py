@@ -54,6 +54,22 @@ def label_config(
 ) -> Path:
     """The configuration folder; `shipping` is the body of `[shipping]`."""
     config = make_config(folder, settle_seconds=settle_seconds)
+    add_labels(config, base_url, marketplace_id, shipping=shipping, packages=packages,
+               ship_from=ship_from, poll_seconds=poll_seconds)  # fmt: skip
+    return config
+
+
+def add_labels(
+    config: Path,
+    base_url: str,
+    marketplace_id: str,
+    *,
+    shipping: str = 'labels = "amazon"',
+    packages: dict[str, str] | None = None,
+    ship_from: bool = True,
+    poll_seconds: float = 0.3,
+) -> None:
+    """Turn a copy of the default configuration (`make_config`) into a label-buying shop."""
     (config / "hot" / LABEL_PRINTER).mkdir(parents=True)
     with (config / "printers.toml").open("a") as printers:
         printers.write(
@@ -69,7 +85,6 @@ def label_config(
             + BOXES
         )
     set_packages(config, PACKAGES if packages is None else packages)
-    return config
 
 
 def set_packages(config: Path, packages: dict[str, str]) -> None:
