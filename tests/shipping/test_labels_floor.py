@@ -147,8 +147,12 @@ def test_kill_9_around_the_purchase_still_buys_exactly_one_label(
         floor.notes.append(f"killed at {moment}; store {labels_in_store(floor)}")
         sim.state.set_faults(Faults())
         again = floor.start()
-        floor.wait_until(lambda: [s for s, _ in labels_in_store(floor)] == ["bought"],
-                         timeout=FINISH, what="the label bought after the restart", run=again)  # fmt: skip
+        floor.wait_until(
+            lambda: [s for s, _ in labels_in_store(floor)] == ["bought"],
+            timeout=FINISH,
+            what="the label bought after the restart",
+            run=again,
+        )
         floor.stop(again)
         check_shipped_once(floor, sim, order_id)
     finally:
