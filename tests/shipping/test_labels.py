@@ -289,3 +289,16 @@ def test_manual_stays_the_default(tmp_path: Path) -> None:
     config = label_config(tmp_path / "c", "http://127.0.0.1:1", state.marketplace_id,
                           shipping="")  # fmt: skip
     assert load_settings(config).shipping.labels == "manual"
+
+
+def test_one_package_never_has_two_live_labels(shop: LabelShop) -> None:
+    from production.core.errors import StoreError
+
+    (item,) = shop.order("photo-text")
+    (record,) = shop.labels.buy_label(item.order_id)
+    with pytest.raises(StoreError, match="has a label: void it before re-planning"):
+        shop.store.plan_labels(item.order_id, [[(item.order_item_id, 1)]])
+    with pytest.raises(StoreError, match="not bought again"):
+        assert record.intent is not None
+        shop.store.record_label_intent(record.label_id, record.intent)
+    assert len(shop.at_amazon(item.order_id)) == 1
