@@ -5,7 +5,8 @@ one place before it ships (re-render, pull from a queue, reprint). `held` means 
 and always carries a cause; `cancelled` ends a job that has not shipped (or whose label,
 bought through Amazon, was voided before the carrier had the package: it never left).
 `TRANSITIONS` is the whole machine. Every backend creates jobs with `start_job` and changes
-them with `apply_transition`, so the rules cannot drift apart between SQLite and whatever comes later.
+them with `apply_transition`, so the rules cannot drift apart between SQLite and whatever
+comes later.
 """
 
 from __future__ import annotations
