@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pypdfium2
+import zxingcpp
+
 from tests.daemon.shop import make_config
 
 LABEL_PRINTER = "label-1"
@@ -100,3 +103,14 @@ def set_packages(config: Path, packages: dict[str, str]) -> None:
 def label_files(config: Path) -> list[str]:
     folder = config / "hot" / LABEL_PRINTER
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def read_label(path: Path) -> str:
+    """The tracking number a label's barcode holds: the 4×6 in PDF drawn at 203 dpi, decoded."""
+    pdf = pypdfium2.PdfDocument(path)
+    width, height = pdf[0].get_size()
+    assert (round(width), round(height)) == (288, 432)  # 4 × 6 in
+    image = pdf[0].render(scale=203 / 72).to_pil()
+    codes = [c for c in zxingcpp.read_barcodes(image) if c.format == zxingcpp.BarcodeFormat.Code128]
+    assert len(codes) == 1, [c.text for c in codes]
+    return str(codes[0].text)

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2
 import pytest
 
 from production.amazon.client import SpApiClient
@@ -25,7 +24,7 @@ from production.store import JobState, LabelState, NewItem, NewJob
 from production.store.sqlite.store import SqliteStore
 from tests.amazon.test_labels_client import CREDENTIALS, Recording
 from tests.amazon.test_sim import FakeClock, zip_of
-from tests.shipping.label_shop import label_config, label_files, set_packages
+from tests.shipping.label_shop import label_config, label_files, read_label, set_packages
 
 _S = JobState
 
@@ -113,9 +112,7 @@ def test_a_printed_order_gets_one_label_and_amazon_ships_it(shop: LabelShop) -> 
     # Bought, not confirmed: no confirmShipment (nor any Orders API call) was made.
     assert not [r for r in shop.wire.requests if "/orders/" in r.url.path]
     (name,) = label_files(shop.config)
-    pdf = pypdfium2.PdfDocument(shop.config / "hot" / "label-1" / name)
-    width, height = pdf[0].get_size()
-    assert (round(width), round(height)) == (288, 432)  # 4 × 6 in
+    assert read_label(shop.config / "hot" / "label-1" / name) == record.tracking
     # The cheapest service was bought, the mug in its box (130×110×110 mm, 350 g + 80 g).
     assert label["serviceName"] == "USPS Priority Mail"
 
@@ -282,6 +279,22 @@ def test_the_policy_picks_the_service_and_keeps_under_max_cost(shop: LabelShop) 
     assert refused.message.startswith("no rate fits the shop's policy")
     assert "max_cost 5" in refused.message
     assert shop.at_amazon(third.order_id) == []
+
+
+def test_a_zpl_shop_gets_zpl_labels(shop: LabelShop) -> None:
+    (item,) = shop.order("photo-text")
+    text = (shop.config / "shop.toml").read_text()
+    section = '\n[shipping]\nlabels = "amazon"\n'
+    (shop.config / "shop.toml").write_text(
+        text.replace(section, f'{section}label_format = "ZPL"\n')
+    )
+    shop.reload()
+    (record,) = shop.labels.buy_label(item.order_id)
+    (name,) = label_files(shop.config)
+    assert name == f"{item.order_id}_1.label.zpl"
+    label = (shop.config / "hot" / "label-1" / name).read_text()
+    assert label.startswith("^XA") and record.tracking is not None and record.tracking in label
+    assert shop.at_amazon(item.order_id)[0]["format"] == "ZPL"
 
 
 def test_manual_stays_the_default(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from production.amazon.sim.server import SimServer, serve
 from production.config.settings import load_settings
 from tests.daemon.processes import Floor, Run
 from tests.daemon.shop import renumbered, sample
-from tests.shipping.label_shop import LABEL_PRINTER, add_labels, label_files
+from tests.shipping.label_shop import LABEL_PRINTER, add_labels, label_files, read_label
 
 pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
 
@@ -95,6 +95,7 @@ def check_shipped_once(floor: Floor, sim: SimServer, order_id: str) -> None:
     assert order is not None and order.status == "Shipped"
     assert [s.package.tracking_number for s in sim.state.shipments(order_id)] == [tracking]
     assert label_files(floor.config) == [f"{order_id}_1.label.pdf"]
+    assert read_label(floor.config / "hot" / LABEL_PRINTER / f"{order_id}_1.label.pdf") == tracking
 
 
 @pytest.mark.usefixtures("credentials")
