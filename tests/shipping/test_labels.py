@@ -315,3 +315,15 @@ def test_one_package_never_has_two_live_labels(shop: LabelShop) -> None:
         assert record.intent is not None
         shop.store.record_label_intent(record.label_id, record.intent)
     assert len(shop.at_amazon(item.order_id)) == 1
+
+
+def test_amazon_failing_leaves_the_package_to_be_bought_later(shop: LabelShop) -> None:
+    (item,) = shop.order("photo-text")
+    shop.state.set_faults(Faults(internal_error=1.0, operations=("getRates",)))
+    shop.labels.step()  # logged; nothing is refused for Amazon being down
+    (record,) = shop.store.labels(order_id=item.order_id)
+    assert record.state is LabelState.PLANNED and record.message is None
+    shop.state.set_faults(Faults())
+    shop.labels.step()
+    (bought,) = shop.store.labels(order_id=item.order_id)
+    assert bought.state is LabelState.BOUGHT and len(shop.at_amazon(item.order_id)) == 1
