@@ -37,6 +37,7 @@ from production.floor.render_pool import default_render_workers
 from production.floor.watchdog import DataFolderWatch
 from production.retention.purge import Retention
 from production.shipping.confirm import ShipmentConfirmer, Shipping
+from production.shipping.deadlines import DeliveryDeadlines
 from production.shipping.labels import Labels
 from production.store.factory import open_store, store_backups
 
@@ -212,7 +213,13 @@ def label_buyer(pipeline: Pipeline, client: SpApiClient | None) -> Labels | None
     through `pipeline` voids its labels from then on."""
     if pipeline.settings.shipping.labels != "amazon" or client is None:
         return None
-    labels = Labels(pipeline.store, client, lambda: pipeline.settings, log=pipeline.log)
+    labels = Labels(
+        pipeline.store,
+        client,
+        lambda: pipeline.settings,
+        log=pipeline.log,
+        deliver_by=DeliveryDeadlines(client),
+    )
     pipeline.cancel_hooks.append(labels.on_cancel)
     return labels
 

@@ -3,9 +3,8 @@
 `service = "cheapest"` takes the lowest total charge, `"fastest"` the earliest promised
 delivery (then the lower charge), a list of service names the first of them offered (in the
 shop's order). A rate is never taken above `max_cost`, nor when its promised delivery ends
-after the order's latest delivery date. The job store keeps Amazon's latest *ship* date only
-(`ItemRecord.ship_by`), not its latest delivery date, so that limit applies only where the
-caller knows one; without it, no rate is refused for its date.
+after the order's latest delivery date (asked of Amazon by `shipping.deadlines`); an order
+Amazon gave no such date for has no rate refused for its date.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from production.amazon.client import SpApiClient
 from production.amazon.sim import Faults, SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.config.settings import Settings, load_settings
+from production.shipping.deadlines import DeliveryDeadlines, latest_delivery
 from production.shipping.labels import Labels
 from production.store import JobState, LabelState, NewItem, NewJob
 from production.store.sqlite.store import SqliteStore
@@ -45,12 +47,14 @@ class LabelShop:
         self.labels.settings = lambda: settings
         return settings
 
-    def order(self, *kinds: str, number: int = 1) -> list[SimItem]:
-        """An order on Amazon of one item per kind, taken in and printed in the store."""
+    def order(self, *kinds: str, number: int = 1, delivery_days: int = 5) -> list[SimItem]:
+        """An order on Amazon of one item per kind, taken in and printed in the store; Amazon
+        promised it delivered `delivery_days` after its latest ship date."""
         order_id = f"902-{number:07d}-0000001"
         items = []
         for index, kind in enumerate(kinds):
-            item = self.state.add_order(zip_of(kind, number * 10 + index, order_id=order_id))
+            zipped = zip_of(kind, number * 10 + index, order_id=order_id)
+            item = self.state.add_order(zipped, delivery_days=delivery_days)
             printed(self.store, item)
             items.append(item)
         return items
@@ -279,6 +283,34 @@ def test_the_policy_picks_the_service_and_keeps_under_max_cost(shop: LabelShop) 
     assert refused.message.startswith("no rate fits the shop's policy")
     assert "max_cost 5" in refused.message
     assert shop.at_amazon(third.order_id) == []
+
+
+def test_no_rate_arriving_after_the_promised_delivery_date_is_bought(shop: LabelShop) -> None:
+    # The sim's clock says 12:00; an order ships within 2 days, and these were promised
+    # delivered 1 day and 0 days after that: USPS (3 days) and UPS (5) would arrive too late
+    # for the first, FedEx 2Day (by 20:00 on the second day) for the second too.
+    shop.labels.deliver_by = DeliveryDeadlines(shop.client)
+    (soon,) = shop.order("photo-text", number=1, delivery_days=1)
+    (sooner,) = shop.order("photo-text", number=2, delivery_days=0)
+    shop.labels.buy_label(soon.order_id)
+    assert [s["serviceName"] for s in shop.at_amazon(soon.order_id)] == ["FedEx 2Day"]
+    (refused,) = shop.labels.buy_label(sooner.order_id)
+    assert refused.state is LabelState.REFUSED and refused.message is not None
+    assert "delivered after 2026-03-04 12:00 UTC" in refused.message
+    assert shop.at_amazon(sooner.order_id) == []
+    # The promised date was asked of Amazon once per order, not once per attempt.
+    shop.labels.buy_label(sooner.order_id)
+    asked = [r for r in shop.wire.requests if r.url.path.startswith("/orders/2026-01-01/orders/")]
+    assert len(asked) == 2
+
+
+def test_the_promised_delivery_date_is_the_end_of_amazons_deliver_by_window() -> None:
+    window = {"latestDateTime": "2026-03-09T07:59:59Z", "earliestDateTime": "2026-03-02T08:00:00Z"}
+    assert latest_delivery({"fulfillment": {"deliverByWindow": window}}) == datetime(
+        2026, 3, 9, 7, 59, 59, tzinfo=UTC
+    )
+    assert latest_delivery({"fulfillment": {"shipByWindow": window}}) is None
+    assert latest_delivery({}) is None
 
 
 def test_a_zpl_shop_gets_zpl_labels(shop: LabelShop) -> None:
