@@ -134,8 +134,7 @@ class Labels:
         A label the carrier has is refused by Amazon: kept as VOID_REFUSED with its words. When
         the order was cancelled (`on_cancel`), the voided packages' jobs are cancelled too.
         """
-        self._finish_buying(order_id)
-        done = []
+        done = [r for r in self._finish_buying(order_id) if r.state is _L.VOIDED]
         for record in self.store.labels(order_id=order_id):
             if record.state in (_L.BOUGHT, _L.VOIDING, _L.VOID_REFUSED):
                 done.append(self._void(record, reason))
@@ -314,17 +313,28 @@ class Labels:
                     tracking=purchase.tracking_id, cost=cost)  # fmt: skip
         return bought
 
-    def _finish_buying(self, order_id: str) -> None:
-        """Make every purchase of the order whose answer was lost again, with the same key."""
+    def _finish_buying(self, order_id: str) -> list[LabelRecord]:
+        """Make every purchase of the order whose answer was lost again, with the same key.
+
+        A package whose order was cancelled meanwhile (Amazon was down when it was, so its
+        label could not be voided then) has the label voided as soon as it is known."""
+        finished = []
         for record in self.store.labels(order_id=order_id, states={_L.BUYING}):
             try:
-                self._purchase(record)
+                finished.append(self._purchase(record))
             except RateExpiredError as exc:
-                # The token expired before any purchase was made with it: buy afresh.
+                # The token expired before any purchase was made with it: buy afresh, unless
+                # the order was cancelled meanwhile (nothing was bought: nothing to void).
                 again = self.store.finish_label(
                     record.label_id, state=_L.PLANNED, expect={_L.BUYING}, message=exc.message
                 )
-                self._buy(again)
+                finished.append(again if self._cancelled(again) else self._buy(again))
+        return [
+            self._void(record, _CANCELLED)
+            if record.state is _L.BOUGHT and self._cancelled(record)
+            else record
+            for record in finished
+        ]
 
     # -- voiding ---------------------------------------------------------------------------------
 
@@ -354,6 +364,12 @@ class Labels:
         return voided
 
     # -- files and records -----------------------------------------------------------------------
+
+    def _cancelled(self, record: LabelRecord) -> bool:
+        """Every job of the package's items is cancelled: the order was, while buying."""
+        items = {item for item, _ in record.items}
+        jobs = [j for j in self.store.jobs(order_id=record.order_id) if j.order_item_id in items]
+        return bool(jobs) and all(j.state is JobState.CANCELLED for j in jobs)
 
     def _printed(self, record: LabelRecord) -> bool:
         """Every job of the package's items is printed (or shipped: a label bought again)."""

@@ -205,6 +205,29 @@ def test_a_cancelled_order_voids_its_label_until_the_carrier_has_it(shop: LabelS
     assert {job.state for job in shop.store.jobs(order_id=second.order_id)} == {_S.SHIPPED}
 
 
+def test_an_order_cancelled_while_its_purchase_is_unanswered_gets_the_label_voided(
+    shop: LabelShop,
+) -> None:
+    (item,) = shop.order("photo-text")
+    # The purchase goes through at Amazon but its answer is lost; then Amazon is down while
+    # the order is cancelled, so the label can be neither finished nor voided yet.
+    shop.state.set_faults(Faults(timeout=1.0, timeout_seconds=1.0,
+                                 operations=("purchaseShipment",)))  # fmt: skip
+    shop.labels.step()
+    shop.state.set_faults(Faults(internal_error=1.0))
+    shop.store.cancel_order(item.order_id, reason="cancelled by an operator")
+    (said,) = shop.labels.on_cancel(item.order_id)
+    assert "not voided yet" in said
+    assert [label["status"] for label in shop.at_amazon(item.order_id)] != ["Cancelled"]
+    shop.state.set_faults(Faults())
+    shop.labels.step()  # the lost purchase is finished, then voided: the order is cancelled
+    (record,) = shop.store.labels(order_id=item.order_id)
+    assert record.state is LabelState.VOIDED
+    assert [label["status"] for label in shop.at_amazon(item.order_id)] == ["Cancelled"]
+    assert label_files(shop.config) == []
+    assert {job.state for job in shop.store.jobs(order_id=item.order_id)} == {_S.CANCELLED}
+
+
 def test_a_damaged_label_is_voided_and_bought_again(shop: LabelShop) -> None:
     (item,) = shop.order("photo-text")
     (first,) = shop.labels.buy_label(item.order_id)
