@@ -8,6 +8,10 @@ The rule, in the order it is applied:
 2. Units naming a box go in the *largest* of the boxes the package's units name (by inner
    volume): a mug box and a gift box in one order ship in the gift box. That box must take
    every unit: no more than its `max_items`, and each unit with its own sides fitting inside.
+   When it cannot (two mugs, a mug box of `max_items = 1`), they go in the *smallest*
+   `[[box]]` that takes that many of it: room for as many items, no side shorter than the
+   named box's, and the named box's volume per item for each of them (a "mug-2" box of
+   240 × 130 × 110 mm takes two mugs of a 130 × 110 × 110 mm box).
 3. Units with their own sides only: one unit ships as it is; several go in the *smallest*
    `[[box]]` of shop.toml that takes them (each unit fits its sides, their volumes together
    fit its volume, no more than its `max_items`).
@@ -68,10 +72,13 @@ def pack(units: Sequence[PackedUnit], boxes: Sequence[BoxSpec]) -> PackedPackage
     if named:
         box = max((b for b in boxes if b.name in named), key=_volume)
         problem = _does_not_take(box, facts, count, by_volume=False)
-        if problem:
-            raise MissingFactsError(f"box '{box.name}' {problem}: add a larger [[box]] to the"
-                                    " products' package, or split the order")  # fmt: skip
-        return _in_box(box, weight)
+        if not problem:
+            return _in_box(box, weight)
+        larger = _box_for_many(box, facts, count, boxes)
+        if larger is None:
+            raise MissingFactsError(f"box '{box.name}' {problem}: add a larger [[box]] (or"
+                                    " split the order)")  # fmt: skip
+        return _in_box(larger, weight)
     if count == 1:
         own = facts[0][0].sides
         assert own is not None
@@ -103,6 +110,25 @@ def _does_not_take(
     if by_volume and volume > _volume(box):
         return "is too small for them all"
     return ""
+
+
+def _box_for_many(
+    named: BoxSpec,
+    facts: Sequence[tuple[ItemPackage, int, str]],
+    count: int,
+    boxes: Sequence[BoxSpec],
+) -> BoxSpec | None:
+    """The smallest box taking `count` items that each need `named`'s room (rule 2)."""
+    per_item = _volume(named) / (named.max_items or 1)
+    least = sorted(named.sides)
+    fitting = [
+        box
+        for box in boxes
+        if _volume(box) >= per_item * count
+        and all(side >= need for side, need in zip(sorted(box.sides), least, strict=True))
+        and not _does_not_take(box, facts, count, by_volume=False)
+    ]
+    return min(fitting, key=_volume, default=None)
 
 
 def _in_box(box: BoxSpec, items_weight: int) -> PackedPackage:

@@ -33,9 +33,21 @@ def test_the_largest_named_box_takes_the_order() -> None:
     assert pack(units, BOXES) == PackedPackage(350 + 500 + 250, 300, 200, 150, box="gift")
 
 
-def test_a_box_takes_no_more_than_max_items() -> None:
-    with pytest.raises(MissingFactsError, match="box 'mug' takes 1 items, not 2"):
-        pack([unit("SKU MUG", 2, weight_g=350, box="mug")], BOXES)
+def test_more_items_than_their_box_takes_go_in_the_smallest_box_with_room_for_them() -> None:
+    pair = BoxSpec("mug-2", 240, 130, 110, weight_g=140, max_items=2)
+    assert pack([unit("SKU MUG", 2, weight_g=350, box="mug")], (*BOXES, pair)) == PackedPackage(
+        2 * 350 + 140, 240, 130, 110, box="mug-2"
+    )
+    # Without the pair box, the gift box (room for 3, every side at least the mug box's).
+    assert pack([unit("SKU MUG", 3, weight_g=350, box="mug")], BOXES).box == "gift"
+    # The flat box is large enough by volume but too low for a mug box.
+    with pytest.raises(MissingFactsError, match="box 'mug' takes 1 items, not 4"):
+        pack([unit("SKU MUG", 4, weight_g=350, box="mug")], BOXES)
+    tight = BoxSpec("tight", 260, 110, 110, weight_g=100, max_items=2)  # 2 × 130 long, not more
+    assert pack([unit("SKU MUG", 2, weight_g=350, box="mug")], (MUG, tight)).box == "tight"
+    with pytest.raises(MissingFactsError):
+        pack([unit("SKU MUG", 2, weight_g=350, box="mug")], (MUG, BoxSpec("short", 250, 110,
+             110, weight_g=100, max_items=2)))  # fmt: skip
 
 
 def test_several_items_of_their_own_size_go_in_the_smallest_box_that_takes_them() -> None:
