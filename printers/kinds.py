@@ -25,7 +25,10 @@ __all__ = ["DEFAULT_DEVICE_KIND", "DEVICE_KINDS", "DeviceFactory", "device_for",
 DeviceFactory = Callable[[Printer], "Device"]
 
 DEFAULT_DEVICE_KIND = "hotfolder"
-DEVICE_KINDS: dict[str, str] = {"hotfolder": "printers.hotfolder:HotFolderDevice"}
+DEVICE_KINDS: dict[str, str] = {
+    "hotfolder": "printers.hotfolder:HotFolderDevice",
+    "label": "printers.label:LabelDevice",  # shipping labels bought through Amazon
+}
 """The device kinds that ship with the project, by the name `kind` takes in printers.toml.
 
 Named as `module:Class` and imported on first use: reading the configuration (every command

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from production.app.commands import configuration, files, floor, orders, store
+from production.app.commands import configuration, files, floor, labels, orders, store
 from production.app.commands.common import Command
 from production.app.commands.examples import add_examples
 from production.app.startup import early_signal, restore_default_signals
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     files.add_commands(sub)
     floor.add_commands(sub)
     orders.add_commands(sub)
+    labels.add_commands(sub)
     store.add_commands(sub)
     files.add_tools(sub)
     add_examples(sub)

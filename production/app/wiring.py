@@ -37,6 +37,8 @@ from production.floor.render_pool import default_render_workers
 from production.floor.watchdog import DataFolderWatch
 from production.retention.purge import Retention
 from production.shipping.confirm import ShipmentConfirmer, Shipping
+from production.shipping.deadlines import DeliveryDeadlines
+from production.shipping.labels import Labels
 from production.store.factory import open_store, store_backups
 
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
@@ -44,7 +46,16 @@ if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
     from production.desk.service import DeskService
     from production.web.guard import ConnectionLimits
 
-__all__ = ["amazon_client", "desk_service", "floor_daemon", "floor_lock", "floor_pipeline"]
+__all__ = [
+    "amazon_client",
+    "desk_service",
+    "floor_daemon",
+    "floor_lock",
+    "floor_pipeline",
+    "label_buyer",
+]
+
+LABEL_STEP_SECONDS = 5.0  # how often the daemon looks for printed orders to buy labels for
 
 
 def floor_lock(settings: Settings) -> DataFolderLock:
@@ -132,6 +143,7 @@ def floor_daemon(
     if client is not None and settings.amazon is not None:
         _order_intake(settings, pipeline, daemon, client)
     _companions(settings, pipeline, daemon, client)
+    _labels(settings, pipeline, daemon, client)
     if settings.desk is not None:
         daemon.services.append(
             desk_service(
@@ -194,6 +206,35 @@ def _companions(
             name="companions",
         )
     )
+
+
+def label_buyer(pipeline: Pipeline, client: SpApiClient | None) -> Labels | None:
+    """Labels bought through Amazon, when `[shipping] labels = "amazon"`; cancelling an order
+    through `pipeline` voids its labels from then on."""
+    if pipeline.settings.shipping.labels != "amazon" or client is None:
+        return None
+    labels = Labels(
+        pipeline.store,
+        client,
+        lambda: pipeline.settings,
+        log=pipeline.log,
+        deliver_by=DeliveryDeadlines(client),
+    )
+    pipeline.cancel_hooks.append(labels.on_cancel)
+    return labels
+
+
+def _labels(
+    settings: Settings, pipeline: Pipeline, daemon: Daemon, client: SpApiClient | None
+) -> None:
+    """The thread that finishes lost purchases and voids, and buys for printed orders."""
+    labels = label_buyer(pipeline, client)
+    if labels is None:
+        return
+    assert settings.amazon is not None  # labels = "amazon" needs it: checked at load
+    interval = min(LABEL_STEP_SECONDS, settings.amazon.poll_seconds)
+    thread = StepThread(labels.step, interval=interval, log=pipeline.log, name="labels")
+    daemon.services.append(thread)
 
 
 def desk_service(

@@ -36,7 +36,8 @@ _SLOW_DITHERS = frozenset(
     {"atkinson", "jarvis", "jarvis-judice-ninke", "stucki", "burkes", "sierra"}
 )
 
-_PRODUCT_KEYS = frozenset({"asin", "sku", "name", "companions", "surface"})
+# `package` is read by production.config.shipping (the facts a label is rated with).
+_PRODUCT_KEYS = frozenset({"asin", "sku", "name", "companions", "surface", "package"})
 _COMPANION_KEYS = frozenset({"sku", "quantity"})
 _SURFACE_KEYS = frozenset(
     {

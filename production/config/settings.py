@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
@@ -26,6 +26,12 @@ from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.region import amazon_region
 from production.config.schema import Location, Table, read_toml, resolve_path
+from production.config.shipping import (
+    LABEL_KIND,
+    SHIPPING_KEYS,
+    ShippingSettings,
+    parse_shipping,
+)
 from production.config.slips import DEFAULT_SLIPS, SlipSettings, slip_settings
 from production.core.errors import ConfigError
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
@@ -55,6 +61,7 @@ __all__ = [
     "DeskSettings",
     "FontSettings",
     "Settings",
+    "ShippingSettings",
     "ShopSettings",
     "SlipSettings",
     "load_settings",
@@ -75,7 +82,9 @@ ORDERS_APIS: tuple[OrdersApi, ...] = ("2026-01-01", "v0", "report")
 DEFAULT_BACKUPS_KEPT = 7  # a week of daily copies of the job store
 
 
-_SHOP_FILE_KEYS = frozenset({"shop", "fonts", "assets", "amazon", "desk", "limits", "shipping"})
+_SHOP_FILE_KEYS = frozenset(
+    {"shop", "fonts", "assets", "amazon", "desk", "limits", "shipping", "box"}
+)
 _SHOP_KEYS = frozenset(
     {
         "name", "inbox", "data_dir", "retention_days", "settle_seconds", "render_workers",
@@ -157,6 +166,8 @@ class Settings:
     amazon: AmazonSettings | None = None
     desk: DeskSettings | None = None
     limits: ZipLimits = DEFAULT_LIMITS  # [limits]: what a customization zip may hold
+    # [shipping], [[box]] and the products' packages: how labels are bought, if they are
+    shipping: ShippingSettings = field(default_factory=ShippingSettings)
     slips: SlipSettings = DEFAULT_SLIPS  # [shipping] slip_*: what a packing slip shows
 
     def product_for(self, asin: str | None, sku: str | None) -> Product | None:
@@ -180,13 +191,19 @@ def load_settings(config_dir: Path | str) -> Settings:
     shop_file = Table(read_toml(root, "shop.toml") or {}, _at(root, "shop.toml"), _SHOP_FILE_KEYS)
     printers = _printers(read_toml(root, "printers.toml"), root)
     assets = _assets(shop_file, root)
+    products_data = read_toml(root, "products.toml")
     products = parse_products(
-        read_toml(root, "products.toml"),
+        products_data,
         root,
         printers,
         svg_printers={p.id for p in printers.values() if p.format == "svg"},
         assets=assets.dir,
     )
+    amazon = _amazon(shop_file)
+    shipping = parse_shipping(
+        shop_file, printers, products_data, products, root, amazon=amazon is not None
+    )
+    _check_label_printers(printers, products, shipping)
     return Settings(
         root=root,
         shop=_shop(shop_file, root),
@@ -194,11 +211,27 @@ def load_settings(config_dir: Path | str) -> Settings:
         products=products,
         fonts=_fonts(shop_file, root),
         assets=assets,
-        amazon=_amazon(shop_file),
+        amazon=amazon,
         desk=desk_settings(shop_file),
         limits=parse_limits(shop_file),
-        slips=slip_settings(shop_file),
+        shipping=shipping,
+        slips=slip_settings(shop_file, other_keys=SHIPPING_KEYS),
     )
+
+
+def _check_label_printers(
+    printers: dict[str, Printer], products: tuple[Product, ...], shipping: ShippingSettings
+) -> None:
+    """A label printer takes labels, never a product's surface."""
+    labels = {p.id for p in printers.values() if p.kind == LABEL_KIND}
+    for product in products:
+        for surface in product.surfaces:
+            if surface.printer in labels:
+                raise ConfigError(
+                    f"product {product.sku or product.asin}: surface '{surface.name}' goes to"
+                    f" the label printer '{surface.printer}', which prints shipping labels only",
+                    source="products.toml",
+                )
 
 
 def _at(root: Path, where: str) -> Location:

@@ -99,6 +99,9 @@ class Pipeline:
         # Called after the jobs a person released are read and before they render: the daemon
         # re-reads the configuration there if asked, so a retry renders with what was fixed.
         self.before_rerender: Callable[[], object] = lambda: None
+        # Told of every order cancelled here, after its jobs (the labels bought for it are
+        # voided through this): each returns what it did, in lines for the operator.
+        self.cancel_hooks: list[Callable[[str], list[str]]] = []
         # Items whose render was begun but never recorded, because an error stopped the pass
         # (a full disk, a locked store): `render_received` renders those without jobs again.
         self._unrecorded: list[str] = []
@@ -649,6 +652,8 @@ class Pipeline:
         messages = []
         for job in self.store.cancel_order(order_id, reason=reason):
             messages += self._withdraw(job)
+        for hook in self.cancel_hooks:
+            messages += hook(order_id)
         return messages
 
     def hold_order(self, order_id: str, *, reason: str, cause: str) -> list[str]:

@@ -62,6 +62,10 @@ _KEPT = {
     "audit": {"seq", "at", "job_id", "order_id", "from_state", "to_state", "reason"},
     "shipments": {"order_id", "package_ref", "carrier", "tracking", "ship_date", "items",
                   "state", "message", "created_at", "updated_at"},
+    # Labels bought through Amazon: ids, items, states, the purchase's token, rate, key,
+    # carrier, service and cost, Amazon's messages; the label file itself is never kept.
+    "labels": {"label_id", "order_id", "package_ref", "items", "state", "intent", "shipment_id",
+               "tracking", "message", "created_at", "updated_at"},
     # Companion orders at Amazon (MCF): ids, SKUs, quantities, statuses, Amazon's messages (cut
     # free of the address by the client), carriers and tracking numbers; never an address or a
     # proof-of-delivery link.

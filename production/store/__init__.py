@@ -15,6 +15,7 @@ from production.store.companions import (
     CompanionState,
     NewCompanionOrder,
 )
+from production.store.labels import LIVE_LABEL_STATES, LabelIntent, LabelRecord, LabelState
 from production.store.records import (
     Approval,
     AuditEntry,
@@ -29,6 +30,7 @@ from production.store.shipments import ShipmentRecord, ShipmentState
 from production.store.states import TRANSITIONS
 
 __all__ = [
+    "LIVE_LABEL_STATES",
     "TRANSITIONS",
     "Approval",
     "AuditEntry",
@@ -39,6 +41,9 @@ __all__ = [
     "JobRecord",
     "JobState",
     "JobStore",
+    "LabelIntent",
+    "LabelRecord",
+    "LabelState",
     "NewCompanionOrder",
     "NewItem",
     "NewJob",

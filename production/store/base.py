@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from production.store.companions import CompanionOrder, CompanionState, NewCompanionOrder
+from production.store.labels import LabelIntent, LabelRecord, LabelState
 from production.store.records import (
     Approval,
     AuditEntry,
@@ -88,6 +89,44 @@ class JobStore(Protocol):
     ) -> list[ShipmentRecord]:
         """At most `limit` packages last changed at `since` or later, in one of `states`,
         the most recently changed first."""
+        ...
+
+    def plan_labels(
+        self, order_id: str, packages: Sequence[Sequence[tuple[str, int]]]
+    ) -> list[LabelRecord]:
+        """The order's packages (items, quantities), numbered 1, 2…, each to get its label;
+        replaces a plan none of whose labels is bought, `StoreError` otherwise."""
+        ...
+
+    def replan_label(self, label_id: int) -> LabelRecord:
+        """A new PLANNED record for the package of a voided label (bought again)."""
+        ...
+
+    def record_label_intent(self, label_id: int, intent: LabelIntent) -> LabelRecord:
+        """BUYING, with what the purchase is made with: committed before Amazon is called."""
+        ...
+
+    def finish_label(
+        self,
+        label_id: int,
+        *,
+        state: LabelState,
+        expect: Collection[LabelState],
+        message: str | None = None,
+        shipment_id: str | None = None,
+        tracking: str | None = None,
+        jobs_to: JobState | None = None,
+        reason: str = "",
+    ) -> LabelRecord:
+        """Move a label on from one of `expect` (`StoreError` otherwise). `jobs_to` SHIPPED
+        ships the package's printed jobs, CANCELLED cancels its shipped ones, in the same
+        transaction; PLANNED forgets the purchase's intent (a fresh one follows)."""
+        ...
+
+    def labels(
+        self, *, order_id: str | None = None, states: Collection[LabelState] | None = None
+    ) -> list[LabelRecord]:
+        """Label records, oldest first (voided ones included: the history)."""
         ...
 
     def items(self, *, order_id: str | None = None) -> list[ItemRecord]:

@@ -2,9 +2,11 @@
 
 The main line is received → rendered → queued → printed → shipped → purged; a job may step back
 one place before it ships (re-render, pull from a queue, reprint). `held` means a person must act
-and always carries a cause; `cancelled` ends a job that has not shipped. `TRANSITIONS` is the
-whole machine. Every backend creates jobs with `start_job` and changes them with
-`apply_transition`, so the rules cannot drift apart between SQLite and whatever comes later.
+and always carries a cause; `cancelled` ends a job that has not shipped (or whose label,
+bought through Amazon, was voided before the carrier had the package: it never left).
+`TRANSITIONS` is the whole machine. Every backend creates jobs with `start_job` and changes
+them with `apply_transition`, so the rules cannot drift apart between SQLite and whatever
+comes later.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ TRANSITIONS: Mapping[JobState, frozenset[JobState]] = {
     _S.RENDERED: frozenset({_S.QUEUED, _S.HELD, _S.CANCELLED, _S.RECEIVED}),
     _S.QUEUED: frozenset({_S.PRINTED, _S.HELD, _S.CANCELLED, _S.RENDERED}),
     _S.PRINTED: frozenset({_S.SHIPPED, _S.QUEUED, _S.CANCELLED}),
-    _S.SHIPPED: frozenset({_S.PURGED}),
+    # A label voided before the carrier had the package (the order was cancelled): it never left.
+    _S.SHIPPED: frozenset({_S.PURGED, _S.CANCELLED}),
     _S.PURGED: frozenset(),
     _S.HELD: frozenset({_S.RECEIVED, _S.RENDERED, _S.CANCELLED}),
     _S.CANCELLED: frozenset({_S.PURGED}),

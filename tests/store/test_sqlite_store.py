@@ -75,7 +75,7 @@ def test_a_version_2_file_gains_the_ship_by_column_and_keeps_its_items(tmp_path:
         new = store.item(ITEM.order_item_id)
         assert new is not None and new.ship_by == ship_by
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
     db.close()
     assert columns[-1] == "ship_by"
@@ -114,7 +114,7 @@ def test_a_version_4_file_gains_the_approval_column_and_keeps_its_jobs(tmp_path:
         [job] = store.jobs()
         assert (job.job_id, job.cause, job.approval) == (JOB.job_id, "proof", None)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         columns = [row[1] for row in db.execute("PRAGMA table_info(jobs)")]
     db.close()
     assert columns[-1] == "approval"

@@ -106,7 +106,7 @@ def test_a_version_5_file_gains_its_summary_from_the_history_it_has(tmp_path: Pa
         assert ready[0] not in store.orders_ready_to_ship()
         assert store.change_count() > count
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     db.close()
 
 

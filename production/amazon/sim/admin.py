@@ -91,7 +91,12 @@ async def _add_order(request: Request, state: SimState) -> Response:
     if purchase is not None and purchase_date is None:
         raise ValueError("purchaseDate must be an ISO 8601 date-time")
     status = request.query_params.get("status", "Unshipped")
-    item = state.add_order(data, purchase_date=purchase_date, status=status)
+    days = request.query_params.get("deliveryDays", "5")
+    if not days.isdigit():
+        raise ValueError("deliveryDays must be a whole number of days")
+    item = state.add_order(
+        data, purchase_date=purchase_date, status=status, delivery_days=int(days)
+    )
     order = state.order(item.order_id)
     assert order is not None
     return json_response(

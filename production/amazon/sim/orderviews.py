@@ -75,6 +75,10 @@ def latest_ship_date(order: SimOrder) -> str:
     return format_time(order.purchase_date + timedelta(days=2))
 
 
+def latest_delivery_date(order: SimOrder) -> str:
+    return format_time(order.purchase_date + timedelta(days=2 + order.delivery_days))
+
+
 def order_2026(
     order: SimOrder, *, base_url: str, included: frozenset[str], shipments: Sequence[Shipment]
 ) -> dict[str, Any]:
@@ -102,6 +106,10 @@ def order_2026(
             "shipByWindow": {
                 "earliestDateTime": format_time(order.purchase_date),
                 "latestDateTime": latest_ship_date(order),
+            },
+            "deliverByWindow": {
+                "earliestDateTime": format_time(order.purchase_date),
+                "latestDateTime": latest_delivery_date(order),
             },
         }
     canceled = order.status == "Canceled"
@@ -172,6 +180,8 @@ def order_v0(order: SimOrder, *, buyer_info: bool, address: bool) -> dict[str, A
         "OrderType": "StandardOrder",
         "EarliestShipDate": format_time(order.purchase_date),
         "LatestShipDate": latest_ship_date(order),
+        "EarliestDeliveryDate": format_time(order.purchase_date),
+        "LatestDeliveryDate": latest_delivery_date(order),
         "IsBusinessOrder": False,
         "IsPrime": False,
         "IsPremiumOrder": False,

@@ -84,6 +84,7 @@ class SimOrder:
     status: str
     items: tuple[SimItem, ...]
     fulfillment_channel: str = "MFN"
+    delivery_days: int = 5  # the latest delivery date is this many days after the latest ship date
 
     def item(self, order_item_id: str) -> SimItem | None:
         return next((i for i in self.items if i.order_item_id == order_item_id), None)

@@ -107,8 +107,11 @@ class SimState:
         *,
         purchase_date: datetime | None = None,
         status: str = "Unshipped",
+        delivery_days: int = 5,
     ) -> SimItem:
-        """An order item from a customization zip; a zip of an order already here adds an item."""
+        """An order item from a customization zip; a zip of an order already here adds an item.
+
+        The order is to be delivered at the latest `delivery_days` after its latest ship date."""
         _check_status(status)
         info = read_item(zip_bytes)
         with self._lock:
@@ -140,6 +143,7 @@ class SimState:
                     last_updated=stamp,
                     status=status,
                     items=(item,),
+                    delivery_days=delivery_days,
                 )
             else:
                 reopened = "PartiallyShipped" if current.status == "Shipped" else current.status

@@ -47,6 +47,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "production slip 900-0000001-0000001 --config DIR   into DATA_DIR/slips/, purged with it",
         "production slip 900-0000001-0000001 -o /tmp/slip.pdf --config DIR",
     ),
+    "label": (
+        "production label buy 900-0000001-0000001 --config DIR      buy its label now (scan)",
+        "production label show 900-0000001-0000001 --config DIR     bought, refused and why",
+        "production label split 900-0000001-0000001 --package 90000000000011:1 "
+        "--package 90000000000012:2 --config DIR",
+        "production label reprint 900-0000001-0000001 --config DIR  a damaged label: a new one",
+        "production label void 900-0000001-0000001 --config DIR",
+    ),
     "purge": (
         "production purge --dry-run --config DIR      what would be deleted now",
         "production purge --order 900-0000001-0000001 --config DIR   now, whatever the days",

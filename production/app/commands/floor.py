@@ -263,9 +263,13 @@ def _cancel(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     if _refuse_on_a_fresh_shop(settings, f"order {args.order!r}"):
         return 1
+    from production.app.wiring import amazon_client, label_buyer
+
     pipeline = _pipeline(settings)
     try:
-        messages = pipeline.cancel_order(args.order, reason="cancelled by an operator")
+        with amazon_client(settings) as client:
+            label_buyer(pipeline, client)  # voids the order's labels, if the shop buys them
+            messages = pipeline.cancel_order(args.order, reason="cancelled by an operator")
     finally:
         pipeline.store.close()
     for message in messages:

@@ -30,6 +30,7 @@ from production.store.records import (
 )
 from production.store.sqlite.companions import COMPANIONS_SCHEMA, CompanionTable
 from production.store.sqlite.health import file_rows, write_problem
+from production.store.sqlite.labels import LABELS_SCHEMA, LabelTable
 from production.store.sqlite.listing import JobListing
 from production.store.sqlite.orders import OrderQueries
 from production.store.sqlite.purge import PurgeTable
@@ -53,13 +54,13 @@ from production.store.states import CLOSED_STATES, INITIAL_STATES, apply_transit
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SqliteStore"]
 
 # Kept in PRAGMA user_version; 2 added shipments, 3 items.ship_by, 4 companion_orders,
-# 5 jobs.approval, 6 order_summary and store_changes (with their triggers and indexes).
-SCHEMA_VERSION = 6
+# 5 jobs.approval, 6 order_summary and store_changes (with their triggers and indexes), 7 labels.
+SCHEMA_VERSION = 7
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's transaction
 _FULL, _NORMAL = "FULL", "NORMAL"  # PRAGMA synchronous of a durable commit, and of one that is not
 
 
-class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQueries):
+class SqliteStore(JobListing, ShipmentTable, LabelTable, PurgeTable, CompanionTable, OrderQueries):
     """`JobStore` in a SQLite file; safe to share between threads and with other processes."""
 
     def __init__(
@@ -338,7 +339,7 @@ class SqliteStore(JobListing, ShipmentTable, PurgeTable, CompanionTable, OrderQu
                     f" {SCHEMA_VERSION}; update the program",
                     source=str(self.path),
                 )
-            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA, *COMPANIONS_SCHEMA):
+            for statement in (*SCHEMA, *SHIPMENTS_SCHEMA, *LABELS_SCHEMA, *COMPANIONS_SCHEMA):
                 db.execute(statement)
             if version < SCHEMA_VERSION:
                 add_missing_columns(db)
