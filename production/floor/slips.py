@@ -13,8 +13,8 @@ A slip carries buyer data, so it is written only where the purge looks, named af
 searched by the audit (`production.retention.buyerfiles`). An order already purged has no
 slip: one written then would be a leftover no purge ever removes.
 
-    slip = packing_slip(settings, store, order_id, marketplace_id=..., gift_message=...)
-    write_slip(printer.hot_folder, order_id, render_packing_slip(settings, slip, fonts))
+    slips = SlipWriter(settings)   # one per service: it keeps the fonts it loaded
+    slips.write(store, order_id, label_printer.hot_folder, marketplace_id=..., gift_message=...)
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from printers.tickets import JobTicket
 from production.config.settings import Settings
-from production.core.errors import CustomizationError, RenderError
-from production.core.files import write_atomically
+from production.core.errors import CustomizationError, PrinterError, RenderError
+from production.core.files import missing_folder, write_atomically
 from production.core.stems import SLIP_SUFFIX, TICKET_SUFFIX
 from production.core.templates import Product, surface_key
 from production.customization import parse_zip
@@ -41,7 +41,47 @@ from renderers.packing_slip import (
 from renderers.slip_text import DEFAULT_EMOJI_FAMILY, SlipFonts
 from renderers.thumbnails import pdf_thumbnail
 
-__all__ = ["packing_slip", "render_packing_slip", "slip_fonts", "slip_name", "write_slip"]
+__all__ = [
+    "SlipWriter",
+    "packing_slip",
+    "render_packing_slip",
+    "slip_fonts",
+    "slip_name",
+    "write_slip",
+]
+
+
+class SlipWriter:
+    """Draws orders' slips into a folder; the fonts load on first use, again after
+    `reconfigure` (the shop's font folders may have changed)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._fonts: SlipFonts | None = None
+
+    def reconfigure(self, settings: Settings) -> None:
+        self.settings = settings
+        self._fonts = None
+
+    def write(
+        self,
+        store: JobStore,
+        order_id: str,
+        folder: Path,
+        *,
+        marketplace_id: str | None = None,
+        buyer: SlipAddress | None = None,
+        gift_message: str | None = None,
+    ) -> Path:
+        """Draw the order's slip and put it into `folder` (which must exist) whole."""
+        settings = self.settings
+        slip = packing_slip(
+            settings, store, order_id,
+            marketplace_id=marketplace_id, buyer=buyer, gift_message=gift_message,
+        )  # fmt: skip
+        if self._fonts is None:
+            self._fonts = slip_fonts(settings)
+        return write_slip(folder, order_id, render_packing_slip(settings, slip, self._fonts))
 
 
 def slip_fonts(settings: Settings) -> SlipFonts:
@@ -111,7 +151,17 @@ def write_slip(folder: Path, order_id: str, pdf: bytes) -> Path:
     """Put the slip into `folder` whole (a hot folder's device never sees half a file); the
     folder must exist (a hot folder that is missing is a share gone away, never made here)."""
     path = folder / slip_name(order_id)
-    write_atomically(path, pdf)
+    if not folder.is_dir():
+        raise PrinterError(
+            f"the packing slip's folder {folder} {missing_folder(folder)}", order_id=order_id
+        )
+    try:
+        write_atomically(path, pdf)
+    except OSError as exc:
+        raise PrinterError(
+            f"cannot write the packing slip into {folder}: {exc.strerror or exc}",
+            order_id=order_id,
+        ) from exc
     return path
 
 

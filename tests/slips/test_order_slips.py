@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from production.config.settings import load_settings
-from production.core.errors import ConfigError, RenderError
+from production.core.errors import ConfigError, PrinterError, RenderError
 from production.floor.folders import Folders
 from production.floor.slips import (
+    SlipWriter,
     packing_slip,
     render_packing_slip,
     slip_fonts,
@@ -130,6 +131,17 @@ def test_an_order_the_store_does_not_have_has_no_slip(shop: Shop) -> None:
     take(shop, "photo-text", 1)
     with pytest.raises(RenderError, match="no such order"):
         packing_slip(load_settings(shop.config), shop.store, "999-0000000-0000000")
+
+
+def test_the_writer_puts_the_slip_into_a_label_printers_folder_whole(shop: Shop) -> None:
+    order = take(shop, "photo-text", 1)
+    writer = SlipWriter(load_settings(shop.config))
+    path = writer.write(shop.store, order.order_id, shop.hot("sub-1"), gift_message="Enjoy!")
+    assert path == shop.hot("sub-1") / f"{order.order_id}.slip.pdf"
+    assert sorted(p.name for p in shop.hot("sub-1").iterdir()) == [path.name]  # no .part left
+    assert "Enjoy!" in text_of(path.read_bytes())
+    with pytest.raises(PrinterError, match="does not exist"):
+        writer.write(shop.store, order.order_id, shop.root / "gone")  # never made here
 
 
 def test_a_purged_order_has_no_slip_any_more(shop: Shop) -> None:
