@@ -215,7 +215,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         desk=desk_settings(shop_file),
         limits=parse_limits(shop_file),
         shipping=shipping,
-        slips=slip_settings(shop_file, other_keys=SHIPPING_KEYS),
+        slips=slip_settings(shop_file, printers=printers, other_keys=SHIPPING_KEYS),
     )
 
 

@@ -62,10 +62,16 @@ class LabelSlips:
         """Take the cancelled order's slip out of the folder, if not printed yet."""
         from production.floor.slips import slip_name
 
+        own = self.settings().slips.printer
+        if own is not None:
+            folder = self.settings().printers[own].hot_folder
+
         (folder / slip_name(order_id)).unlink(missing_ok=True)
 
     def _write(self, order_id: str, folder: Path) -> None:
         settings = self.settings()
+        if settings.slips.printer is not None:  # a printer of its own, e.g. A4 in the office
+            folder = settings.printers[settings.slips.printer].hot_folder
         facts = self.facts(order_id)
         buyer = _slip_address(self.facts.address(order_id)) if settings.slips.address else None
         self._slip_writer(settings).write(

@@ -20,6 +20,7 @@ from production.amazon.client import SpApiClient
 from production.amazon.sim import Faults, SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.config.settings import Settings, load_settings
+from production.core.errors import ConfigError
 from production.shipping.label_slips import LabelSlips
 from production.shipping.labels import Labels
 from production.shipping.order_facts import AmazonOrderFacts, latest_delivery
@@ -371,6 +372,29 @@ def test_a_shop_printing_addresses_gets_the_buyers_on_the_slip(shop: LabelShop) 
     shop.labels.buy_label(item.order_id)
     pdf = (shop.config / "hot" / "label-1" / f"{item.order_id}.slip.pdf").read_bytes()
     assert "Sim Buyer" in text_of(pdf) and "1 Simulator Way" in text_of(pdf)
+
+
+def test_a_slip_printer_of_its_own_gets_the_slip(shop: LabelShop) -> None:
+    text = (shop.config / "shop.toml").read_text()
+    section = '\n[shipping]\nlabels = "amazon"\n'
+    (shop.config / "shop.toml").write_text(
+        text.replace(section, f'{section}slip_printer = "uv-1"\n')
+    )
+    shop.reload()
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    assert label_files(shop.config) == [f"{item.order_id}_1.label.pdf"]
+    slip = shop.config / "hot" / "uv-1" / f"{item.order_id}.slip.pdf"
+    assert ("Code128", item.order_id) in barcodes(pages(slip.read_bytes())[0])
+    shop.store.cancel_order(item.order_id, reason="cancelled by an operator")
+    shop.labels.on_cancel(item.order_id)
+    assert not slip.exists()
+    (shop.config / "shop.toml").write_text(
+        text.replace(section, f'{section}slip_printer = "nope"\n')
+    )
+    with pytest.raises(ConfigError, match="slip_printer 'nope' is not a \\[\\[printer\\]\\]"):
+        shop.reload()
 
 
 def test_a_slip_that_cannot_be_drawn_never_stops_the_label(shop: LabelShop) -> None:
