@@ -1,4 +1,5 @@
-"""The packing slip's keys of `[shipping]` in shop.toml: what a slip shows, on what paper, on which printer.
+"""The packing slip's keys of `[shipping]` in shop.toml: what a slip shows, on what paper
+and which printer.
 
     [shipping]
     slip_address = false   # true: the buyer's name and address are printed on the slip

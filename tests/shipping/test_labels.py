@@ -21,6 +21,8 @@ from production.amazon.sim import Faults, SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.config.settings import Settings, load_settings
 from production.core.errors import ConfigError
+from production.retention.audit import audit
+from production.retention.purge import Retention
 from production.shipping.label_slips import LabelSlips
 from production.shipping.labels import Labels
 from production.shipping.order_facts import AmazonOrderFacts, latest_delivery
@@ -372,6 +374,26 @@ def test_a_shop_printing_addresses_gets_the_buyers_on_the_slip(shop: LabelShop) 
     shop.labels.buy_label(item.order_id)
     pdf = (shop.config / "hot" / "label-1" / f"{item.order_id}.slip.pdf").read_bytes()
     assert "Sim Buyer" in text_of(pdf) and "1 Simulator Way" in text_of(pdf)
+
+
+def test_labels_and_slips_carry_the_address_so_the_purge_takes_them_and_the_audit_knows(
+    shop: LabelShop,
+) -> None:
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    hot = shop.config / "hot" / "label-1"
+    files = {name: (hot / name).read_bytes() for name in label_files(shop.config)}
+    assert len(files) == 2  # the label and the slip
+    settings = shop.reload()
+    assert Retention(settings, shop.store).purge_due() == 1  # shipped by the label
+    assert label_files(shop.config) == []
+    assert audit(settings, shop.store).clean
+    for name, data in files.items():  # a copy put back: the audit names it
+        (hot / name).write_bytes(data)
+        report = audit(settings, shop.store)
+        assert not report.clean and any(str(hot / name) in line for line in report.lines())
+        (hot / name).unlink()
 
 
 def test_a_slip_printer_of_its_own_gets_the_slip(shop: LabelShop) -> None:
