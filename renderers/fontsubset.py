@@ -19,12 +19,11 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uharfbuzz as hb
 
-from renderers.fontfiles import FontProgram
+from renderers.fontfiles import FontProgram, harfbuzz_face
 
 if TYPE_CHECKING:
     from fontTools import subset as ft_subset
@@ -66,7 +65,7 @@ def font_subset(program: FontProgram, gids: frozenset[int]) -> Subset:
 
 def _truetype_subset(program: FontProgram, gids: frozenset[int]) -> tuple[bytes, dict[int, int]]:
     """HarfBuzz's subset of a TrueType face: the sfnt, and each kept glyph's new id."""
-    face = _hb_face(program)
+    face = harfbuzz_face(program)
     wanted = hb.SubsetInput()
     for gid in gids | {0}:
         wanted.glyph_set.add(gid)
@@ -83,13 +82,6 @@ def _truetype_subset(program: FontProgram, gids: frozenset[int]) -> tuple[bytes,
     plan = hb.SubsetPlan(face, wanted)
     new_ids = {int(old): int(new) for old, new in plan.old_to_new_glyph_mapping.items()}
     return plan.execute().blob.data, new_ids
-
-
-@lru_cache(maxsize=32)
-def _hb_face(program: FontProgram) -> hb.Face:
-    source = program.source
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    return hb.Face(data, max(program.font_number, 0))
 
 
 def _cff_subset(program: FontProgram, gids: frozenset[int]) -> tuple[bytes, dict[int, int]]:

@@ -53,15 +53,16 @@ def test_jobs_on_a_fresh_shop_imports_no_heavy_library(tmp_path: Path) -> None:
 # What a print surface with a photo or a line of text never needs: the engraver (outlines,
 # rasters, cut lines), the variable-font instancer and CFF2 converter, the emoji machinery
 # (the lines have no emoji), the general SVG converter, and package metadata once the font
-# index is cached, and pikepdf (the PDF/X check reads reportlab's files itself). Each render
-# runs twice, so the second sees the cached index.
+# index is cached, pikepdf (the PDF/X check reads reportlab's files itself), and fontTools'
+# font reader, subsetter and pens (a plain TrueType face is measured by `renderers.sfnt`,
+# subset and bounded by HarfBuzz). Each render runs twice, so the second sees the cached index.
 NOT_FOR_A_PRINT_SURFACE = (
     "renderers.engraving", "renderers.engrave_pdf", "renderers.engrave_svg",
     "renderers.outlines", "renderers.rasterize", "renderers.cutlines",
     "fontTools.varLib.instancer", "fontTools.cffLib.CFF2ToCFF",
     "renderers.emoji_glyphs", "renderers.emoji_draw", "renderers.emoji_bitmaps",
     "renderers.emoji_colr", "emoji", "renderers.svgfallback", "cairosvg", "importlib.metadata",
-    "pikepdf",
+    "pikepdf", "fontTools.ttLib", "fontTools.subset", "fontTools.pens", "fontTools.cffLib",
 )  # fmt: skip
 
 _RENDER_PROBE = """
