@@ -14,6 +14,7 @@ imported for those (and for taking a claim off).
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -48,12 +49,23 @@ PDF_VERSION = (1, 6)  # PDF/X-4 is based on PDF 1.6
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 
 
+# The ICC header's creation date (ICC.1 §7.2.8: six big-endian uint16, UTC). Little CMS writes
+# the time it builds the profile, which made every print file's bytes depend on the second it
+# was rendered in; the profile is the same sRGB whenever it is built, so it carries one date.
+_PROFILE_DATE = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+_DATE_AT = slice(24, 36)
+_PROFILE_ID_AT = slice(84, 100)  # an MD5 over the profile; all zero: none is given
+
+
 @cache
 def srgb_profile() -> bytes:
-    """The sRGB ICC profile, as Little CMS builds it."""
+    """The sRGB ICC profile, as Little CMS builds it, dated `_PROFILE_DATE`."""
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    data: bytes = profile.tobytes()  # type: ignore[no-untyped-call]
-    return data
+    data = bytearray(profile.tobytes())  # type: ignore[no-untyped-call]
+    if any(data[_PROFILE_ID_AT]):
+        data[_PROFILE_ID_AT] = bytes(16)  # an ID would be of the old date: none is given
+    data[_DATE_AT] = _PROFILE_DATE
+    return bytes(data)
 
 
 class _PdfxInfo(PDFInfo):  # type: ignore[misc]
