@@ -93,6 +93,20 @@ _PRINT_SHOP = {
 def test_render_of_a_print_surface_loads_no_engraver_instancer_or_emoji(
     sample: str, tmp_path: Path
 ) -> None:
+    modules, _ = _rendered_modules(sample, tmp_path)
+    assert modules & set(NOT_FOR_A_PRINT_SURFACE) == set()
+
+
+def test_a_text_surface_is_checked_without_numpy(tmp_path: Path) -> None:
+    # The proof check compares a text's letters with Pillow; NumPy is for photos.
+    modules, report = _rendered_modules("text-only", tmp_path)
+    assert "numpy" not in modules
+    assert "proof score" in report  # compared with Amazon's preview, not skipped
+
+
+def _rendered_modules(sample: str, tmp_path: Path) -> tuple[set[str], str]:
+    """The modules `production render` of a sample zip loaded (its font index cached), and
+    what it printed."""
     from production.customization.samples import SAMPLES_DIR
 
     config = tmp_path / "config"
@@ -118,4 +132,4 @@ def test_render_of_a_print_surface_loads_no_engraver_instancer_or_emoji(
     assert report["code"] == 0
     assert ": ready;" in done.stdout  # rendered, proofed and checked, not refused
     assert list(out.glob("*_FRONT.pdf"))
-    assert set(report["modules"]) & set(NOT_FOR_A_PRINT_SURFACE) == set()
+    return set(report["modules"]), done.stdout
