@@ -56,7 +56,8 @@ def test_jobs_on_a_fresh_shop_imports_no_heavy_library(tmp_path: Path) -> None:
 # index is cached, pikepdf (the PDF/X check reads reportlab's files itself), and fontTools'
 # font reader, subsetter and pens (a plain TrueType face is measured by `renderers.sfnt`,
 # subset and bounded by HarfBuzz), the job store (the `jobs` command's parser names its states
-# only when they are asked for) and the XJDF writer (for a printer that takes XJDF tickets).
+# only when they are asked for), the XJDF writer (for a printer that takes XJDF tickets) and
+# `regex` (a line of Latin text has no emoji to cut into grapheme clusters for).
 # Each render runs twice, so the second sees the cached index.
 NOT_FOR_A_PRINT_SURFACE = (
     "renderers.engraving", "renderers.engrave_pdf", "renderers.engrave_svg",
@@ -65,7 +66,7 @@ NOT_FOR_A_PRINT_SURFACE = (
     "renderers.emoji_glyphs", "renderers.emoji_draw", "renderers.emoji_bitmaps",
     "renderers.emoji_colr", "emoji", "renderers.svgfallback", "cairosvg", "importlib.metadata",
     "pikepdf", "fontTools.ttLib", "fontTools.subset", "fontTools.pens", "fontTools.cffLib",
-    "production.store", "printers.xjdf",
+    "production.store", "printers.xjdf", "regex",
 )  # fmt: skip
 
 _RENDER_PROBE = """
