@@ -24,7 +24,6 @@ from pathlib import Path
 from printers.device import Withdrawal
 from printers.mirror import is_mirrored, mirror_pdf, mirror_svg
 from printers.tickets import JobTicket
-from printers.xjdf import xjdf_ticket
 from production.core.errors import PrinterError
 from production.core.files import missing_folder, remove_partial_files, write_group
 from production.core.stems import TICKET_SUFFIX, XJDF_SUFFIX, is_for_people
@@ -131,6 +130,8 @@ def job_files(masters: Mapping[str, bytes], printer: Printer | None) -> dict[str
         ticket_data = ticket.to_json()
     files = {wanted: data, ticket_name: ticket_data}
     if printer.ticket == "xjdf":
+        from printers.xjdf import xjdf_ticket  # its XML writer loads for such a printer only
+
         files[f"{stem}{XJDF_SUFFIX}"] = xjdf_ticket(ticket)
     return files
 

@@ -1,5 +1,6 @@
 """`python -m production` and the `production` command: signals are caught from the start."""
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -8,6 +9,11 @@ from production.app.startup import catch_early_signals
 
 def main(argv: Sequence[str] | None = None) -> int:
     catch_early_signals()
+    # NumPy's OpenBLAS starts a thread per core and sizes their buffers when NumPy is
+    # imported: a third of a render's import time. The proof's array work is FFTs and
+    # element-wise arithmetic, which BLAS threads do not speed up; a render worker is one of
+    # several processes already. A setting the user made is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from production.app.cli import main as cli_main  # the heavy imports, now interruptible cleanly
 
     return cli_main(argv)

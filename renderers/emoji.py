@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-
-import regex
+from functools import cache
+from typing import Any
 
 from renderers.fonts import ResolvedFont, missing_glyphs
 
@@ -33,21 +33,42 @@ __all__ = [
     "emoji_clusters",
     "emoji_name",
     "emoji_problems",
+    "grapheme_clusters",
     "is_emoji",
     "split_emoji",
 ]
 
-_CLUSTER = regex.compile(r"\X", regex.DOTALL)
 # Characters that turn the emoji character before them into an emoji (see the module doc).
 _MAKES_EMOJI = r"[\uFE0F\u20E3\u200D\p{Emoji_Modifier}\U000E0020-\U000E007F]"
-_EMOJI_CLUSTER = regex.compile(
-    r"(?!.*\uFE0E)(?:\p{Emoji_Presentation}.*|[\p{Emoji}\p{Extended_Pictographic}].*"
-    + _MAKES_EMOJI
-    + r".*)",
-    regex.DOTALL,
-)
 _VS16 = "\ufe0f"
-_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
+# Below U+2000 the only emoji characters are # * 0-9 © ®, and the first four are emoji only
+# with a character from far above it after them (VS16, the keycap mark): a line of these
+# characters has no emoji, and needs no grapheme clusters to say so.
+_NO_EMOJI_BELOW = 0x2000
+_EMOJI_BELOW = frozenset("\u00a9\u00ae")
+
+
+@cache
+def _patterns() -> tuple[Any, Any, Any]:
+    """`\\X`, an emoji cluster and a pictograph, compiled once (`regex` loads for them)."""
+    import regex
+
+    cluster = regex.compile(r"\X", regex.DOTALL)
+    emoji = regex.compile(
+        r"(?!.*\uFE0E)(?:\p{Emoji_Presentation}.*|[\p{Emoji}\p{Extended_Pictographic}].*"
+        + _MAKES_EMOJI
+        + r".*)",
+        regex.DOTALL,
+    )
+    return cluster, emoji, regex.compile(r"\p{Extended_Pictographic}")
+
+
+def grapheme_clusters(text: str) -> list[str]:
+    """The text's grapheme clusters (UAX #29), in order."""
+    clusters: list[str] = _patterns()[0].findall(text)
+    return clusters
+
+
 _REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
 _BLACK_FLAG = "\U0001f3f4"  # the base of the subdivision flags (England, Scotland, Wales)
 _INVISIBLE = frozenset("\u200d\ufe0e\ufe0f")
@@ -58,7 +79,7 @@ _SET_EMOJI_FONT = "set [fonts] emoji in shop.toml to print emoji"
 
 def is_emoji(cluster: str) -> bool:
     """Whether one grapheme cluster is shown as an emoji (the module doc says when)."""
-    return _EMOJI_CLUSTER.fullmatch(cluster) is not None
+    return _patterns()[1].fullmatch(cluster) is not None
 
 
 def split_emoji(text: str, *, text_font: ResolvedFont | None = None) -> list[tuple[str, bool]]:
@@ -69,8 +90,10 @@ def split_emoji(text: str, *, text_font: ResolvedFont | None = None) -> list[tup
     `text_font`, a pictograph shown as text by default ("❤" without VS16) that the font lacks is
     an emoji too, drawn from the emoji font as a browser falls back to it; VS15 keeps it text.
     """
+    if all(ord(ch) < _NO_EMOJI_BELOW and ch not in _EMOJI_BELOW for ch in text):
+        return [(text, False)] if text else []  # no emoji to find (see _NO_EMOJI_BELOW)
     runs: list[tuple[str, bool]] = []
-    for cluster in _CLUSTER.findall(text):
+    for cluster in grapheme_clusters(text):
         flag = is_emoji(cluster) or (text_font is not None and _falls_back(cluster, text_font))
         if runs and runs[-1][1] == flag:
             runs[-1] = (runs[-1][0] + cluster, flag)
@@ -82,7 +105,7 @@ def split_emoji(text: str, *, text_font: ResolvedFont | None = None) -> list[tup
 def emoji_clusters(text: str, *, text_font: ResolvedFont | None = None) -> list[str]:
     """The emoji of `text` (as `split_emoji` finds them), first occurrence first, no repeats."""
     runs = split_emoji(text, text_font=text_font)
-    found = (c for run, flag in runs if flag for c in _CLUSTER.findall(run))
+    found = (c for run, flag in runs if flag for c in grapheme_clusters(run))
     return list(dict.fromkeys(found))
 
 
@@ -109,7 +132,7 @@ def emoji_problems(
     """
     runs = split_emoji(text, text_font=text_font)
     plain = "".join(run for run, flag in runs if not flag)
-    clusters = list(dict.fromkeys(c for run, f in runs if f for c in _CLUSTER.findall(run)))
+    clusters = list(dict.fromkeys(c for run, f in runs if f for c in grapheme_clusters(run)))
     messages: list[str] = []
     if emoji_font is None:
         lacking = [c for c in clusters if missing_glyphs(text_font, c)]
@@ -131,7 +154,7 @@ def emoji_problems(
 
 def _falls_back(cluster: str, text_font: ResolvedFont) -> bool:
     """A text-default pictograph the text font cannot draw, not asked for as text (VS15)."""
-    if "\ufe0e" in cluster or _PICTOGRAPH.match(cluster) is None:
+    if "\ufe0e" in cluster or _patterns()[2].match(cluster) is None:
         return False
     return bool(missing_glyphs(text_font, cluster))
 

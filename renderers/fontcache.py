@@ -21,16 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fontTools.ttLib import TTFont
-
 from renderers.fontfaces import (
     FONT_SUFFIXES,
-    UNREADABLE_FONT_ERRORS,
     FaceReader,
     FontFace,
     face_from_json,
     face_to_json,
     read_faces,
+    unreadable_font_errors,
 )
 
 __all__ = ["FaceCache", "FontFile", "default_cache_dir", "font_file_versions", "unpacked_sfnt"]
@@ -135,7 +133,7 @@ class FaceCache:
         faces: tuple[FontFace, ...] | None
         try:
             faces = self.reader(Path(font.path))
-        except UNREADABLE_FONT_ERRORS as exc:
+        except unreadable_font_errors() as exc:
             logger.warning("skipping font file %s: %s", font.path, exc)
             faces = None
         self._entries[font.path] = _Entry(font.mtime_ns, font.size, faces)
@@ -241,6 +239,8 @@ def unpacked_sfnt(font: Path, truetype: bool, cache_dir: Path) -> Path:
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    from fontTools.ttLib import TTFont  # only a web font is unpacked: fontTools loads for it
+
     with (
         TTFont(str(font)) as unpacked,
         tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as out,

@@ -8,12 +8,14 @@ WOFF and WOFF2 files (`brotli` decompresses the latter) are read the same way, a
 from __future__ import annotations
 
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from fontTools.ttLib import TTCollection, TTFont, TTLibError
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 __all__ = [
     "COLLECTION_SUFFIXES",
@@ -27,6 +29,7 @@ __all__ = [
     "face_to_json",
     "font_files",
     "read_faces",
+    "unreadable_font_errors",
 ]
 
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"})
@@ -42,9 +45,9 @@ text in, only pictures (`renderers.emoji_bitmaps`)."""
 Flavor = Literal["woff", "woff2"] | None
 """The compressed wrapper of a web font, or None for a plain sfnt (TrueType/OpenType) file."""
 
-# fontTools reports a damaged font with whatever its parser tripped on.
-UNREADABLE_FONT_ERRORS = (
-    TTLibError,
+# fontTools reports a damaged font with whatever its parser tripped on, and with its TTLibError
+# (`unreadable_font_errors`).
+UNREADABLE_FONT_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     EOFError,
     struct.error,
@@ -53,6 +56,19 @@ UNREADABLE_FONT_ERRORS = (
     IndexError,
     AssertionError,
 )
+
+
+def unreadable_font_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged font raises, for an `except` clause.
+
+    fontTools' own TTLibError is among them once fontTools is loaded: only its readers raise
+    it, so a process that has not loaded it (a render of a plain TrueType face, a warm font
+    index) need not load it to catch it.
+    """
+    ttlib = sys.modules.get("fontTools.ttLib")
+    own: tuple[type[Exception], ...] = (ttlib.TTLibError,) if ttlib is not None else ()
+    return (*own, *UNREADABLE_FONT_ERRORS)
+
 
 # Checked in order, so compound words come before the plain "bold" and "light" they contain.
 _WEIGHT_WORDS = (
@@ -92,6 +108,8 @@ FaceReader = Callable[[Path], tuple[FontFace, ...]]
 
 def read_faces(path: Path) -> tuple[FontFace, ...]:
     """The faces in a font file, read lazily: only `name` and `OS/2` are decoded."""
+    from fontTools.ttLib import TTCollection, TTFont  # a warm font index reads no font file
+
     if path.suffix.lower() in COLLECTION_SUFFIXES:
         with TTCollection(str(path), lazy=True) as collection:
             return tuple(_face(path, n, font) for n, font in enumerate(collection.fonts))

@@ -5,25 +5,31 @@ collection, WOFF, WOFF2, a variable CFF2 font — becomes a `FontProgram`: sfnt 
 embedder subsets, the glyph order, cmap and advance widths the glyph runs are built from, and
 the glyph set the engraver outlines. Formats a PDF cannot carry as they are (WOFF's compressed
 tables, CFF2) are converted here once, so every later use of the face costs nothing.
+
+A plain TrueType face (the common case) is measured by `renderers.sfnt` without fontTools; its
+glyph names and glyph set, which only the engraver's outlines and a CFF subset use, are read by
+fontTools the first time something asks for them.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
-
-from fontTools.ttLib import TTFont
+from typing import TYPE_CHECKING, Any, Literal
 
 from production.core.errors import RenderError
 from renderers.fonts import ResolvedFont
-from renderers.glyphorder import name_by_number
+from renderers.sfnt import NotPlain, PlainFace, read_plain_face
 
-__all__ = ["FontProgram", "font_program"]
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
+
+__all__ = ["FontProgram", "font_program", "harfbuzz_face"]
 
 _NBSP, _SPACE = 0xA0, 0x20
 _FS_ITALIC = 1 << 0
@@ -39,7 +45,6 @@ class FontProgram:
     cid_keyed: bool  # a CID-keyed CFF (CJK fonts): the PDF addresses its glyphs by CID
     postscript_name: str
     units_per_em: int
-    glyph_order: tuple[str, ...]
     cmap: Mapping[int, int]  # code point → glyph id
     advances: tuple[int, ...]  # horizontal advance per glyph id, font units
     ascent: int
@@ -52,8 +57,30 @@ class FontProgram:
     serif: bool
     weight: int
     stem_v: float | None  # a CFF's dominant vertical stem (Private StdVW), font units
-    glyph_set: Any  # fontTools glyph set: outlines by glyph name
+    # The face as fontTools reads it, named (`glyphorder`): given, or read when first asked.
+    _fonttools: list[tuple[TTFont, tuple[str, ...]]] = field(default_factory=list, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock)  # the glyph set is lazy
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def glyph_order(self) -> tuple[str, ...]:
+        """The glyph names by id, as fontTools names them."""
+        return self._named()[1]
+
+    @property
+    def glyph_set(self) -> Any:
+        """fontTools' glyph set: outlines by glyph name."""
+        return self._named()[0].getGlyphSet()
+
+    def _named(self) -> tuple[TTFont, tuple[str, ...]]:
+        with self._opening:
+            if not self._fonttools:
+                from renderers.glyphorder import name_by_number
+
+                font = self.open()
+                name_by_number(font)
+                self._fonttools.append((font, tuple(font.getGlyphOrder())))
+            return self._fonttools[0]
 
     def gid(self, char: str) -> int:
         """The glyph for a character; a no-break space the font lacks prints as a space."""
@@ -65,8 +92,20 @@ class FontProgram:
 
     def open(self) -> TTFont:
         """A fresh, lazily read copy of the face (subsetting changes the font it is given)."""
+        from fontTools.ttLib import TTFont
+
         source = io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source
         return TTFont(source, fontNumber=self.font_number, lazy=True)
+
+
+@lru_cache(maxsize=32)
+def harfbuzz_face(program: FontProgram) -> Any:
+    """The face as HarfBuzz reads it (a `uharfbuzz.Face`): what subsets and ink bounds use."""
+    import uharfbuzz as hb
+
+    source = program.source
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    return hb.Face(data, max(program.font_number, 0))
 
 
 def font_program(font: ResolvedFont) -> FontProgram:
@@ -82,9 +121,16 @@ def font_program(font: ResolvedFont) -> FontProgram:
 
 @lru_cache(maxsize=32)
 def _load(path: str, font_number: int, _mtime_ns: int, _size: int) -> FontProgram:
-    with Path(path).open("rb") as file:
-        collection = file.read(4) == b"ttcf"
-    number = font_number if collection else -1
+    data = Path(path).read_bytes()
+    number = font_number if data[:4] == b"ttcf" else -1
+    try:
+        return _plain_program(path, number, read_plain_face(data, number))
+    except (NotPlain, struct.error, IndexError):
+        pass  # not plain TrueType, or not as expected: fontTools reads it
+    from fontTools.ttLib import TTFont
+
+    from renderers.glyphorder import name_by_number
+
     source: str | bytes = path
     font = TTFont(path, fontNumber=number, lazy=True)
     if font.flavor is not None or "CFF2" in font or "fvar" in font:
@@ -94,6 +140,29 @@ def _load(path: str, font_number: int, _mtime_ns: int, _size: int) -> FontProgra
         raise RenderError(f"font file {Path(path).name} has no outlines to print")
     name_by_number(font)
     return _program(font, source, number)
+
+
+def _plain_program(path: str, font_number: int, face: PlainFace) -> FontProgram:
+    return FontProgram(
+        source=path,
+        font_number=font_number,
+        outlines="truetype",
+        cid_keyed=False,
+        postscript_name=face.postscript_name,
+        units_per_em=face.units_per_em,
+        cmap=face.cmap,
+        advances=face.advances,
+        ascent=face.ascent,
+        descent=face.descent,
+        cap_height=face.cap_height,
+        bbox=face.bbox,
+        italic_angle=face.italic_angle,
+        italic=face.italic,
+        fixed_pitch=face.fixed_pitch,
+        serif=face.serif,
+        weight=face.weight,
+        stem_v=None,
+    )
 
 
 def _static_sfnt(font: TTFont) -> bytes:
@@ -130,7 +199,6 @@ def _program(font: TTFont, source: str | bytes, font_number: int) -> FontProgram
         cid_keyed=cff and hasattr(font["CFF "].cff.topDictIndex[0], "ROS"),
         postscript_name=_postscript_name(font),
         units_per_em=int(head.unitsPerEm),
-        glyph_order=order,
         cmap={code: index[name] for code, name in (font.getBestCmap() or {}).items()},
         advances=tuple(metrics[name][0] if name in metrics else 0 for name in order),
         ascent=int(ascent),
@@ -143,7 +211,7 @@ def _program(font: TTFont, source: str | bytes, font_number: int) -> FontProgram
         serif=os2 is not None and 2 <= os2.panose.bSerifStyle <= 10,
         weight=int(os2.usWeightClass) if os2 is not None else 400,
         stem_v=_std_vw(font) if cff else None,
-        glyph_set=font.getGlyphSet(),
+        _fonttools=[(font, order)],
     )
 
 

@@ -37,12 +37,12 @@ from renderers.fontdirs import (
 )
 from renderers.fontfaces import (
     FONT_SUFFIXES,
-    UNREADABLE_FONT_ERRORS,
     FaceReader,
     Flavor,
     FontFace,
     Outlines,
     read_faces,
+    unreadable_font_errors,
 )
 from renderers.fontmatch import (
     display_family,
@@ -240,7 +240,7 @@ class FontIndex:
             return face.path
         try:
             return unpacked_sfnt(face.path, face.outlines == "truetype", self._cache_dir)
-        except UNREADABLE_FONT_ERRORS as exc:
+        except unreadable_font_errors() as exc:
             raise RenderError(f"font file {face.path} cannot be unpacked: {exc}") from exc
 
     def _lookup(self, request: _Request, url: str | None) -> _Found | None:

@@ -8,7 +8,10 @@ by id, so such a face is given the names fontTools itself gives a glyph the cmap
 
 from __future__ import annotations
 
-from fontTools.ttLib import TTFont
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 __all__ = ["name_by_number"]
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from production.core.geometry import Box, Matrix
 from renderers.placement import PageGeometry
@@ -86,5 +85,6 @@ def _inked_pixels(picture: Image.Image, box: Box) -> int:
     bottom = min(int(box.bottom) + 1, picture.height)
     if right <= left or bottom <= top:
         return 0  # off the page altogether
-    pixels = np.asarray(picture.crop((left, top, right, bottom)).convert("RGB"))
-    return int(np.count_nonzero(pixels.min(axis=2) <= 255 - INK_LEVEL))
+    red, green, blue = picture.crop((left, top, right, bottom)).convert("RGB").split()
+    darkest = ImageChops.darker(red, ImageChops.darker(green, blue))  # each pixel's lowest
+    return sum(darkest.histogram()[: 256 - INK_LEVEL])  # levels 0 … 255 - INK_LEVEL

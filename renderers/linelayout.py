@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import regex
-
-from renderers.emoji import split_emoji
+from renderers.emoji import grapheme_clusters, split_emoji
 from renderers.fonts import ResolvedFont, missing_glyphs
 from renderers.glyphruns import GlyphRun, PlacedGlyph
 from renderers.shaping import shape
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
     from renderers.emoji_glyphs import EmojiRun
 
 __all__ = ["LaidLine", "PlacedEmoji", "lay_line"]
-
-_CLUSTER = regex.compile(r"\X", regex.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +95,7 @@ def _emoji_owners(
     for run, is_emoji in split_emoji(line, text_font=font):
         if is_emoji:
             offset = start
-            for cluster in _CLUSTER.findall(run):
+            for cluster in grapheme_clusters(run):
                 if not missing_glyphs(emoji_font, cluster):
                     for index in range(offset, offset + len(cluster)):
                         owners[index] = (offset, cluster)

@@ -6,16 +6,19 @@ reportlab has no API for, added to its document objects before the file is writt
 intent's profile is sRGB, built by Little CMS through Pillow, so no ICC file has to be shipped.
 
 A claim is only as good as its check: `pdfx_problems` reads the written file back, and a file
-that fails it has its marks taken off (`unmark_pdfx`) rather than claim what it is not.
+that fails it has its marks taken off (`unmark_pdfx`) rather than claim what it is not. The
+files reportlab writes are read by `renderers.pdfobjects`; any other by pikepdf, which is only
+imported for those (and for taking a claim off).
 """
 
 from __future__ import annotations
 
 import io
+import struct
+from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pikepdf
 from PIL import ImageCms
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
@@ -26,6 +29,11 @@ from reportlab.pdfbase.pdfdoc import (
     PDFString,
 )
 from reportlab.pdfgen.canvas import Canvas
+
+from renderers.pdfobjects import PlainPdf, Ref, Unreadable
+
+if TYPE_CHECKING:
+    import pikepdf
 
 __all__ = [
     "PDFX_VERSION",
@@ -41,12 +49,23 @@ PDF_VERSION = (1, 6)  # PDF/X-4 is based on PDF 1.6
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 
 
+# The ICC header's creation date (ICC.1 §7.2.8: six big-endian uint16, UTC). Little CMS writes
+# the time it builds the profile, which made every print file's bytes depend on the second it
+# was rendered in; the profile is the same sRGB whenever it is built, so it carries one date.
+_PROFILE_DATE = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+_DATE_AT = slice(24, 36)
+_PROFILE_ID_AT = slice(84, 100)  # an MD5 over the profile; all zero: none is given
+
+
 @cache
 def srgb_profile() -> bytes:
-    """The sRGB ICC profile, as Little CMS builds it."""
+    """The sRGB ICC profile, as Little CMS builds it, dated `_PROFILE_DATE`."""
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    data: bytes = profile.tobytes()  # type: ignore[no-untyped-call]
-    return data
+    data = bytearray(profile.tobytes())  # type: ignore[no-untyped-call]
+    if any(data[_PROFILE_ID_AT]):
+        data[_PROFILE_ID_AT] = bytes(16)  # an ID would be of the old date: none is given
+    data[_DATE_AT] = _PROFILE_DATE
+    return bytes(data)
 
 
 class _PdfxInfo(PDFInfo):  # type: ignore[misc]
@@ -88,14 +107,85 @@ def pdfx_problems(pdf: bytes) -> list[str]:
     What is checked is what this project's writers could get wrong: every font the pages (and
     their form XObjects) use must be embedded, and the file must carry one PDF/X output intent.
     """
+    try:
+        intents, missing = _plain_facts(PlainPdf(pdf))
+    except (Unreadable, LookupError, TypeError, AttributeError):
+        intents, missing = _pikepdf_facts(pdf)  # not a plain file, or not as expected
     problems: list[str] = []
+    if intents != 1:
+        problems.append("it needs exactly one output intent")
+    for name in sorted(missing):
+        problems.append(f"font {name} is not embedded")
+    return problems
+
+
+def _pikepdf_facts(pdf: bytes) -> tuple[int | None, set[str]]:
+    """How many output intents the file has (None: no entry) and the fonts it does not embed."""
+    import pikepdf
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
         intents = document.Root.get("/OutputIntents")
-        if intents is None or len(intents) != 1:
-            problems.append("it needs exactly one output intent")
-        for name in sorted(not_embedded_fonts(document)):
-            problems.append(f"font {name} is not embedded")
-    return problems
+        return (None if intents is None else len(intents)), not_embedded_fonts(document)
+
+
+def _plain_facts(document: PlainPdf) -> tuple[int | None, set[str]]:
+    """`_pikepdf_facts` of a plain file, read by `renderers.pdfobjects`."""
+    root = _dictionary(document, document.trailer.get("/Root"))
+    intents = document.resolve(root.get("/OutputIntents"))
+    count = len(intents) if isinstance(intents, list) else None if intents is None else -1
+    missing: set[str] = set()
+    seen: set[Ref] = set()
+    for page in _plain_pages(document, root.get("/Pages"), set()):
+        _plain_resources(document, page.get("/Resources"), missing, seen)
+    return count, missing
+
+
+def _dictionary(document: PlainPdf, value: Any) -> dict[str, Any]:
+    resolved = document.resolve(value)
+    if not isinstance(resolved, dict):
+        raise Unreadable("a dictionary expected")
+    return resolved
+
+
+def _plain_pages(document: PlainPdf, node: Any, visited: set[Ref]) -> Iterator[dict[str, Any]]:
+    if isinstance(node, Ref):
+        if node in visited:
+            raise Unreadable("a loop in the page tree")
+        visited.add(node)
+    tree = _dictionary(document, node)
+    if tree.get("/Type") == "/Pages" or "/Kids" in tree:
+        for kid in document.resolve(tree.get("/Kids")) or []:
+            yield from _plain_pages(document, kid, visited)
+    else:
+        yield tree
+
+
+def _plain_resources(document: PlainPdf, resources: Any, missing: set[str], seen: set[Ref]) -> None:
+    resources = document.resolve(resources)
+    if not isinstance(resources, dict):
+        return
+    for font in (document.resolve(resources.get("/Font")) or {}).values():
+        font = _dictionary(document, font)
+        if not _plain_font_embedded(document, font):
+            base = font.get("/BaseFont", "(unnamed)")
+            missing.add(str(document.resolve(base)).lstrip("/"))
+    for ref in (document.resolve(resources.get("/XObject")) or {}).values():
+        xobject = _dictionary(document, ref)
+        if not isinstance(ref, Ref) or ref in seen or xobject.get("/Subtype") != "/Form":
+            continue
+        seen.add(ref)
+        _plain_resources(document, xobject.get("/Resources"), missing, seen)
+
+
+def _plain_font_embedded(document: PlainPdf, font: dict[str, Any]) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True
+    if font.get("/Subtype") == "/Type0":
+        font = _dictionary(document, document.resolve(font.get("/DescendantFonts"))[0])
+    descriptor = document.resolve(font.get("/FontDescriptor"))
+    if not isinstance(descriptor, dict):
+        return False
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
 def not_embedded_fonts(document: pikepdf.Pdf) -> set[str]:
@@ -135,6 +225,8 @@ def _font_embedded(font: Any) -> bool:
 
 def unmark_pdfx(pdf: bytes) -> bytes:
     """The file without its PDF/X claim: no version key, no output intent."""
+    import pikepdf  # a file that failed its check is rare: the library loads only for it
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
         if "/OutputIntents" in document.Root:
             del document.Root["/OutputIntents"]

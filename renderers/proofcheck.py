@@ -23,10 +23,9 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from isal import isal_zlib
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
@@ -35,11 +34,16 @@ from production.core.model import PREVIEW_SIZE
 from renderers.extents import Extent
 from renderers.inkcheck import missing_ink
 from renderers.pdfraster import render_page
-from renderers.photomatch import SEARCH_UNITS, match_photo
 from renderers.placement import PageGeometry
 from renderers.sidebyside import side_by_side
 from renderers.similarity import C2, image_math, masked_mean, masked_similarity, similarity
 from renderers.textmatch import match_text
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    _Gray = npt.NDArray[np.floating[Any]]
 
 __all__ = [
     "PROOF_PIXELS",
@@ -212,9 +216,6 @@ def check_proof(
     )
 
 
-_Gray = npt.NDArray[np.floating[Any]]
-
-
 class _Judge:
     """The pictures of one comparison, and the scoring of each region on them."""
 
@@ -232,9 +233,15 @@ class _Judge:
         self._photos = (0, 0, *self.ours.size)  # where in the area that SSIM was computed
         self.regions: Sequence[Region] = ()
         self._grays: dict[bool, tuple[_Gray, _Gray]] = {}
-        # The part of the snapshot a photo's place is searched in: the area and the search's
-        # reach around it.
-        self._around = (
+
+    @cached_property
+    def _around(self) -> tuple[int, int, int, int]:
+        """The part of the snapshot a photo's place is searched in: the area and the search's
+        reach around it (photos only: `renderers.photomatch` loads NumPy)."""
+        from renderers.photomatch import SEARCH_UNITS
+
+        area, snapshot = self.area, self.snapshot
+        return (
             max(area[0] - SEARCH_UNITS, 0),
             max(area[1] - SEARCH_UNITS, 0),
             min(area[2] + SEARCH_UNITS, snapshot.width),
@@ -257,6 +264,8 @@ class _Judge:
                 substitute=region.substitute,
             )
             return text.score, text.remark
+        from renderers.photomatch import match_photo  # NumPy: for a photo only
+
         ours, snapshot = self._gray(region.negative)
         x0, y0, x1, y1 = _pixels(_shifted(region.box, self.area))
         left, top = self._around[:2]
@@ -299,6 +308,8 @@ class _Judge:
         """Our area and the whole snapshot, gray and lightly blurred (JPEG's blocks), as
         arrays; the snapshot inverted for a photo engraved as a negative."""
         if negative not in self._grays:
+            import numpy as np
+
             blur = ImageFilter.GaussianBlur(_PHOTO_BLUR)
             ours = np.asarray(self.ours.convert("L").filter(blur), dtype=np.float32)
             snapshot = self.snapshot.crop(self._around).convert("L").filter(blur)
@@ -310,8 +321,9 @@ class _Judge:
 
 def _blank(snapshot: Image.Image) -> bool:
     """Whether the picture is one colour throughout (JPEG noise aside)."""
-    levels = np.asarray(snapshot.convert("L").reduce(4))  # averaged: JPEG noise aside
-    return int(levels.max()) - int(levels.min()) <= _BLANK_RANGE
+    histogram = snapshot.convert("L").reduce(4).histogram()  # averaged: JPEG noise aside
+    present = [level for level, count in enumerate(histogram) if count]
+    return present[-1] - present[0] <= _BLANK_RANGE
 
 
 def _pixels(box: Box) -> tuple[int, int, int, int]:

@@ -22,7 +22,6 @@ with its one letter, and the Arabic lam-alef ligature of "سلام" is one glyph
 from __future__ import annotations
 
 import io
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,18 +30,16 @@ from typing import Any
 
 import uharfbuzz as hb
 from fontTools import unicodedata
-from fontTools.ttLib import TTFont, TTLibError
 
 from production.core.errors import RenderError
 from renderers.bidi import embedding_levels, visual_order
+from renderers.fontfaces import unreadable_font_errors
 from renderers.fonts import ResolvedFont
 from renderers.glyphruns import GlyphRun, PlacedGlyph
 
 __all__ = ["shape"]
 
 _WOFF_SIGNATURES = (b"wOFF", b"wOF2")  # HarfBuzz reads sfnt data only: these are decompressed
-# What fontTools raises for a damaged WOFF, and ValueError for data HarfBuzz finds no face in.
-_UNREADABLE = (OSError, ValueError, KeyError, EOFError, struct.error, TTLibError)
 _NO_SCRIPT = frozenset({"Zyyy", "Zinh", "Zzzz"})  # Common, Inherited, Unknown
 
 
@@ -144,7 +141,7 @@ def _shaper_of(font: ResolvedFont) -> _Shaper:
     try:
         stat = font.path.stat()
         return _load(str(font.path), font.font_number, stat.st_mtime_ns, stat.st_size)
-    except _UNREADABLE as exc:
+    except unreadable_font_errors() as exc:  # fontTools' for a damaged WOFF; ValueError: no face
         raise RenderError(f"font file {font.path.name} cannot be read for shaping") from exc
 
 
@@ -162,6 +159,8 @@ def _load(path: str, font_number: int, _mtime_ns: int, _size: int) -> _Shaper:
 
 def _decompressed(data: bytes, font_number: int) -> bytes:
     """WOFF/WOFF2 bytes as plain sfnt (WOFF2 needs the `brotli` package, a dependency)."""
+    from fontTools.ttLib import TTFont
+
     font = TTFont(io.BytesIO(data), fontNumber=font_number)
     font.flavor = None
     out = io.BytesIO()

@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from fontTools.pens.boundsPen import BoundsPen
-
 from production.core.errors import RenderError
 from production.core.geometry import Box, Matrix, Point
 from renderers.fontfiles import FontProgram, font_program
 from renderers.fonts import ResolvedFont
+from renderers.glyphbounds import ink_bounds
 from renderers.textlayout import TextLayout
-from renderers.vectors import PathPen, VectorPath
 
 if TYPE_CHECKING:
     from renderers.emoji_glyphs import EmojiGlyph
+    from renderers.vectors import VectorPath
 
 __all__ = ["FaceGlyphs", "face_glyphs", "placed_emoji", "placed_glyphs", "text_ink"]
 
@@ -43,6 +42,8 @@ class FaceGlyphs:
         with self.lock:
             path = self.drawn.get(gid)
             if path is None:
+                from renderers.vectors import PathPen  # outlines: the engraver's, fontTools'
+
                 glyph_set = self.program.glyph_set
                 pen = PathPen(glyph_set)
                 with self.program.lock:
@@ -54,11 +55,8 @@ class FaceGlyphs:
         """The glyph's ink bounds (xMin, yMin, xMax, yMax, font units), None if it draws none."""
         with self.lock:
             if gid not in self.bounds:
-                glyph_set = self.program.glyph_set
-                pen = BoundsPen(glyph_set)
-                with self.program.lock:
-                    glyph_set[self.program.glyph_order[gid]].draw(pen)
-                self.bounds[gid] = pen.bounds
+                # Measured through HarfBuzz: no fontTools glyph set to read for a print.
+                self.bounds[gid] = ink_bounds(self.program, gid)
             return self.bounds[gid]
 
 

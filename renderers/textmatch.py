@@ -12,22 +12,29 @@ product under the letters is not the text. Three things are asked:
 - for a font the shop substitutes (an alias), *layout* instead of shape: the glyphs are another
   font's and a line may be wider or narrower, but the lines must sit at the same heights (their
   row profiles correlate) and start at the same place (the left edge of the letters).
+
+Letters and ink are masks, "L" pictures of 0 and 255, counted by their histograms: Pillow does
+all of it but the layout, which alone loads NumPy (a text in its own font never does).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from PIL import Image, ImageChops, ImageFilter
 
 from renderers.similarity import masked_similarity
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Coverage = npt.NDArray[np.float64]
+
 __all__ = ["NEAR", "TextMatch", "match_text", "nearness"]
 
-Mask = npt.NDArray[np.bool_]
-Coverage = npt.NDArray[np.float64]
+Mask = Image.Image  # "L": 255 where set, 0 elsewhere
 
 NEAR = 32  # a text's letters are this near its colour (0…255, luma-weighted difference)
 _GROW = 2  # and judged this many pixels around them
@@ -79,7 +86,7 @@ def match_text(
     ours_letters, theirs_letters = (_letters(n) for n in near)
     # Our print is on white paper: any ink of ours is ours, however thin (a stroke narrower
     # than a preview pixel never comes near the full colour).
-    ours_ink: Mask = np.asarray(near[0]) < _INK * _luma_distance(color)
+    ours_ink = _below(near[0], _INK * _luma_distance(color))
     reach = (_MISSING_GROW, _MISSING_GROW)
     if substitute:
         width = _width(ours_ink, mask)
@@ -116,7 +123,7 @@ def _around(
 
 def _shape(near: list[Image.Image], ours: Mask, theirs: Mask, mask: Image.Image) -> float | None:
     """SSIM of the nearness pictures where either has letters (widened by `_GROW`)."""
-    letters = Image.fromarray(((ours | theirs) * 255).astype(np.uint8))
+    letters = ImageChops.lighter(ours, theirs)
     grown = letters.filter(ImageFilter.BoxBlur(_GROW)).point(lambda v: 255 if v else 0)
     judged = ImageChops.multiply(grown, mask)
     return masked_similarity(near[0], near[1], judged if judged.getbbox() else mask)
@@ -124,13 +131,12 @@ def _shape(near: list[Image.Image], ours: Mask, theirs: Mask, mask: Image.Image)
 
 def _missing(ours: Mask, theirs: Mask, clip: Image.Image, reach: tuple[int, int]) -> float | None:
     """The share of the preview's letters inside `clip` that have none of ours near them."""
-    inside = np.asarray(clip) > 0
-    wanted = theirs & inside
-    count = int(wanted.sum())
+    wanted = ImageChops.darker(theirs, _below(clip, 1, inverse=True))
+    count = _count(wanted)
     if count < _MIN_LETTERS:
         return None
     covered = _dilate(ours, *reach)
-    return float((wanted & ~covered).sum()) / count
+    return float(_count(ImageChops.subtract(wanted, covered))) / count
 
 
 def _layout(
@@ -142,6 +148,8 @@ def _layout(
     strokes at preview resolution are never fully covered, and the edge of a few pixels is
     no edge.
     """
+    import numpy as np
+
     inside = np.asarray(mask) > 0
     rows = np.flatnonzero(inside.any(axis=1))
     columns = np.flatnonzero(inside.any(axis=0))
@@ -166,22 +174,29 @@ def _layout(
 
 def _left(coverage: Coverage) -> float:
     """Where the letters start: the column left of which `_EDGE_SHARE` of their ink lies."""
+    import numpy as np
+
     columns = np.cumsum(coverage.sum(axis=0))
     return float(np.searchsorted(columns, _EDGE_SHARE * columns[-1]))
 
 
 def _coverage(distance: Image.Image, full: float) -> Coverage:
     """How much of each pixel the letters cover (0…1), from its distance to their colour."""
+    import numpy as np
+
     coverage: Coverage = np.clip(1 - np.asarray(distance, dtype=np.float64) / max(full, 1), 0, 1)
     return coverage
 
 
 def _width(letters: Mask, mask: Image.Image) -> int:
-    columns = np.flatnonzero((letters & (np.asarray(mask) > 0)).any(axis=0))
-    return int(columns[-1] - columns[0] + 1) if columns.size else 0
+    """How many columns the letters span inside `mask`."""
+    box = ImageChops.darker(letters, _below(mask, 1, inverse=True)).getbbox()
+    return box[2] - box[0] if box is not None else 0
 
 
 def _smooth(profile: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    import numpy as np
+
     radius = int(3 * _PROFILE_BLUR)
     taps = np.exp(-(np.arange(-radius, radius + 1) ** 2) / (2 * _PROFILE_BLUR**2))
     smoothed: npt.NDArray[np.float64] = np.convolve(profile, taps / taps.sum(), mode="same")
@@ -190,25 +205,33 @@ def _smooth(profile: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def _dilate(letters: Mask, across: int, down: int) -> Mask:
     """Every pixel within `across` columns and `down` rows of a set one (a box dilation)."""
-    table = np.zeros((letters.shape[0] + 1, letters.shape[1] + 1), dtype=np.int64)
-    table[1:, 1:] = letters.cumsum(0).cumsum(1)
-    height, width = letters.shape
-    y = np.arange(height)
-    x = np.arange(width)
-    y0, y1 = np.clip(y - down, 0, height), np.clip(y + down + 1, 0, height)
-    x0, x1 = np.clip(x - across, 0, width), np.clip(x + across + 1, 0, width)
-    sums = (
-        table[np.ix_(y1, x1)] - table[np.ix_(y0, x1)] - table[np.ix_(y1, x0)]
-        + table[np.ix_(y0, x0)]
-    )  # fmt: skip
-    dilated: Mask = sums > 0
+    width, height = letters.size
+    # A crop reaching past the picture is black there: shifted copies, nothing wrapped around.
+    rows = letters
+    for dx in range(-across, across + 1):
+        if dx:
+            rows = ImageChops.lighter(rows, letters.crop((dx, 0, dx + width, height)))
+    dilated = rows
+    for dy in range(-down, down + 1):
+        if dy:
+            dilated = ImageChops.lighter(dilated, rows.crop((0, dy, width, dy + height)))
     return dilated
 
 
 def _letters(distance: Image.Image) -> Mask:
     """Where a picture is near the ink colour (its nearness below `NEAR`)."""
-    letters: Mask = np.asarray(distance) < NEAR
-    return letters
+    return _below(distance, NEAR)
+
+
+def _below(picture: Image.Image, level: float, *, inverse: bool = False) -> Mask:
+    """255 where the "L" picture is below `level` (`inverse`: at or above it), else 0."""
+    table = [255 if (value < level) != inverse else 0 for value in range(256)]
+    return picture.point(table)
+
+
+def _count(mask: Mask) -> int:
+    """How many pixels are set."""
+    return int(mask.histogram()[255])
 
 
 def _luma_distance(color: tuple[int, int, int]) -> float:

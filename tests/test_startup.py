@@ -53,13 +53,20 @@ def test_jobs_on_a_fresh_shop_imports_no_heavy_library(tmp_path: Path) -> None:
 # What a print surface with a photo or a line of text never needs: the engraver (outlines,
 # rasters, cut lines), the variable-font instancer and CFF2 converter, the emoji machinery
 # (the lines have no emoji), the general SVG converter, and package metadata once the font
-# index is cached. Each render runs twice, so the second sees the cached index.
+# index is cached, pikepdf (the PDF/X check reads reportlab's files itself), and fontTools'
+# font reader, subsetter and pens (a plain TrueType face is measured by `renderers.sfnt`,
+# subset and bounded by HarfBuzz), the job store (the `jobs` command's parser names its states
+# only when they are asked for), the XJDF writer (for a printer that takes XJDF tickets) and
+# `regex` (a line of Latin text has no emoji to cut into grapheme clusters for).
+# Each render runs twice, so the second sees the cached index.
 NOT_FOR_A_PRINT_SURFACE = (
     "renderers.engraving", "renderers.engrave_pdf", "renderers.engrave_svg",
     "renderers.outlines", "renderers.rasterize", "renderers.cutlines",
     "fontTools.varLib.instancer", "fontTools.cffLib.CFF2ToCFF",
     "renderers.emoji_glyphs", "renderers.emoji_draw", "renderers.emoji_bitmaps",
     "renderers.emoji_colr", "emoji", "renderers.svgfallback", "cairosvg", "importlib.metadata",
+    "pikepdf", "fontTools.ttLib", "fontTools.subset", "fontTools.pens", "fontTools.cffLib",
+    "production.store", "printers.xjdf", "regex",
 )  # fmt: skip
 
 _RENDER_PROBE = """
@@ -87,6 +94,20 @@ _PRINT_SHOP = {
 def test_render_of_a_print_surface_loads_no_engraver_instancer_or_emoji(
     sample: str, tmp_path: Path
 ) -> None:
+    modules, _ = _rendered_modules(sample, tmp_path)
+    assert modules & set(NOT_FOR_A_PRINT_SURFACE) == set()
+
+
+def test_a_text_surface_is_checked_without_numpy(tmp_path: Path) -> None:
+    # The proof check compares a text's letters with Pillow; NumPy is for photos.
+    modules, report = _rendered_modules("text-only", tmp_path)
+    assert "numpy" not in modules
+    assert "proof score" in report  # compared with Amazon's preview, not skipped
+
+
+def _rendered_modules(sample: str, tmp_path: Path) -> tuple[set[str], str]:
+    """The modules `production render` of a sample zip loaded (its font index cached), and
+    what it printed."""
     from production.customization.samples import SAMPLES_DIR
 
     config = tmp_path / "config"
@@ -112,4 +133,4 @@ def test_render_of_a_print_surface_loads_no_engraver_instancer_or_emoji(
     assert report["code"] == 0
     assert ": ready;" in done.stdout  # rendered, proofed and checked, not refused
     assert list(out.glob("*_FRONT.pdf"))
-    assert set(report["modules"]) & set(NOT_FOR_A_PRINT_SURFACE) == set()
+    return set(report["modules"]), done.stdout

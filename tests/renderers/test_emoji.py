@@ -105,3 +105,17 @@ def test_an_emoji_the_emoji_font_lacks_is_named(fonts: FontIndex, tmp_path: Path
         "emoji 'SHAKING FACE' is not in the emoji font 'Symbola' ([fonts] emoji in shop.toml); "
         "install a newer version of it or name another emoji font there"
     ]
+
+
+def test_a_line_without_emoji_characters_is_one_text_run_found_without_clusters() -> None:
+    from renderers.emoji import grapheme_clusters, is_emoji
+
+    # Below U+2000 only # * 0-9 © ® are emoji characters: every other line is text, as the
+    # grapheme clusters say too.
+    for line in ["Best Dad Ever", "José & Zoë — 1st!", "Straße ŁÓDŹ ǅ", "#1 * 2", ""]:
+        clusters = grapheme_clusters(line)
+        assert not any(is_emoji(cluster) for cluster in clusters)
+        assert split_emoji(line) == ([(line, False)] if line else [])
+    assert split_emoji("a ©") == [("a ©", False)]  # looked at cluster by cluster: text
+    assert split_emoji("a \u00a9\ufe0f") == [("a ", False), ("\u00a9\ufe0f", True)]
+    assert split_emoji("#\ufe0f\u20e3 go") == [("#\ufe0f\u20e3", True), (" go", False)]

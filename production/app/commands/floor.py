@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
 from production.app.commands.jobs import add_jobs_command
 from production.core.errors import StoreError
-from production.store.records import JobState
 
 if TYPE_CHECKING:
     from production.config.settings import Settings
@@ -151,10 +150,10 @@ def run_daemon(args: argparse.Namespace) -> int:
     return 0
 
 
-_ALREADY_DONE = frozenset({JobState.PRINTED, JobState.SHIPPED, JobState.PURGED})
-
-
 def _done(args: argparse.Namespace) -> int:
+    from production.store.records import JobState  # not loaded for the parser: render's start
+
+    already_done = frozenset({JobState.PRINTED, JobState.SHIPPED, JobState.PURGED})
     settings = settings_of(args)
     code = args.job.strip()
     if _refuse_on_a_fresh_shop(settings, f"job {code!r}"):
@@ -165,13 +164,13 @@ def _done(args: argparse.Namespace) -> int:
         if job is None:
             print(f"production: no job {code!r}", file=sys.stderr)
             return 1
-        if job.state not in _ALREADY_DONE:
+        if job.state not in already_done:
             try:
                 job = pipeline.mark_printed(job.job_id, reason="marked done by an operator")
             except StoreError:
                 # Printed meanwhile (its RIP's done folder, a second scanner)? Then all is well.
                 job = pipeline.store.job(job.job_id) or job
-                if job.state not in _ALREADY_DONE:
+                if job.state not in already_done:
                     raise
             else:
                 print(f"{job.job_id}: printed")
@@ -211,6 +210,8 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _approve(args: argparse.Namespace) -> int:
+    from production.store.records import JobState
+
     pipeline = _pipeline(settings_of(args))
     try:
         job = _holds(pipeline).approve(args.job, by=_person(), reason=args.reason)

@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from production.app.commands.common import config_option, no_daemon_yet, settings_of
 from production.app.table import print_table
-from production.floor.placeholders import ALL_SURFACES
-from production.store.records import JobState
 
 if TYPE_CHECKING:
     from production.config.settings import Settings
@@ -32,7 +30,9 @@ PAGE = 1000  # jobs read at a time when every one is listed
 
 def add_jobs_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     jobs = sub.add_parser("jobs", help="list jobs and their states (the most recent first shown)")
-    jobs.add_argument("--state", choices=[s.value for s in JobState], help="only this state")
+    jobs.add_argument(
+        "--state", choices=_States(), metavar="STATE", help="only this state: %(choices)s"
+    )
     jobs.add_argument("--order", metavar="ORDER", help="only the jobs of this order")
     jobs.add_argument(
         "--since",
@@ -58,6 +58,8 @@ def _jobs(args: argparse.Namespace) -> int:
         if not args.json:  # no job is no JSON line: the output stays one object per job
             print(f"no jobs yet ({why})")
         return 0
+    from production.store.records import JobState
+
     filters: dict[str, Any] = {
         "state": JobState(args.state) if args.state else None,
         "order_id": args.order,
@@ -106,12 +108,29 @@ def _print_rows(jobs: Iterator[JobRecord] | list[JobRecord]) -> None:
     print_table(("JOB", "ORDER", "SURFACE", "PRINTER", "STATE", "REASON"), rows, sys.stdout)
 
 
+class _States(Iterable[str]):
+    """The job states `--state` takes, looked up when it is given or shown: a command that
+    does not list jobs (`render`) does not load the store to build its parser."""
+
+    def __iter__(self) -> Iterator[str]:
+        from production.store.records import JobState
+
+        return iter([state.value for state in JobState])
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self)
+
+
 def _surface(job: JobRecord) -> str:
+    from production.floor.placeholders import ALL_SURFACES
+
     # An item that could not be rendered at all has one job for the whole of it.
     return "(whole item)" if job.surface == ALL_SURFACES else job.surface
 
 
 def _reason(job: JobRecord) -> str:
+    from production.store.records import JobState
+
     reason = job.reason or ""
     if job.state is JobState.HELD and job.cause:
         return f"{job.cause}: {reason}" if reason else job.cause
