@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from production.amazon.flatfile import looks_like_flat_file
 from production.config.settings import Settings
 from production.core.clock import utc_now
 from production.core.errors import ProductionError, StoreError
-from production.core.files import move_file, remove_partial_files, write_group
+from production.core.files import fsync_folder, move_file, remove_partial_files, write_group
 from production.core.model import Customization
 from production.core.stems import TICKET_SUFFIX
 from production.customization import ZipMembers, parse_members, read_zip
@@ -52,6 +53,8 @@ from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
 __all__ = ["Pipeline"]
+
+_DELIVERY_GROUP = 16  # jobs delivered in one transaction by `deliver_rendered` (after a restart)
 
 
 class Pipeline:
@@ -104,6 +107,9 @@ class Pipeline:
         # (a full disk, a locked store): `render_received` renders those without jobs again.
         self._unrecorded: list[str] = []
         self._renders = 0  # renders begun: each one's files are staged under its own prefix
+        # While changes are committed together (`_committed_together`): their events, logged
+        # once the transaction is committed, never for a change that was rolled back.
+        self._held_events: list[tuple[JobRecord, float | None]] | None = None
 
     @property
     def renderer(self) -> Renderer:
@@ -315,11 +321,9 @@ class Pipeline:
                     continue
                 window.append(begun)
                 while len(window) >= room:
-                    self._finish_render(window[0], deliver=deliver)
-                    window.popleft()
+                    self._finish_group(window, deliver=deliver)
             while window:
-                self._finish_render(window[0], deliver=deliver)
-                window.popleft()
+                self._finish_group(window, deliver=deliver)
         except BaseException:
             # Taken in, perhaps rendered, not recorded: the next `render_received` sees to them.
             self._unrecorded += [render.item.order_item_id for render in window]
@@ -371,24 +375,60 @@ class Pipeline:
         self._renders += 1
         return f"{self.folders.rendering / order_item_id}-{self._renders}."
 
-    def _finish_render(self, render: _Render, *, deliver: bool) -> None:
-        self._record_render(render)
+    def _finish_group(self, window: deque[_Render], *, deliver: bool) -> None:
+        """Record (and deliver) the first render of `window` and those after it that are
+        finished too, together (group commit); then take them out of `window`.
+
+        One transaction records them all, after one sync of `masters/`; one more delivers
+        their jobs. A thread that falls behind the workers so records several renders for the
+        price of one: each transaction's fsync of the store, each folder's.
+        """
+        group = [window[0]]
+        for render in list(window)[1:]:
+            if not render.finished():
+                break
+            group.append(render)
+        self._record_renders(group)
         if deliver:
-            for job in self.store.jobs(order_item_id=render.item.order_item_id):
-                if job.state is JobState.RENDERED:
-                    self.deliver_job(job)
+            rendered = [
+                job
+                for render in group
+                for job in self.store.jobs(order_item_id=render.item.order_item_id)
+                if job.state is JobState.RENDERED
+            ]
+            self.deliver_jobs(rendered)
+        for _ in group:
+            window.popleft()
 
     def _record_render(self, render: _Render) -> list[JobRecord]:
         """Write a finished render's masters and record its jobs (rendered, or held)."""
-        try:
-            return self._record_outcome(render)
-        finally:
-            if render.task.stage is not None:
-                discard_staged(render.task.stage)  # the files of jobs kept, or not recorded
+        return self._record_renders([render])[0]
 
-    def _record_outcome(self, render: _Render) -> list[JobRecord]:
+    def _record_renders(self, renders: Sequence[_Render]) -> list[list[JobRecord]]:
+        """Record finished renders in one transaction (`_record_outcome` each), their masters
+        placed first and `masters/` synced once before it is committed."""
+        try:
+            # Waited for before the transaction: the store is not held while a worker renders.
+            outcomes = [self._outcome(render) for render in renders]
+            with self._committed_together():
+                recorded = [
+                    self._record_outcome(render, outcome)
+                    for render, outcome in zip(renders, outcomes, strict=True)
+                ]
+                if any(placed for _, placed in recorded):
+                    fsync_folder(self.folders.masters)  # every rename of the group, durable
+            return [jobs for jobs, _ in recorded]
+        finally:
+            for render in renders:
+                if render.task.stage is not None:
+                    discard_staged(render.task.stage)  # the files of jobs kept, or not recorded
+
+    def _record_outcome(
+        self, render: _Render, outcome: RenderOutcome
+    ) -> tuple[list[JobRecord], bool]:
+        """Record one render's jobs, inside `_record_renders`' transaction; and whether staged
+        masters were placed (their folder is synced before that transaction commits)."""
         item, started = render.item, render.started
-        outcome = self._outcome(render)
         if outcome.held is not None:
             cause, reason = outcome.held
             placeholder = placeholder_job(item.order_id, item.order_item_id)
@@ -397,7 +437,7 @@ class Pipeline:
             )
             for record in jobs:
                 self._event_job(record, started)
-            return jobs
+            return jobs, False
         new_jobs = [NewJob(job.job_id, job.surface, job.printer, job.stem) for job in outcome.jobs]
         # Made durable by the jobs' next change (rendered, or held), committed before any file
         # of theirs is delivered; undone by a power cut, the item has no jobs and renders again.
@@ -411,10 +451,13 @@ class Pipeline:
         outputs = [job for job in outcome.jobs if job.job_id in fresh]
         if sent := {name: data for job in outputs for name, data in job.files.items()}:
             write_group(self.folders.masters, sent)
-        if staged := [name for job in outputs for name in job.staged]:
+        staged = [name for job in outputs for name in job.staged]
+        if staged:
             assert render.task.stage is not None
-            place_staged(render.task.stage, staged, self.folders.masters)
-        return [self._after_render(job, fresh[job.job_id], started) for job in outputs]
+            place_staged(render.task.stage, staged, self.folders.masters, sync=False)
+        return [self._after_render(job, fresh[job.job_id], started) for job in outputs], bool(
+            staged
+        )
 
     def _outcome(self, render: _Render) -> RenderOutcome:
         if render.future is None:
@@ -503,9 +546,17 @@ class Pipeline:
 
     def deliver_rendered(self) -> int:
         jobs = self.store.jobs(state=JobState.RENDERED)
-        for job in jobs:
-            self.deliver_job(job)
+        for start in range(0, len(jobs), _DELIVERY_GROUP):
+            self.deliver_jobs(jobs[start : start + _DELIVERY_GROUP])
         return len(jobs)
+
+    def deliver_jobs(self, jobs: Sequence[JobRecord]) -> list[JobRecord]:
+        """`deliver_job` for each, their records committed in one transaction: each job's files
+        are durable in the hot folder before it, as they are before a job's own."""
+        if not jobs:
+            return []
+        with self._committed_together():
+            return [self.deliver_job(job) for job in jobs]
 
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
@@ -691,7 +742,28 @@ class Pipeline:
         else:
             self._event("error", cause="internal error", reason=type(exc).__name__)
 
+    @contextmanager
+    def _committed_together(self) -> Iterator[None]:
+        """The store's changes in the block as one transaction (each still whole or nothing),
+        committed durably at its end; the jobs' events logged once it is, and not at all if
+        the block raises (nothing of it is then recorded)."""
+        if self._held_events is not None:
+            yield  # inside one already: part of it
+            return
+        held: list[tuple[JobRecord, float | None]] = []
+        self._held_events = held
+        try:
+            with self.store.bulk():
+                yield
+        finally:
+            self._held_events = None
+        for job, started in held:
+            self._event_job(job, started)
+
     def _event_job(self, job: JobRecord, started: float | None) -> None:
+        if self._held_events is not None:
+            self._held_events.append((job, started))
+            return
         event: dict[str, object] = {
             "time": utc_now().isoformat(timespec="milliseconds"),
             "job": job.job_id,
@@ -723,3 +795,7 @@ class _Render:
     started: float
     outcome: RenderOutcome | None = None
     future: Future[RenderOutcome] | None = None
+
+    def finished(self) -> bool:
+        """Rendered (or failed): its outcome can be had without waiting."""
+        return self.outcome is not None or (self.future is not None and self.future.done())
