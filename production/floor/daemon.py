@@ -15,6 +15,7 @@ SIGHUP re-reads the configuration (`production.floor.reloading`), as a person's 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -233,23 +234,26 @@ class Daemon:
         claims = 0
         self.config.check()
 
-        def taken() -> Iterator[str]:
-            """Zips taken in, one by one as the pipeline has room for their render."""
+        def claimed() -> Iterator[Path]:
+            """Zips claimed earlier (before a crash), then those settled in the inbox now."""
             nonlocal claims
             for pending in pipeline.inbox.pending_claims():
-                if self.stopping:
-                    return
                 claims += 1
-                if (item_id := pipeline.take_in(pending)) is not None:
-                    yield item_id
+                yield pending
             for path in pipeline.inbox.settled():
-                if self.stopping:
-                    return
-                claimed = pipeline.inbox.claim(path)
-                if claimed is not None:
+                if (moved := pipeline.inbox.claim(path)) is not None:
                     claims += 1
-                    if (item_id := pipeline.take_in(claimed)) is not None:
-                        yield item_id
+                    yield moved
+
+        def taken() -> Iterator[str]:
+            """Zips taken in as the pipeline has room for their render: as many at once as it
+            has room for (`take_in_all`, one sync of `zips/` for them)."""
+            paths = claimed()
+            while not self.stopping:
+                batch = list(itertools.islice(paths, max(1, pipeline.intake_room)))
+                if not batch:
+                    return
+                yield from pipeline.take_in_all(batch)
 
         # Each zip taken in is rendered and delivered; with render workers, the next ones are
         # taken in and rendered meanwhile. A stop takes no more, and finishes those begun.

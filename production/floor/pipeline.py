@@ -91,9 +91,13 @@ class Pipeline:
         self.inbox = inbox or Inbox(
             settings.shop.inbox, self.folders.claimed, settle_seconds=settings.shop.settle_seconds
         )
-        # The item take_in recorded last, still read and parsed, for the render that follows:
-        # reading and inflating the zip again is a fifth of the time of a photo order.
-        self._just_taken: tuple[str, ZipMembers, Customization] | None = None
+        # Items take_in recorded, still read and parsed, for the renders that follow (at most a
+        # render window's worth): reading and inflating the zip again is a fifth of the time of
+        # a photo order.
+        self._just_taken: dict[str, tuple[ZipMembers, Customization]] = {}
+        # How many items `render_items` can begin now without waiting for a render: the daemon
+        # takes that many zips in at once.
+        self.intake_room = 1
         # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
         # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
         self._ship_by: dict[str, datetime] = {}
@@ -185,6 +189,34 @@ class Pipeline:
 
     def take_in(self, claimed: Path) -> str | None:
         """Record a claimed zip as an order item; the item id, or None if it was refused."""
+        return next(iter(self.take_in_all([claimed])), None)
+
+    def take_in_all(self, claimed: Sequence[Path]) -> list[str]:
+        """Record claimed zips as order items (as `take_in`); the ids of those taken in.
+
+        Each is moved into `zips/`, and that folder synced once for all of them before any is
+        recorded: a record never names a zip whose move a power cut could undo. Two zips of one
+        item are taken one after the other, as the second is then a duplicate (or a conflict).
+        """
+        batch: list[_Taken] = []
+        taken: list[str] = []
+        try:
+            for path in claimed:
+                read = self._read_claimed(path)
+                if read is None:
+                    continue
+                if any(t.read.item_id == read.item_id for t in batch):
+                    taken += self._record_taken(batch)
+                    batch = []
+                moved = self._move_claimed(path, read)
+                if moved is not None:
+                    batch.append(moved)
+        finally:
+            taken += self._record_taken(batch)  # what was moved into `zips/` is recorded
+        return taken
+
+    def _read_claimed(self, claimed: Path) -> _Read | None:
+        """A claimed zip read and parsed; None (the file given back, rejected) if it cannot be."""
         started = time.monotonic()
         try:
             data = claimed.read_bytes()
@@ -203,10 +235,15 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the shop on one file
             self._reject(claimed, f"internal error ({type(exc).__name__}); please report it")
             return None
-        item = customization.item
-        known = self.store.item(item.order_item_id)
         digest = hashlib.sha256(data).hexdigest()
-        if known is not None and known.zip_path and known.digest != digest:
+        return _Read(customization.item.order_item_id, members, customization, digest, started)
+
+    def _move_claimed(self, claimed: Path, read: _Read) -> _Taken | None:
+        """Move a read zip into `zips/` (not yet durable); None if it is refused (a conflict)
+        or needs nothing (a duplicate)."""
+        item = read.customization.item
+        known = self.store.item(item.order_item_id)
+        if known is not None and known.zip_path and known.digest != read.digest:
             # Another design for an item in hand (the buyer's correction): kept for a person.
             self._reject(
                 claimed, conflict_reason(known, self.store.jobs(order_item_id=known.order_item_id))
@@ -218,10 +255,24 @@ class Pipeline:
             self._event("duplicate", order=item.order_id, item=item.order_item_id)
             return None
         zip_path = self.folders.zips / f"{item.order_item_id}.zip"
-        move_file(claimed, zip_path)
-        if known is not None:
+        move_file(claimed, zip_path, durable=False)  # synced by `_record_taken`, before its record
+        return _Taken(read, zip_path, known is not None)
+
+    def _record_taken(self, batch: Sequence[_Taken]) -> list[str]:
+        """Sync `zips/` once, then record each zip moved there; their item ids."""
+        if not batch:
+            return []
+        fsync_folder(self.folders.zips)
+        for taken in batch:
+            self._record_item(taken)
+        return [taken.read.item_id for taken in batch]
+
+    def _record_item(self, taken: _Taken) -> None:
+        read, zip_path = taken.read, str(taken.zip_path)
+        item = read.customization.item
+        if taken.known:
             # Amazon announced the item without a zip; an operator has dropped it in.
-            self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)
+            self.store.set_item_zip(item.order_item_id, zip_path=zip_path, digest=read.digest)
         else:
             # Not durable on its own (a power cut may undo it, and `prepare` then takes the zip
             # in again from `zips/`): the durable commit of its render makes it so, before any
@@ -233,15 +284,14 @@ class Pipeline:
                     asin=item.asin,
                     sku=item.sku,
                     quantity=item.quantity,
-                    zip_path=str(zip_path),
-                    digest=digest,
+                    zip_path=zip_path,
+                    digest=read.digest,
                     ship_by=self._ship_by.pop(item.order_item_id, None),
                 ),
                 durable=False,
             )
-        self._just_taken = (item.order_item_id, members, customization)
-        self._event("received", order=item.order_id, item=item.order_item_id, started=started)
-        return item.order_item_id
+        self._just_taken[item.order_item_id] = (read.members, read.customization)
+        self._event("received", order=item.order_id, item=item.order_item_id, started=read.started)
 
     def expect_ship_by(self, order_item_id: str, ship_by: datetime) -> None:
         """Amazon's ship-by date for a zip about to be put into `claimed/`."""
@@ -311,8 +361,13 @@ class Pipeline:
         room = 1 if self.render_pool is None else 2 * self.render_pool.workers + 1
         count = 0
         beginning: str | None = None
+        ids = iter(item_ids)
         try:
-            for order_item_id in item_ids:
+            while True:
+                self.intake_room = room - len(window)
+                order_item_id = next(ids, None)
+                if order_item_id is None:
+                    break
                 count += 1
                 beginning = order_item_id
                 begun = self._begin_render(order_item_id)
@@ -333,6 +388,9 @@ class Pipeline:
             if beginning is not None:
                 self._unrecorded.append(beginning)
             raise
+        finally:
+            self._just_taken.clear()  # taken in and not begun (a stop): rendered from the zip
+            self.intake_room = 1
         return count
 
     def _begin_render(self, order_item_id: str) -> _Render | list[JobRecord]:
@@ -353,10 +411,10 @@ class Pipeline:
             return jobs
         started = time.monotonic()
         facts = ItemFacts(ship_by=item.ship_by)
-        just_taken, self._just_taken = self._just_taken, None
-        if just_taken is not None and just_taken[0] == order_item_id:
+        just_taken = self._just_taken.pop(order_item_id, None)
+        if just_taken is not None:
             # The same bytes as the zip in the store: take_in moved that very file there.
-            _, members, customization = just_taken
+            members, customization = just_taken
             task = RenderTask(
                 order_item_id, members=members, customization=customization, facts=facts
             )
@@ -784,6 +842,26 @@ class Pipeline:
         if started is not None:
             event["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.log(event)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A claimed zip, read and parsed by take_in."""
+
+    item_id: str
+    members: ZipMembers
+    customization: Customization
+    digest: str
+    started: float  # monotonic time take_in began with it
+
+
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    """A read zip moved into `zips/`, to be recorded once that folder is synced."""
+
+    read: _Read
+    zip_path: Path
+    known: bool  # the item is in the store already (Amazon announced it without a zip)
 
 
 @dataclass(slots=True)
