@@ -27,7 +27,13 @@ from production.amazon.flatfile import looks_like_flat_file
 from production.config.settings import Settings
 from production.core.clock import utc_now
 from production.core.errors import ProductionError, StoreError
-from production.core.files import fsync_folder, move_file, remove_partial_files, write_group
+from production.core.files import (
+    DurableFile,
+    fsync_folder,
+    move_file,
+    remove_partial_files,
+    write_group,
+)
 from production.core.model import Customization
 from production.core.stems import TICKET_SUFFIX
 from production.customization import ZipMembers, parse_members, read_zip
@@ -715,7 +721,9 @@ class Pipeline:
         for suffix in (".pdf", ".svg", ".json"):
             path = self.folders.masters / f"{job.stem}{suffix}"
             if path.exists():
-                files[path.name] = path.read_bytes()
+                # Durable since its render was recorded: a hot folder on the same disk gets a
+                # hard link of it, not another copy to write and flush.
+                files[path.name] = DurableFile(path.read_bytes(), path)
         return files
 
     # -- feedback and cancellation -------------------------------------------------------------
