@@ -452,15 +452,12 @@ class Pipeline:
             if not render.finished():
                 break
             group.append(render)
-        self._record_renders(group)
+        recorded = self._record_renders(group)
         if deliver:
-            rendered = [
-                job
-                for render in group
-                for job in self.store.jobs(order_item_id=render.item.order_item_id)
-                if job.state is JobState.RENDERED
-            ]
-            self.deliver_jobs(rendered)
+            # The records just committed; one changed since (cancelled) is caught by its delivery
+            # (`expect`), a job kept from before by `deliver_rendered` at the end of the pass.
+            jobs = [job for jobs in recorded for job in jobs if job.state is JobState.RENDERED]
+            self.deliver_jobs(jobs)
         for _ in group:
             window.popleft()
 
