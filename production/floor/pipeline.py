@@ -217,9 +217,11 @@ class Pipeline:
                 moved = self._move_claimed(path, read)
                 if moved is not None:
                     batch.append(moved)
-        finally:
-            taken += self._record_taken(batch)  # what was moved into `zips/` is recorded
-        return taken
+        except BaseException:
+            # What was moved into `zips/` is recorded, and rendered by `render_received`.
+            self._unrecorded += [*taken, *self._record_taken(batch)]
+            raise
+        return taken + self._record_taken(batch)
 
     def _read_claimed(self, claimed: Path) -> _Read | None:
         """A claimed zip read and parsed; None (the file given back, rejected) if it cannot be."""
