@@ -61,9 +61,7 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
     """
     part = path.with_name(f".{path.name}.part")
     try:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()  # a killed writer's (a link cannot replace it)
-        if not _linked(data, part):
+        if not _linked(data, part):  # or a killed writer's `.part` is there: written over
             with part.open("wb") as handle:
                 handle.write(data)
                 handle.flush()

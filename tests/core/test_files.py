@@ -32,7 +32,7 @@ def test_a_durable_file_whose_source_is_gone_is_written_from_its_bytes(tmp_path:
     assert written.stat().st_nlink == 1
 
 
-def test_a_link_replaces_what_a_killed_writer_left_and_an_earlier_delivery(
+def test_what_a_killed_writer_left_and_an_earlier_delivery_are_replaced(
     tmp_path: Path,
 ) -> None:
     hot = tmp_path / "hot"
