@@ -8,8 +8,11 @@ inotify does not see (network shares).
 
 Every side effect happens on the loop's thread. With render workers (`Pipeline(render_workers=)`,
 as `production run` makes it), a pass takes the next zips in while the workers render the ones
-before, and records and delivers each render in turn (`Pipeline.render_items`). A first signal
-stops taking zips in and finishes those taken; a second one stops at once, workers included.
+before, and records and delivers the renders in order (`Pipeline.render_items`): those that
+finished together in one transaction, their jobs delivered in one more, and the zips taken in
+together moved into `zips/` with one sync of it (group commit: a thread that falls behind pays
+one fsync for several zips, never a weaker one). A first signal stops taking zips in and
+finishes those taken; a second one stops at once, workers included.
 SIGHUP re-reads the configuration (`production.floor.reloading`), as a person's retry does.
 """
 
