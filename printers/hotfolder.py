@@ -11,7 +11,8 @@ The masters are kept as the design is (never mirrored) and hold every file the j
 `<stem>.svg`, and the pictures for people (`<stem>.proof.png`, `<stem>.compare.png`). The hot
 folder gets one print file in the printer's format, mirrored if it prints mirrored, and the
 ticket, which says which file that is and whether it is mirrored (and `<stem>.xjdf` beside it
-for a printer with `ticket = "xjdf"`); never the pictures.
+for a printer with `ticket = "xjdf"`); never the pictures. A printer with `job_sheet = true`
+gets `<stem>.sheet.pdf` too, which the floor draws from the ticket (`production.floor.jobsheets`).
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ def imported_by(*argv: str) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("jobs", "--help"), ("ship", "--help")])
+@pytest.mark.parametrize(
+    "argv", [("--help",), ("jobs", "--help"), ("ship", "--help"), ("slip", "--help")]
+)
 def test_help_imports_no_heavy_library(argv: tuple[str, ...]) -> None:
     assert imported_by(*argv) & set(HEAVY) == set()
 

@@ -37,8 +37,9 @@ from production.floor.render_pool import default_render_workers
 from production.floor.watchdog import DataFolderWatch
 from production.retention.purge import Retention
 from production.shipping.confirm import ShipmentConfirmer, Shipping
-from production.shipping.deadlines import DeliveryDeadlines
+from production.shipping.label_slips import LabelSlips
 from production.shipping.labels import Labels
+from production.shipping.order_facts import AmazonOrderFacts
 from production.store.factory import open_store, store_backups
 
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
@@ -213,12 +214,18 @@ def label_buyer(pipeline: Pipeline, client: SpApiClient | None) -> Labels | None
     through `pipeline` voids its labels from then on."""
     if pipeline.settings.shipping.labels != "amazon" or client is None:
         return None
+    facts = AmazonOrderFacts(client)
+
+    def settings() -> Settings:
+        return pipeline.settings  # as re-read on a reload
+
     labels = Labels(
         pipeline.store,
         client,
-        lambda: pipeline.settings,
+        settings,
         log=pipeline.log,
-        deliver_by=DeliveryDeadlines(client),
+        deliver_by=facts.deliver_by,
+        slips=LabelSlips(pipeline.store, settings, facts, log=pipeline.log),
     )
     pipeline.cancel_hooks.append(labels.on_cancel)
     return labels

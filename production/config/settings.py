@@ -26,7 +26,13 @@ from production.config.limits import parse_limits
 from production.config.products import parse_dither, parse_products
 from production.config.region import amazon_region
 from production.config.schema import Location, Table, read_toml, resolve_path
-from production.config.shipping import LABEL_KIND, ShippingSettings, parse_shipping
+from production.config.shipping import (
+    LABEL_KIND,
+    SHIPPING_KEYS,
+    ShippingSettings,
+    parse_shipping,
+)
+from production.config.slips import DEFAULT_SLIPS, SlipSettings, slip_settings
 from production.core.errors import ConfigError
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.regions import Region
@@ -57,6 +63,7 @@ __all__ = [
     "Settings",
     "ShippingSettings",
     "ShopSettings",
+    "SlipSettings",
     "load_settings",
 ]
 
@@ -93,7 +100,7 @@ _AMAZON_KEYS = frozenset(
 _PRINTER_KEYS = frozenset(
     {
         "id", "name", "hot_folder", "done_folder", "dpi", "mirror", "format", "feedback",
-        "dither", "invert", "kind", "ticket",
+        "dither", "invert", "kind", "ticket", "job_sheet",
     }
 )  # fmt: skip
 _SECRET_WORDS = ("secret", "token", "client_id", "password", "key")
@@ -161,6 +168,7 @@ class Settings:
     limits: ZipLimits = DEFAULT_LIMITS  # [limits]: what a customization zip may hold
     # [shipping], [[box]] and the products' packages: how labels are bought, if they are
     shipping: ShippingSettings = field(default_factory=ShippingSettings)
+    slips: SlipSettings = DEFAULT_SLIPS  # [shipping] slip_*: what a packing slip shows
 
     def product_for(self, asin: str | None, sku: str | None) -> Product | None:
         """The product an order item is made as: a SKU match wins over an ASIN match."""
@@ -207,6 +215,7 @@ def load_settings(config_dir: Path | str) -> Settings:
         desk=desk_settings(shop_file),
         limits=parse_limits(shop_file),
         shipping=shipping,
+        slips=slip_settings(shop_file, printers=printers, other_keys=SHIPPING_KEYS),
     )
 
 
@@ -362,6 +371,7 @@ def _printer(table: Table, root: Path) -> Printer:
         invert=table.boolean("invert") if "invert" in table else None,
         kind=_device_kind(table),
         ticket=cast(TicketFormat, table.choice("ticket", TICKET_FORMATS, "json")),
+        job_sheet=table.boolean("job_sheet", False),
     )
 
 

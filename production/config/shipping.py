@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Literal, cast
 
 from production.config.schema import Location, Table
+from production.config.slips import SLIP_KEYS
 from production.core.templates import Printer, Product
 
 __all__ = [
     "LABEL_DPIS",
     "LABEL_KIND",
+    "SHIPPING_KEYS",
     "Address",
     "BoxSpec",
     "ItemPackage",
@@ -42,9 +44,11 @@ LABEL_DPIS = (203, 300)  # what purchaseShipment prints a 4×6 in label at
 Labels = Literal["manual", "amazon"]
 Buy = Literal["printed", "scan"]
 LabelFormat = Literal["PDF", "ZPL"]
-_SHIPPING_KEYS = frozenset(
+# The packing slip's keys (`production.config.slips`) share the table.
+SHIPPING_KEYS = frozenset(
     {"labels", "buy", "service", "max_cost", "label_format", "printer", "ship_from"}
 )
+_SHIPPING_KEYS = SHIPPING_KEYS | SLIP_KEYS
 _ADDRESS_KEYS = frozenset(
     {"name", "company_name", "address_line1", "address_line2", "city", "state_or_region",
      "postal_code", "country_code", "phone_number"}

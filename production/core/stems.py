@@ -17,6 +17,8 @@ from production.core.model import Customization
 __all__ = [
     "COMPARE_SUFFIX",
     "PROOF_SUFFIX",
+    "SHEET_SUFFIX",
+    "SLIP_SUFFIX",
     "TICKET_SUFFIX",
     "XJDF_SUFFIX",
     "JobIdentity",
@@ -29,6 +31,8 @@ PROOF_SUFFIX = ".proof.png"  # the print file rasterised, as the proof check com
 COMPARE_SUFFIX = ".compare.png"  # ours beside Amazon's preview and their difference
 TICKET_SUFFIX = ".json"
 XJDF_SUFFIX = ".xjdf"
+SHEET_SUFFIX = ".sheet.pdf"  # the job sheet, for printers with `job_sheet = true`
+SLIP_SUFFIX = ".slip.pdf"  # an order's packing slip: `<orderId>.slip.pdf`
 
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9-]+")
 

@@ -145,3 +145,4 @@ class Printer:
     invert: bool | None = None
     kind: str = "hotfolder"  # a built-in device kind, or "package.module:Class"
     ticket: TicketFormat = "json"  # "xjdf": an XJDF ticket beside the JSON one
+    job_sheet: bool = False  # a printed sheet with the job's barcode beside each job's files

@@ -62,6 +62,12 @@ class Folders:
         return self.root / "proofs"
 
     @property
+    def slips(self) -> Path:
+        """Packing slips written by `production slip`, `<orderId>.slip.pdf`: buyer data (the
+        gift message, maybe the address), purged with the order."""
+        return self.root / "slips"
+
+    @property
     def backups(self) -> Path:
         """Daily copies of the job store (`production.store.sqlite.backups`), purged with it."""
         # Lazily, as `store`: a render does not load the store's modules.

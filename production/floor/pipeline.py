@@ -40,6 +40,7 @@ from production.customization import ZipMembers, parse_members, read_zip
 from production.floor.events import EventLog, json_lines
 from production.floor.folders import Folders, files_now
 from production.floor.inbox import Inbox
+from production.floor.jobsheets import JobSheets
 from production.floor.placeholders import NO_ZIP_YET, placeholder_job
 from production.floor.render_limits import KILL_GRACE_SECONDS, too_slow
 from production.floor.render_pool import (
@@ -92,6 +93,7 @@ class Pipeline:
         # Given by the caller (tests): kept as they are when the configuration is re-read.
         self._own_devices = devices is None
         self.folders = Folders(settings.shop.data_dir)
+        self.job_sheets = JobSheets(settings)  # for printers with `job_sheet = true`
         # Takes an order report dropped into the inbox (set when Amazon is configured).
         self.order_reports: Callable[[bytes], dict[str, object]] | None = None
         self.inbox = inbox or Inbox(
@@ -149,6 +151,7 @@ class Pipeline:
         self.settings = settings
         self.devices = devices
         self._renderer = renderer
+        self.job_sheets.reconfigure(settings)
         self.inbox.settle_seconds = settings.shop.settle_seconds
 
     def missing_folders(self) -> list[tuple[str, Path]]:
@@ -651,8 +654,8 @@ class Pipeline:
             return record
         try:
             # The device's own files: its format, mirrored if it prints mirrored (the masters
-            # never are), with a ticket that says so.
-            files = device.files(masters)
+            # never are), with a ticket that says so, and the job sheet if the printer takes one.
+            files = self.job_sheets.add(device.files(masters), device.printer)
         except ProductionError as exc:
             record = self.store.transition(
                 job.job_id, JobState.HELD, reason=exc.message, cause="printer",

@@ -15,7 +15,7 @@ Their ids are looked for in
 - the given log files: every line must be one of the daemon's JSON events; anything else (a
   traceback, a print) may quote buyer data and is reported by its line number, never shown.
 
-Files in the daemon's working folders (zips, masters, proofs, claimed) that belong to no item
+Files in the daemon's working folders (zips, masters, proofs, claimed, slips) that belong to no item
 in the store are reported too: nobody would ever purge them. A finding names a place and an
 order id, never the content found.
 """

@@ -3,8 +3,10 @@
 Buyer data leaves Amazon's zip for these places: the zip itself (`data_dir/claimed/` while it is
 taken in, then `data_dir/zips/<orderItemId>.zip`, or `inbox/rejected/` if it was refused), the
 master PDF and ticket (`data_dir/masters/<stem>.pdf|json`), the desk's proof pictures
-(`data_dir/proofs/<stem>.png`), and copies of the masters in each printer's hot folder and,
-once printed, in its done folder. The pipeline names every one of them after the order and its
+(`data_dir/proofs/<stem>.png`), copies of the masters in each printer's hot folder and,
+once printed, in its done folder, and the order's packing slip (`<orderId>.slip.pdf`: in the
+label printer's hot and done folders, or in `data_dir/slips/`), which may carry the buyer's
+gift message, name and address. The pipeline names every one of them after the order and its
 item (`<orderId>_<orderItemId>_<surface>`); a zip an operator dropped under a name of their own
 is recognised by its members, which Amazon names after the order item.
 
@@ -140,7 +142,7 @@ class Places:
     def working(self) -> list[Path]:
         """The daemon's own folders of buyer files under `data_dir`."""
         folders = self.folders
-        return [folders.zips, folders.masters, folders.proofs, folders.claimed]
+        return [folders.zips, folders.masters, folders.proofs, folders.claimed, folders.slips]
 
     def purge_roots(self) -> list[tuple[Path, bool]]:
         """(folder, recursive) for every folder a purge clears an order's files from.

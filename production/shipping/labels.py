@@ -29,6 +29,7 @@ from production.config.settings import Settings
 from production.core.errors import ProductionError
 from production.shipping.confirm import ShippingError
 from production.shipping.label_facts import label_package, ship_from
+from production.shipping.label_slips import LabelSlips
 from production.shipping.packages import MissingFactsError
 from production.shipping.rates import NoRateError, choose_rate
 from production.store import (
@@ -85,6 +86,7 @@ class Labels:
         *,
         log: EventLog = lambda event: None,
         deliver_by: Callable[[str], datetime | None] = lambda order_id: None,
+        slips: LabelSlips | None = None,
         new_key: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self.store = store
@@ -92,6 +94,7 @@ class Labels:
         self.settings = settings  # the daemon's, as re-read on a reload
         self.log = log
         self.deliver_by = deliver_by  # the order's latest delivery date, where one is known
+        self.slips = slips  # the packing slip beside the label; None: no slips
         self.new_key = new_key
 
     # -- what a person (the CLI, the desk) asks for ---------------------------------------------
@@ -360,6 +363,8 @@ class Labels:
             reason=f"label {record.tracking} voided: {reason}",
         )
         self._withdraw(record)
+        if cancelled and self.slips is not None:
+            self.slips.withdraw(record.order_id, self._device().printer.hot_folder)
         self._event("label voided", record.order_id, package=record.package_ref, reason=reason)
         return voided
 
@@ -387,7 +392,10 @@ class Labels:
 
     def _deliver(self, record: LabelRecord, content: bytes, label_format: str) -> None:
         name = label_name(record.order_id, record.package_ref, label_format)
-        self._device().deliver_label(name, content)
+        device = self._device()
+        device.deliver_label(name, content)
+        if self.slips is not None:
+            self.slips.deliver(record, device.printer.hot_folder)
 
     def _withdraw(self, record: LabelRecord) -> None:
         """Take a voided label out of the printer's folder if it has not printed it yet."""

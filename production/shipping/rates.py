@@ -3,7 +3,7 @@
 `service = "cheapest"` takes the lowest total charge, `"fastest"` the earliest promised
 delivery (then the lower charge), a list of service names the first of them offered (in the
 shop's order). A rate is never taken above `max_cost`, nor when its promised delivery ends
-after the order's latest delivery date (asked of Amazon by `shipping.deadlines`); an order
+after the order's latest delivery date (asked of Amazon by `shipping.order_facts`); an order
 Amazon gave no such date for has no rate refused for its date.
 """
 

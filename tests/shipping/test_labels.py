@@ -20,13 +20,18 @@ from production.amazon.client import SpApiClient
 from production.amazon.sim import Faults, SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.config.settings import Settings, load_settings
-from production.shipping.deadlines import DeliveryDeadlines, latest_delivery
+from production.core.errors import ConfigError
+from production.retention.audit import audit
+from production.retention.purge import Retention
+from production.shipping.label_slips import LabelSlips
 from production.shipping.labels import Labels
+from production.shipping.order_facts import AmazonOrderFacts, latest_delivery
 from production.store import JobState, LabelState, NewItem, NewJob
 from production.store.sqlite.store import SqliteStore
 from tests.amazon.test_labels_client import CREDENTIALS, Recording
 from tests.amazon.test_sim import FakeClock, zip_of
 from tests.shipping.label_shop import label_config, label_files, read_label, set_packages
+from tests.slips.pictures import barcodes, pages, text_of
 
 _S = JobState
 
@@ -47,14 +52,16 @@ class LabelShop:
         self.labels.settings = lambda: settings
         return settings
 
-    def order(self, *kinds: str, number: int = 1, delivery_days: int = 5) -> list[SimItem]:
+    def order(
+        self, *kinds: str, number: int = 1, delivery_days: int = 5, gift: str | None = None
+    ) -> list[SimItem]:
         """An order on Amazon of one item per kind, taken in and printed in the store; Amazon
         promised it delivered `delivery_days` after its latest ship date."""
         order_id = f"902-{number:07d}-0000001"
         items = []
         for index, kind in enumerate(kinds):
             zipped = zip_of(kind, number * 10 + index, order_id=order_id)
-            item = self.state.add_order(zipped, delivery_days=delivery_days)
+            item = self.state.add_order(zipped, delivery_days=delivery_days, gift_message=gift)
             printed(self.store, item)
             items.append(item)
         return items
@@ -312,7 +319,7 @@ def test_no_rate_arriving_after_the_promised_delivery_date_is_bought(shop: Label
     # The sim's clock says 12:00; an order ships within 2 days, and these were promised
     # delivered 1 day and 0 days after that: USPS (3 days) and UPS (5) would arrive too late
     # for the first, FedEx 2Day (by 20:00 on the second day) for the second too.
-    shop.labels.deliver_by = DeliveryDeadlines(shop.client)
+    shop.labels.deliver_by = AmazonOrderFacts(shop.client).deliver_by
     (soon,) = shop.order("photo-text", number=1, delivery_days=1)
     (sooner,) = shop.order("photo-text", number=2, delivery_days=0)
     shop.labels.buy_label(soon.order_id)
@@ -334,6 +341,95 @@ def test_the_promised_delivery_date_is_the_end_of_amazons_deliver_by_window() ->
     )
     assert latest_delivery({"fulfillment": {"shipByWindow": window}}) is None
     assert latest_delivery({}) is None
+
+
+def test_the_packing_slip_lands_beside_the_orders_first_label(shop: LabelShop) -> None:
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    mug, sign = shop.order("photo-text", "text-only", gift="Für Oma, alles Liebe ❤")
+    order_id = mug.order_id
+    shop.labels.split(order_id, [[(mug.order_item_id, 1)], [(sign.order_item_id, 1)]])
+    shop.labels.buy_label(order_id)
+    slip = f"{order_id}.slip.pdf"
+    assert label_files(shop.config) == [slip, f"{order_id}_1.label.pdf", f"{order_id}_2.label.pdf"]
+    pdf = (shop.config / "hot" / "label-1" / slip).read_bytes()
+    assert ("Code128", order_id) in barcodes(pages(pdf)[0])
+    assert "Für Oma, alles Liebe" in text_of(pdf)
+    assert "Sim Buyer" not in text_of(pdf)  # no address unless the shop prints them
+    (shop.config / "hot" / "label-1" / slip).unlink()  # printed
+    shop.labels.reprint_label(order_id)  # two damaged labels: bought again, the slip not
+    assert label_files(shop.config) == [f"{order_id}_1.label.pdf", f"{order_id}_2.label.pdf"]
+    shop.labels.buy_label(order_id)
+    shop.store.cancel_order(order_id, reason="cancelled by an operator")
+    shop.labels.on_cancel(order_id)
+    assert label_files(shop.config) == []
+
+
+def test_a_shop_printing_addresses_gets_the_buyers_on_the_slip(shop: LabelShop) -> None:
+    text = (shop.config / "shop.toml").read_text()
+    section = '\n[shipping]\nlabels = "amazon"\n'
+    (shop.config / "shop.toml").write_text(text.replace(section, f"{section}slip_address = true\n"))
+    shop.reload()
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    pdf = (shop.config / "hot" / "label-1" / f"{item.order_id}.slip.pdf").read_bytes()
+    assert "Sim Buyer" in text_of(pdf) and "1 Simulator Way" in text_of(pdf)
+
+
+def test_labels_and_slips_carry_the_address_so_the_purge_takes_them_and_the_audit_knows(
+    shop: LabelShop,
+) -> None:
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    hot = shop.config / "hot" / "label-1"
+    files = {name: (hot / name).read_bytes() for name in label_files(shop.config)}
+    assert len(files) == 2  # the label and the slip
+    settings = shop.reload()
+    assert Retention(settings, shop.store).purge_due() == 1  # shipped by the label
+    assert label_files(shop.config) == []
+    assert audit(settings, shop.store).clean
+    for name, data in files.items():  # a copy put back: the audit names it
+        (hot / name).write_bytes(data)
+        report = audit(settings, shop.store)
+        assert not report.clean and any(str(hot / name) in line for line in report.lines())
+        (hot / name).unlink()
+
+
+def test_a_slip_printer_of_its_own_gets_the_slip(shop: LabelShop) -> None:
+    text = (shop.config / "shop.toml").read_text()
+    section = '\n[shipping]\nlabels = "amazon"\n'
+    (shop.config / "shop.toml").write_text(
+        text.replace(section, f'{section}slip_printer = "uv-1"\n')
+    )
+    shop.reload()
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, AmazonOrderFacts(shop.client))
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    assert label_files(shop.config) == [f"{item.order_id}_1.label.pdf"]
+    slip = shop.config / "hot" / "uv-1" / f"{item.order_id}.slip.pdf"
+    assert ("Code128", item.order_id) in barcodes(pages(slip.read_bytes())[0])
+    shop.store.cancel_order(item.order_id, reason="cancelled by an operator")
+    shop.labels.on_cancel(item.order_id)
+    assert not slip.exists()
+    (shop.config / "shop.toml").write_text(
+        text.replace(section, f'{section}slip_printer = "nope"\n')
+    )
+    with pytest.raises(ConfigError, match="slip_printer 'nope' is not a \\[\\[printer\\]\\]"):
+        shop.reload()
+
+
+def test_a_slip_that_cannot_be_drawn_never_stops_the_label(shop: LabelShop) -> None:
+    events: list[dict[str, object]] = []
+    facts = AmazonOrderFacts(shop.client)
+    shop.labels.slips = LabelSlips(shop.store, shop.labels.settings, facts, log=events.append)
+    (item,) = shop.order("photo-text")
+    shop.state.set_faults(Faults(internal_error=1.0, operations=("getOrder",)))
+    (record,) = shop.labels.buy_label(item.order_id)
+    assert record.state is LabelState.BOUGHT
+    assert label_files(shop.config) == [f"{item.order_id}_1.label.pdf"]
+    (event,) = [e for e in events if e["state"] == "slip not written"]
+    assert "getOrder" in str(event["reason"])
 
 
 def test_a_zpl_shop_gets_zpl_labels(shop: LabelShop) -> None:

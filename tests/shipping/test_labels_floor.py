@@ -1,7 +1,8 @@
 """Done when: with the simulator and `labels = "amazon"`, an order's zip goes in and, with
-nobody at the desk, its job prints (the RIP moves it to the done folder), one label lands in
-the label printer's folder, and Amazon shows the order shipped with that tracking number and
-exactly one label — also when the daemon is killed -9 around the purchase and started again.
+nobody at the desk, its job prints (the RIP moves it to the done folder), one label and one
+packing slip land in the label printer's folder, and Amazon shows the order shipped with that
+tracking number and exactly one label — also when the daemon is killed -9 around the purchase
+and started again.
 
 Real `production run` processes, the simulator on loopback HTTP, the real SQLite store.
 """
@@ -23,6 +24,7 @@ from production.config.settings import load_settings
 from tests.daemon.processes import Floor, Run
 from tests.daemon.shop import renumbered, sample
 from tests.shipping.label_shop import LABEL_PRINTER, add_labels, label_files, read_label
+from tests.slips.pictures import barcodes, pages, text_of
 
 pytestmark = pytest.mark.slow  # real processes end to end: `-m 'not slow'` skips them
 
@@ -51,9 +53,13 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPAPI_REFRESH_TOKEN", DEFAULT_CREDENTIALS.refresh_token)
 
 
+GIFT = "Happy birthday, Robin!"  # synthetic
+
+
 def order_on_amazon(sim: SimServer, number: int) -> str:
-    """A mug order (photo-text.zip, printed on uv-1, which has a done folder); its id."""
-    return sim.state.add_order(renumbered(sample("photo-text"), number)).order_id
+    """A mug order (photo-text.zip, printed on uv-1, which has a done folder), a gift; its id."""
+    zipped = renumbered(sample("photo-text"), number)
+    return sim.state.add_order(zipped, gift_message=GIFT).order_id
 
 
 def print_it(floor: Floor, run: Run) -> None:
@@ -94,8 +100,11 @@ def check_shipped_once(floor: Floor, sim: SimServer, order_id: str) -> None:
     order = sim.state.order(order_id)
     assert order is not None and order.status == "Shipped"
     assert [s.package.tracking_number for s in sim.state.shipments(order_id)] == [tracking]
-    assert label_files(floor.config) == [f"{order_id}_1.label.pdf"]
+    assert label_files(floor.config) == [f"{order_id}.slip.pdf", f"{order_id}_1.label.pdf"]
     assert read_label(floor.config / "hot" / LABEL_PRINTER / f"{order_id}_1.label.pdf") == tracking
+    slip = (floor.config / "hot" / LABEL_PRINTER / f"{order_id}.slip.pdf").read_bytes()
+    assert ("Code128", order_id) in barcodes(pages(slip)[0])  # the packer scans the order
+    assert GIFT in text_of(slip) and "Ship by" in text_of(slip)
 
 
 @pytest.mark.usefixtures("credentials")
@@ -178,7 +187,8 @@ def test_buy_on_scan_from_the_command_line_then_void(tmp_path: Path, sim: SimSer
         voided = production("label", "void", order_id, "--config", str(floor.config))
         assert voided.returncode == 0, voided.stderr
         assert sim.state.labels.shipments(order_id)[0].status == "Cancelled"
-        assert label_files(floor.config) == []
+        # The label is taken back; the slip stays for the package a person ships otherwise.
+        assert label_files(floor.config) == [f"{order_id}.slip.pdf"]
         assert (floor.config / "hot" / LABEL_PRINTER).is_dir()
     finally:
         floor.stop_all()

@@ -94,9 +94,11 @@ async def _add_order(request: Request, state: SimState) -> Response:
     days = request.query_params.get("deliveryDays", "5")
     if not days.isdigit():
         raise ValueError("deliveryDays must be a whole number of days")
+    gift = request.query_params.get("giftMessage")
     item = state.add_order(
-        data, purchase_date=purchase_date, status=status, delivery_days=int(days)
-    )
+        data, purchase_date=purchase_date, status=status, delivery_days=int(days),
+        gift_message=gift,
+    )  # fmt: skip
     order = state.order(item.order_id)
     assert order is not None
     return json_response(

@@ -137,6 +137,10 @@ def _item_2026(
             "quantityFulfilled": item.quantity_shipped,
             "quantityUnfulfilled": item.quantity_to_ship,
         }
+        if item.gift_message is not None:
+            data["fulfillment"]["packing"] = {
+                "giftOption": {"giftMessage": item.gift_message, "giftWrapLevel": "STANDARD"}
+            }
     if "CANCELLATION" in included and canceled:
         data["cancellation"] = {
             "cancellationExecution": {"cancelledBy": "BUYER", "cancelReason": "Buyer canceled"}

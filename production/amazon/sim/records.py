@@ -67,6 +67,7 @@ class SimItem:
     quantity_shipped: int
     zip_token: str
     url_withheld: bool = False  # the `empty_customized_url` fault hit this item
+    gift_message: str | None = None  # the buyer's gift message for this item, if any
 
     @property
     def quantity_to_ship(self) -> int:

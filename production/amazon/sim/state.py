@@ -108,10 +108,12 @@ class SimState:
         purchase_date: datetime | None = None,
         status: str = "Unshipped",
         delivery_days: int = 5,
+        gift_message: str | None = None,
     ) -> SimItem:
         """An order item from a customization zip; a zip of an order already here adds an item.
 
-        The order is to be delivered at the latest `delivery_days` after its latest ship date."""
+        The order is to be delivered at the latest `delivery_days` after its latest ship date;
+        `gift_message` is the buyer's for this item."""
         _check_status(status)
         info = read_item(zip_bytes)
         with self._lock:
@@ -132,6 +134,7 @@ class SimState:
                 quantity_shipped=0,
                 zip_token=secrets.token_urlsafe(18),
                 url_withheld=self._dice.roll(self._faults.empty_customized_url),
+                gift_message=gift_message,
             )
             self._zips[item.zip_token] = zip_bytes
             if current is None:

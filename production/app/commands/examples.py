@@ -43,6 +43,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "production ship 900-0000001-0000001 --carrier USPS --tracking 9400111899223100000033 "
         "--items 90000000000011:1 --config DIR",
     ),
+    "slip": (
+        "production slip 900-0000001-0000001 --config DIR   into DATA_DIR/slips/, purged with it",
+        "production slip 900-0000001-0000001 -o /tmp/slip.pdf --config DIR",
+    ),
     "label": (
         "production label buy 900-0000001-0000001 --config DIR      buy its label now (scan)",
         "production label show 900-0000001-0000001 --config DIR     bought, refused and why",

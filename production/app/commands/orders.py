@@ -1,4 +1,5 @@
-"""Commands on finished orders: shipping them, deleting their buyer data, the audit."""
+"""Commands on finished orders: their packing slips, shipping them, deleting their buyer data,
+the audit."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                       help="the items in this package (default: all of the order)")  # fmt: skip
     config_option(ship)
     ship.set_defaults(command=_ship)
+
+    slip = sub.add_parser("slip", help="write an order's packing slip (a PDF)")
+    slip.add_argument("order", metavar="ORDER")
+    slip.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                      help="where to write it (default: DATA_DIR/slips/ORDER.slip.pdf, purged "
+                           "with the order's buyer data)")  # fmt: skip
+    config_option(slip)
+    slip.set_defaults(command=_slip)
 
     purge = sub.add_parser(
         "purge", help="delete the buyer data of orders shipped or cancelled past the retention time"
@@ -114,6 +123,33 @@ def _ship(args: argparse.Namespace) -> int:
 
 def _gives_up(settings: Settings) -> float:
     return settings.amazon.deadline_seconds if settings.amazon else 0.0
+
+
+def _slip(args: argparse.Namespace) -> int:
+    from production.floor.folders import Folders
+    from production.floor.slips import packing_slip, render_packing_slip, slip_fonts, write_slip
+    from production.store.factory import open_store
+
+    settings = settings_of(args)
+    if (why := no_daemon_yet(settings)) is not None:
+        print(f"production: no order {args.order!r} ({why})", file=sys.stderr)
+        return 1
+    store = open_store(settings)
+    try:
+        slip = packing_slip(settings, store, args.order)
+    finally:
+        store.close()
+    pdf = render_packing_slip(settings, slip, slip_fonts(settings))
+    if args.output is None:
+        folder = Folders(settings.shop.data_dir).slips
+        folder.mkdir(exist_ok=True)
+        path = write_slip(folder, args.order, pdf)
+    else:
+        path = args.output
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pdf)
+    print(f"order {args.order}: packing slip written to {path}")
+    return 0
 
 
 def _purge(args: argparse.Namespace) -> int:
