@@ -608,16 +608,22 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ("daemon pass (Daemon.loop), all of it", _cum("production/floor/daemon.py", "loop")),
     ("  inbox scan (Inbox.settled)", _cum("production/floor/inbox.py", "settled")),
     ("  claim: rename out of the inbox, dir fsync", _cum("production/floor/inbox.py", "claim")),
-    ("  take_in", _cum("production/floor/pipeline.py", "take_in")),
+    ("  take_in (take_in_all: zips taken in together)", _cum("floor/pipeline.py", "take_in_all")),
     (
         "    read_zip + parse_members",
         _each(
-            _via("customization/ziparchive.py", "read_zip", "pipeline.py", "take_in"),
-            _via("customization/reader.py", "parse_members", "pipeline.py", "take_in"),
+            _via("customization/ziparchive.py", "read_zip", "pipeline.py", "_read_claimed"),
+            _via("customization/reader.py", "parse_members", "pipeline.py", "_read_claimed"),
         ),
     ),
     ("    sha256 of the zip", _own("<built-in method _hashlib.openssl_sha256>")),
-    ("    move to zips/, dir fsync", _via("files.py", "move_file", "pipeline.py", "take_in")),
+    (
+        "    move to zips/, dir fsync (once for those taken together)",
+        _each(
+            _via("files.py", "move_file", "pipeline.py", "_move_claimed"),
+            _via("files.py", "fsync_folder", "pipeline.py", "_record_taken"),
+        ),
+    ),
     ("    store.add_item", _cum("store/sqlite/store.py", "add_item")),
     ("  render_task (in a worker with `production run`)", _cum("render_pool.py", "render_task")),
     (
@@ -635,8 +641,8 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
     ("    Engraver.render", _cum("renderers/engraving.py", "render")),
     ("    preflight and proof check", _cum("renderers/preflight.py", "check_surface")),
     (
-        "  record the render (_record_render)",
-        _cum("production/floor/pipeline.py", "_record_render"),
+        "  record the renders (_record_renders: those finished together, one commit)",
+        _cum("production/floor/pipeline.py", "_record_renders"),
     ),
     (
         "    masters: write_group (inline; workers stage them)",
@@ -654,14 +660,10 @@ PROFILE_ROWS: list[tuple[str, Callable[[pstats.Stats], _Found] | None]] = [
         "    store.transition → queued",
         _via("store/sqlite/store.py", "transition", "pipeline.py", "deliver_job"),
     ),
-    (
-        "  store.jobs after render",
-        _via("store/sqlite/listing.py", "jobs", "pipeline.py", "_finish_render"),
-    ),
     ("by kind of work, across the steps:", None),
     ("  write() of file data", _via("~", _WRITE, "production/core/files.py", "write_atomically")),
     ("  fsync of files", _via("~", _FSYNC, "production/core/files.py", "write_atomically")),
-    ("  fsync of folders", _via("~", _FSYNC, "production/core/files.py", "_sync_folder")),
+    ("  fsync of folders", _via("~", _FSYNC, "production/core/files.py", "fsync_folder")),
     ("  SQLite BEGIN IMMEDIATE + COMMIT (FULL)", _transactions),
     ("  SQLite execute, every statement", _own(_EXECUTE)),
     ("  inflate (isal), both reads of the zip", _own(_INFLATE)),

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "DurableFile",
     "fsync_folder",
     "missing_folder",
     "move_file",
@@ -37,6 +38,22 @@ def missing_folder(path: Path) -> str:
     return "does not exist"
 
 
+class DurableFile(bytes):
+    """The bytes of a file already durable on disk at `path` (a job's master, read back).
+
+    `write_atomically` puts such bytes elsewhere on the same filesystem as a hard link of that
+    file: nothing to write or flush again, only the folder to sync (megabytes of photo, for a
+    hot folder). Any operation on them gives plain bytes, which are written as usual.
+    """
+
+    path: Path
+
+    def __new__(cls, data: bytes, path: Path) -> DurableFile:
+        made = super().__new__(cls, data)
+        made.path = path
+        return made
+
+
 def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
     """Write `data` to `path` through a temporary file and a rename, durable on return.
 
@@ -44,10 +61,11 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
     """
     part = path.with_name(f".{path.name}.part")
     try:
-        with part.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if not _linked(data, part):  # or a killed writer's `.part` is there: written over
+            with part.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
         part.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -55,6 +73,17 @@ def write_atomically(path: Path, data: bytes, *, sync_folder: bool = True) -> No
         raise
     if sync_folder:
         fsync_folder(path.parent)
+
+
+def _linked(data: bytes, part: Path) -> bool:
+    """Whether `part` could be made a hard link of the durable file `data` was read from."""
+    if not isinstance(data, DurableFile):
+        return False
+    try:
+        os.link(data.path, part)
+    except OSError:
+        return False  # another filesystem (a share), links not allowed, the file gone: written
+    return True
 
 
 def write_group(folder: Path, files: Mapping[str, bytes]) -> list[Path]:

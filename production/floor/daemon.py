@@ -2,20 +2,23 @@
 
 Like huey's consumer: `initialize()`, `loop()` for one pass (what tests call directly), and
 `run()` repeating it until asked to stop. Signal handlers only set a flag. The loop sleeps on an
-event that the filesystem watcher (inotify through watchdog) sets when something lands in the
-inbox or a done folder, with a periodic rescan as a safety net for filesystems whose changes
-inotify does not see (network shares).
+event that the filesystem watcher (inotify, `production.floor.watching`) sets when something
+lands in the inbox or a done folder, with a periodic rescan as a safety net for filesystems
+whose changes inotify does not see (network shares).
 
 Every side effect happens on the loop's thread. With render workers (`Pipeline(render_workers=)`,
 as `production run` makes it), a pass takes the next zips in while the workers render the ones
-before, and records and delivers each render in turn (`Pipeline.render_items`). A first signal
-stops taking zips in and finishes those taken; a second one stops at once, workers included.
+before, and records and delivers the renders in order (`Pipeline.render_items`): those that
+finished together in one transaction, their jobs delivered in one more, and the zips taken in
+together moved into `zips/` with one sync of it (group commit: a thread that falls behind pays
+one fsync for several zips, never a weaker one). A first signal stops taking zips in and
+finishes those taken; a second one stops at once, workers included.
 SIGHUP re-reads the configuration (`production.floor.reloading`), as a person's retry does.
 """
 
 from __future__ import annotations
 
-import logging
+import itertools
 import os
 import queue
 import signal
@@ -26,35 +29,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
-from watchdog.events import (
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
-
 from production.config.settings import Settings, load_settings
 from production.core.files import missing_folder
 from production.floor.pipeline import Pipeline
 from production.floor.reloading import ConfigReload, Loader, Reloaded
 from production.floor.resume import PrinterResume
+from production.floor.watching import Watch, watch_arrivals
 
 __all__ = ["DEFAULT_RESCAN_SECONDS", "Daemon", "PassStep", "Service"]
 
 DEFAULT_RESCAN_SECONDS = 5.0
 _SETTLE_POLL_SECONDS = 0.1  # while a file settles, look at it this often
-# What wakes the loop in the inbox and the done folders (watchdog asks inotify for these only).
-_ARRIVALS: list[type[FileSystemEvent]] = [FileCreatedEvent, FileMovedEvent, FileClosedEvent]
-
-
-def _not_the_shutdown_race(record: logging.LogRecord) -> bool:
-    # watchdog logs this at ERROR when its reader wakes after stop(); nothing is lost by it.
-    return "called when the thread is inactive" not in str(record.msg)
-
-
-logging.getLogger("watchdog.observers.inotify").addFilter(_not_the_shutdown_race)
 
 
 def _now() -> str:
@@ -86,16 +71,6 @@ class _Wakeup:
         except queue.Empty:
             return False
         return True
-
-
-class _Wake(FileSystemEventHandler):
-    def __init__(self, event: _Wakeup, only: str | None = None) -> None:
-        self.event = event
-        self.only = only  # wake only for this file name (the data folder changes all the time)
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if self.only is None or Path(str(event.src_path)).name == self.only:
-            self.event.set()
 
 
 class Service(Protocol):
@@ -138,7 +113,7 @@ class Daemon:
         self.monotonic = monotonic
         self.wake = _Wakeup()
         self.stopping = False
-        self._observer: Observer | None = None  # type: ignore[valid-type]
+        self._watch: Watch | None = None
         # Held for a printer that could not be reached: sent on when it can be again.
         self.resume = PrinterResume(pipeline, monotonic=monotonic)
         self.config = ConfigReload(
@@ -233,23 +208,26 @@ class Daemon:
         claims = 0
         self.config.check()
 
-        def taken() -> Iterator[str]:
-            """Zips taken in, one by one as the pipeline has room for their render."""
+        def claimed() -> Iterator[Path]:
+            """Zips claimed earlier (before a crash), then those settled in the inbox now."""
             nonlocal claims
             for pending in pipeline.inbox.pending_claims():
-                if self.stopping:
-                    return
                 claims += 1
-                if (item_id := pipeline.take_in(pending)) is not None:
-                    yield item_id
+                yield pending
             for path in pipeline.inbox.settled():
-                if self.stopping:
-                    return
-                claimed = pipeline.inbox.claim(path)
-                if claimed is not None:
+                if (moved := pipeline.inbox.claim(path)) is not None:
                     claims += 1
-                    if (item_id := pipeline.take_in(claimed)) is not None:
-                        yield item_id
+                    yield moved
+
+        def taken() -> Iterator[str]:
+            """Zips taken in as the pipeline has room for their render: as many at once as it
+            has room for (`take_in_all`, one sync of `zips/` for them)."""
+            paths = claimed()
+            while not self.stopping:
+                batch = list(itertools.islice(paths, max(1, pipeline.intake_room)))
+                if not batch:
+                    return
+                yield from pipeline.take_in_all(batch)
 
         # Each zip taken in is rendered and delivered; with render workers, the next ones are
         # taken in and rendered meanwhile. A stop takes no more, and finishes those begun.
@@ -285,35 +263,23 @@ class Daemon:
                 return
 
     def _reloaded(self, settings: Settings) -> None:
-        if self._observer is not None:
+        if self._watch is not None:
             # The printers' done folders may have changed: watch the new ones.
             self._stop_watching()
             self._start_watching()
 
     def _stop_watching(self) -> None:
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
-            self._observer = None
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
 
     def _start_watching(self) -> None:
-        observer = Observer()
-        handler = _Wake(self.wake)
         folders: list[Path] = [self.pipeline.inbox.folder]
         for printer in self.pipeline.settings.printers.values():
             if printer.done_folder is not None:
                 folders.append(printer.done_folder)
-        for folder in folders:
-            if folder.is_dir():
-                # Files arriving (created, moved in, closed after writing); not every write()
-                # of a file being copied in, nor the daemon's own moves out of the folder as
-                # events of their own: the settle poll sees to a file that is still growing.
-                observer.schedule(handler, str(folder), recursive=False, event_filter=_ARRIVALS)
         # `production retry` touches this file so the held job is rendered at once. The file
         # itself is watched, not the data folder: the store's WAL there changes at every commit.
         wake_file = self.pipeline.folders.wake
         wake_file.touch()
-        observer.schedule(_Wake(self.wake, wake_file.name), str(wake_file), recursive=False)
-        observer.daemon = True
-        observer.start()
-        self._observer = observer
+        self._watch = watch_arrivals(folders, [wake_file], self.wake.set)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,13 @@ from production.amazon.flatfile import looks_like_flat_file
 from production.config.settings import Settings
 from production.core.clock import utc_now
 from production.core.errors import ProductionError, StoreError
-from production.core.files import move_file, remove_partial_files, write_group
+from production.core.files import (
+    DurableFile,
+    fsync_folder,
+    move_file,
+    remove_partial_files,
+    write_group,
+)
 from production.core.model import Customization
 from production.core.stems import TICKET_SUFFIX
 from production.customization import ZipMembers, parse_members, read_zip
@@ -53,6 +60,8 @@ from production.floor.ticketing import ItemFacts
 from production.store import ItemRecord, JobRecord, JobState, JobStore, NewItem, NewJob
 
 __all__ = ["Pipeline"]
+
+_DELIVERY_GROUP = 16  # jobs delivered in one transaction by `deliver_rendered` (after a restart)
 
 
 class Pipeline:
@@ -90,9 +99,13 @@ class Pipeline:
         self.inbox = inbox or Inbox(
             settings.shop.inbox, self.folders.claimed, settle_seconds=settings.shop.settle_seconds
         )
-        # The item take_in recorded last, still read and parsed, for the render that follows:
-        # reading and inflating the zip again is a fifth of the time of a photo order.
-        self._just_taken: tuple[str, ZipMembers, Customization] | None = None
+        # Items take_in recorded, still read and parsed, for the renders that follow (at most a
+        # render window's worth): reading and inflating the zip again is a fifth of the time of
+        # a photo order.
+        self._just_taken: dict[str, tuple[ZipMembers, Customization]] = {}
+        # How many items `render_items` can begin now without waiting for a render: the daemon
+        # takes that many zips in at once.
+        self.intake_room = 1
         # Ship-by dates Amazon intake saw for zips it has put into `claimed/`, by order item id;
         # set on intake's thread, taken by `take_in`. Lost in a crash: intake fills it in later.
         self._ship_by: dict[str, datetime] = {}
@@ -106,6 +119,9 @@ class Pipeline:
         # (a full disk, a locked store): `render_received` renders those without jobs again.
         self._unrecorded: list[str] = []
         self._renders = 0  # renders begun: each one's files are staged under its own prefix
+        # While changes are committed together (`_committed_together`): their events, logged
+        # once the transaction is committed, never for a change that was rolled back.
+        self._held_events: list[tuple[JobRecord, float | None]] | None = None
 
     @property
     def renderer(self) -> Renderer:
@@ -182,6 +198,36 @@ class Pipeline:
 
     def take_in(self, claimed: Path) -> str | None:
         """Record a claimed zip as an order item; the item id, or None if it was refused."""
+        return next(iter(self.take_in_all([claimed])), None)
+
+    def take_in_all(self, claimed: Sequence[Path]) -> list[str]:
+        """Record claimed zips as order items (as `take_in`); the ids of those taken in.
+
+        Each is moved into `zips/`, and that folder synced once for all of them before any is
+        recorded: a record never names a zip whose move a power cut could undo. Two zips of one
+        item are taken one after the other, as the second is then a duplicate (or a conflict).
+        """
+        batch: list[_Taken] = []
+        taken: list[str] = []
+        try:
+            for path in claimed:
+                read = self._read_claimed(path)
+                if read is None:
+                    continue
+                if any(t.read.item_id == read.item_id for t in batch):
+                    taken += self._record_taken(batch)
+                    batch = []
+                moved = self._move_claimed(path, read)
+                if moved is not None:
+                    batch.append(moved)
+        except BaseException:
+            # What was moved into `zips/` is recorded, and rendered by `render_received`.
+            self._unrecorded += [*taken, *self._record_taken(batch)]
+            raise
+        return taken + self._record_taken(batch)
+
+    def _read_claimed(self, claimed: Path) -> _Read | None:
+        """A claimed zip read and parsed; None (the file given back, rejected) if it cannot be."""
         started = time.monotonic()
         try:
             data = claimed.read_bytes()
@@ -200,10 +246,15 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the shop on one file
             self._reject(claimed, f"internal error ({type(exc).__name__}); please report it")
             return None
-        item = customization.item
-        known = self.store.item(item.order_item_id)
         digest = hashlib.sha256(data).hexdigest()
-        if known is not None and known.zip_path and known.digest != digest:
+        return _Read(customization.item.order_item_id, members, customization, digest, started)
+
+    def _move_claimed(self, claimed: Path, read: _Read) -> _Taken | None:
+        """Move a read zip into `zips/` (not yet durable); None if it is refused (a conflict)
+        or needs nothing (a duplicate)."""
+        item = read.customization.item
+        known = self.store.item(item.order_item_id)
+        if known is not None and known.zip_path and known.digest != read.digest:
             # Another design for an item in hand (the buyer's correction): kept for a person.
             self._reject(
                 claimed, conflict_reason(known, self.store.jobs(order_item_id=known.order_item_id))
@@ -215,10 +266,24 @@ class Pipeline:
             self._event("duplicate", order=item.order_id, item=item.order_item_id)
             return None
         zip_path = self.folders.zips / f"{item.order_item_id}.zip"
-        move_file(claimed, zip_path)
-        if known is not None:
+        move_file(claimed, zip_path, durable=False)  # synced by `_record_taken`, before its record
+        return _Taken(read, zip_path, known is not None)
+
+    def _record_taken(self, batch: Sequence[_Taken]) -> list[str]:
+        """Sync `zips/` once, then record each zip moved there; their item ids."""
+        if not batch:
+            return []
+        fsync_folder(self.folders.zips)
+        for taken in batch:
+            self._record_item(taken)
+        return [taken.read.item_id for taken in batch]
+
+    def _record_item(self, taken: _Taken) -> None:
+        read, zip_path = taken.read, str(taken.zip_path)
+        item = read.customization.item
+        if taken.known:
             # Amazon announced the item without a zip; an operator has dropped it in.
-            self.store.set_item_zip(item.order_item_id, zip_path=str(zip_path), digest=digest)
+            self.store.set_item_zip(item.order_item_id, zip_path=zip_path, digest=read.digest)
         else:
             # Not durable on its own (a power cut may undo it, and `prepare` then takes the zip
             # in again from `zips/`): the durable commit of its render makes it so, before any
@@ -230,15 +295,14 @@ class Pipeline:
                     asin=item.asin,
                     sku=item.sku,
                     quantity=item.quantity,
-                    zip_path=str(zip_path),
-                    digest=digest,
+                    zip_path=zip_path,
+                    digest=read.digest,
                     ship_by=self._ship_by.pop(item.order_item_id, None),
                 ),
                 durable=False,
             )
-        self._just_taken = (item.order_item_id, members, customization)
-        self._event("received", order=item.order_id, item=item.order_item_id, started=started)
-        return item.order_item_id
+        self._just_taken[item.order_item_id] = (read.members, read.customization)
+        self._event("received", order=item.order_id, item=item.order_item_id, started=read.started)
 
     def expect_ship_by(self, order_item_id: str, ship_by: datetime) -> None:
         """Amazon's ship-by date for a zip about to be put into `claimed/`."""
@@ -308,8 +372,13 @@ class Pipeline:
         room = 1 if self.render_pool is None else 2 * self.render_pool.workers + 1
         count = 0
         beginning: str | None = None
+        ids = iter(item_ids)
         try:
-            for order_item_id in item_ids:
+            while True:
+                self.intake_room = room - len(window)
+                order_item_id = next(ids, None)
+                if order_item_id is None:
+                    break
                 count += 1
                 beginning = order_item_id
                 begun = self._begin_render(order_item_id)
@@ -318,11 +387,9 @@ class Pipeline:
                     continue
                 window.append(begun)
                 while len(window) >= room:
-                    self._finish_render(window[0], deliver=deliver)
-                    window.popleft()
+                    self._finish_group(window, deliver=deliver)
             while window:
-                self._finish_render(window[0], deliver=deliver)
-                window.popleft()
+                self._finish_group(window, deliver=deliver)
         except BaseException:
             # Taken in, perhaps rendered, not recorded: the next `render_received` sees to them.
             self._unrecorded += [render.item.order_item_id for render in window]
@@ -332,6 +399,9 @@ class Pipeline:
             if beginning is not None:
                 self._unrecorded.append(beginning)
             raise
+        finally:
+            self._just_taken.clear()  # taken in and not begun (a stop): rendered from the zip
+            self.intake_room = 1
         return count
 
     def _begin_render(self, order_item_id: str) -> _Render | list[JobRecord]:
@@ -352,10 +422,10 @@ class Pipeline:
             return jobs
         started = time.monotonic()
         facts = ItemFacts(ship_by=item.ship_by)
-        just_taken, self._just_taken = self._just_taken, None
-        if just_taken is not None and just_taken[0] == order_item_id:
+        just_taken = self._just_taken.pop(order_item_id, None)
+        if just_taken is not None:
             # The same bytes as the zip in the store: take_in moved that very file there.
-            _, members, customization = just_taken
+            members, customization = just_taken
             task = RenderTask(
                 order_item_id, members=members, customization=customization, facts=facts
             )
@@ -374,24 +444,57 @@ class Pipeline:
         self._renders += 1
         return f"{self.folders.rendering / order_item_id}-{self._renders}."
 
-    def _finish_render(self, render: _Render, *, deliver: bool) -> None:
-        self._record_render(render)
+    def _finish_group(self, window: deque[_Render], *, deliver: bool) -> None:
+        """Record (and deliver) the first render of `window` and those after it that are
+        finished too, together (group commit); then take them out of `window`.
+
+        One transaction records them all, after one sync of `masters/`; one more delivers
+        their jobs. A thread that falls behind the workers so records several renders for the
+        price of one: each transaction's fsync of the store, each folder's.
+        """
+        group = [window[0]]
+        for render in list(window)[1:]:
+            if not render.finished():
+                break
+            group.append(render)
+        recorded = self._record_renders(group)
         if deliver:
-            for job in self.store.jobs(order_item_id=render.item.order_item_id):
-                if job.state is JobState.RENDERED:
-                    self.deliver_job(job)
+            # The records just committed; one changed since (cancelled) is caught by its delivery
+            # (`expect`), a job kept from before by `deliver_rendered` at the end of the pass.
+            jobs = [job for jobs in recorded for job in jobs if job.state is JobState.RENDERED]
+            self.deliver_jobs(jobs)
+        for _ in group:
+            window.popleft()
 
     def _record_render(self, render: _Render) -> list[JobRecord]:
         """Write a finished render's masters and record its jobs (rendered, or held)."""
-        try:
-            return self._record_outcome(render)
-        finally:
-            if render.task.stage is not None:
-                discard_staged(render.task.stage)  # the files of jobs kept, or not recorded
+        return self._record_renders([render])[0]
 
-    def _record_outcome(self, render: _Render) -> list[JobRecord]:
+    def _record_renders(self, renders: Sequence[_Render]) -> list[list[JobRecord]]:
+        """Record finished renders in one transaction (`_record_outcome` each), their masters
+        placed first and `masters/` synced once before it is committed."""
+        try:
+            # Waited for before the transaction: the store is not held while a worker renders.
+            outcomes = [self._outcome(render) for render in renders]
+            with self._committed_together():
+                recorded = [
+                    self._record_outcome(render, outcome)
+                    for render, outcome in zip(renders, outcomes, strict=True)
+                ]
+                if any(placed for _, placed in recorded):
+                    fsync_folder(self.folders.masters)  # every rename of the group, durable
+            return [jobs for jobs, _ in recorded]
+        finally:
+            for render in renders:
+                if render.task.stage is not None:
+                    discard_staged(render.task.stage)  # the files of jobs kept, or not recorded
+
+    def _record_outcome(
+        self, render: _Render, outcome: RenderOutcome
+    ) -> tuple[list[JobRecord], bool]:
+        """Record one render's jobs, inside `_record_renders`' transaction; and whether staged
+        masters were placed (their folder is synced before that transaction commits)."""
         item, started = render.item, render.started
-        outcome = self._outcome(render)
         if outcome.held is not None:
             cause, reason = outcome.held
             placeholder = placeholder_job(item.order_id, item.order_item_id)
@@ -400,7 +503,7 @@ class Pipeline:
             )
             for record in jobs:
                 self._event_job(record, started)
-            return jobs
+            return jobs, False
         new_jobs = [NewJob(job.job_id, job.surface, job.printer, job.stem) for job in outcome.jobs]
         # Made durable by the jobs' next change (rendered, or held), committed before any file
         # of theirs is delivered; undone by a power cut, the item has no jobs and renders again.
@@ -414,10 +517,13 @@ class Pipeline:
         outputs = [job for job in outcome.jobs if job.job_id in fresh]
         if sent := {name: data for job in outputs for name, data in job.files.items()}:
             write_group(self.folders.masters, sent)
-        if staged := [name for job in outputs for name in job.staged]:
+        staged = [name for job in outputs for name in job.staged]
+        if staged:
             assert render.task.stage is not None
-            place_staged(render.task.stage, staged, self.folders.masters)
-        return [self._after_render(job, fresh[job.job_id], started) for job in outputs]
+            place_staged(render.task.stage, staged, self.folders.masters, sync=False)
+        return [self._after_render(job, fresh[job.job_id], started) for job in outputs], bool(
+            staged
+        )
 
     def _outcome(self, render: _Render) -> RenderOutcome:
         if render.future is None:
@@ -506,9 +612,17 @@ class Pipeline:
 
     def deliver_rendered(self) -> int:
         jobs = self.store.jobs(state=JobState.RENDERED)
-        for job in jobs:
-            self.deliver_job(job)
+        for start in range(0, len(jobs), _DELIVERY_GROUP):
+            self.deliver_jobs(jobs[start : start + _DELIVERY_GROUP])
         return len(jobs)
+
+    def deliver_jobs(self, jobs: Sequence[JobRecord]) -> list[JobRecord]:
+        """`deliver_job` for each, their records committed in one transaction: each job's files
+        are durable in the hot folder before it, as they are before a job's own."""
+        if not jobs:
+            return []
+        with self._committed_together():
+            return [self.deliver_job(job) for job in jobs]
 
     def deliver_job(self, job: JobRecord) -> JobRecord:
         started = time.monotonic()
@@ -609,7 +723,9 @@ class Pipeline:
         for suffix in (".pdf", ".svg", ".json"):
             path = self.folders.masters / f"{job.stem}{suffix}"
             if path.exists():
-                files[path.name] = path.read_bytes()
+                # Durable since its render was recorded: a hot folder on the same disk gets a
+                # hard link of it, not another copy to write and flush.
+                files[path.name] = DurableFile(path.read_bytes(), path)
         return files
 
     # -- feedback and cancellation -------------------------------------------------------------
@@ -694,7 +810,28 @@ class Pipeline:
         else:
             self._event("error", cause="internal error", reason=type(exc).__name__)
 
+    @contextmanager
+    def _committed_together(self) -> Iterator[None]:
+        """The store's changes in the block as one transaction (each still whole or nothing),
+        committed durably at its end; the jobs' events logged once it is, and not at all if
+        the block raises (nothing of it is then recorded)."""
+        if self._held_events is not None:
+            yield  # inside one already: part of it
+            return
+        held: list[tuple[JobRecord, float | None]] = []
+        self._held_events = held
+        try:
+            with self.store.bulk():
+                yield
+        finally:
+            self._held_events = None
+        for job, started in held:
+            self._event_job(job, started)
+
     def _event_job(self, job: JobRecord, started: float | None) -> None:
+        if self._held_events is not None:
+            self._held_events.append((job, started))
+            return
         event: dict[str, object] = {
             "time": utc_now().isoformat(timespec="milliseconds"),
             "job": job.job_id,
@@ -717,6 +854,26 @@ class Pipeline:
         self.log(event)
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A claimed zip, read and parsed by take_in."""
+
+    item_id: str
+    members: ZipMembers
+    customization: Customization
+    digest: str
+    started: float  # monotonic time take_in began with it
+
+
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    """A read zip moved into `zips/`, to be recorded once that folder is synced."""
+
+    read: _Read
+    zip_path: Path
+    known: bool  # the item is in the store already (Amazon announced it without a zip)
+
+
 @dataclass(slots=True)
 class _Render:
     """An item being rendered: in the pool (`future`), or done inline (`outcome`)."""
@@ -726,3 +883,7 @@ class _Render:
     started: float
     outcome: RenderOutcome | None = None
     future: Future[RenderOutcome] | None = None
+
+    def finished(self) -> bool:
+        """Rendered (or failed): its outcome can be had without waiting."""
+        return self.outcome is not None or (self.future is not None and self.future.done())

@@ -46,6 +46,7 @@ from production.core.errors import ProductionError, RenderError, RenderLimitErro
 from production.core.limits import DEFAULT_LIMITS, ZipLimits
 from production.core.model import Customization
 from production.customization import ZipMembers
+from production.floor.malloc import keep_freed_memory
 from production.floor.render_limits import (
     cap_memory,
     limit_errors_in_cleanup_dropped,
@@ -364,6 +365,7 @@ def _init_worker(settings: Settings, factory: RendererFactory, daemon_pid: int) 
     _only_the_daemon_terminates(daemon_pid)
     _quiet_stderr()
     _watch_daemon(daemon_pid)
+    keep_freed_memory()  # a render's pictures reused by the next, not faulted in again
     try:
         _renderer = factory(settings)
     except Exception as exc:  # noqa: BLE001 - reported by every task instead of a traceback

@@ -45,16 +45,20 @@ def write_staged(prefix: str, files: Mapping[str, bytes]) -> bool:
     return True
 
 
-def place_staged(prefix: str, names: Iterable[str], folder: Path) -> list[Path]:
+def place_staged(
+    prefix: str, names: Iterable[str], folder: Path, *, sync: bool = True
+) -> list[Path]:
     """Rename `<prefix><name>` to `folder/<name>` for each name, then sync `folder` once;
-    all of them or (raising) none."""
+    all of them or (raising) none. `sync=False`: the caller syncs `folder` (once for several
+    renders) before it records anything that depends on the files."""
     placed: list[Path] = []
     try:
         for name in names:
             target = folder / name
             Path(prefix + name).replace(target)
             placed.append(target)
-        fsync_folder(folder)
+        if sync:
+            fsync_folder(folder)
     except BaseException:
         for path in placed:
             with contextlib.suppress(OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -234,6 +235,12 @@ class JobStore(Protocol):
         """A number that grows with every change to items, jobs, packages or companion orders
         (in the change's own transaction, whichever process made it), and only then: equal
         counts mean the store shows the same. Meta values do not count."""
+        ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """The changes made inside the block as one transaction, committed durably at its end
+        (one fsync for all of them), or none of them if the block raises; each method inside is
+        still whole or nothing. Other writers wait until the block ends."""
         ...
 
     def cancel_order(self, order_id: str, *, reason: str) -> list[JobRecord]:

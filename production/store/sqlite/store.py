@@ -368,10 +368,12 @@ class SqliteStore(JobListing, ShipmentTable, LabelTable, PurgeTable, CompanionTa
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """Many changes in one transaction, for a tool that loads a whole history (the
-        store-scale benchmark): each method inside is still whole or nothing (a savepoint),
-        and the lot is committed at the end, or nothing of it if the block raises. Other
-        threads wait until it ends; another process's writers up to their busy timeout."""
+        """Many changes in one transaction: each method inside is still whole or nothing (a
+        savepoint), and the lot is committed durably at the end, or nothing of it if the block
+        raises. For the daemon's group commit (several renders recorded, several jobs delivered,
+        for one fsync of the WAL) and a tool that loads a whole history (the store-scale
+        benchmark). Other threads wait until it ends; another process's writers up to their
+        busy timeout."""
         with self._transaction():
             self._bulk = True
             try:
