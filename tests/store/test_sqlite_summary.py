@@ -4,7 +4,7 @@ schema 5, the answers the old whole-history queries gave, and bulk loading."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -187,7 +187,7 @@ def test_every_label_write_raises_the_change_count(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "jobs.sqlite3", clock=Clock()) as store:
         store.add_item(new_item())
         order_id = new_item().order_id
-        writes = [
+        writes: list[Callable[[], object]] = [
             lambda: store.plan_labels(order_id, [[(new_item().order_item_id, 1)]]),
             lambda: store.finish_label(
                 store.labels()[0].label_id,

@@ -7,8 +7,9 @@ transaction as the write: no code path can forget it. Partial indexes hold only 
 the purgeable orders, so the desk and retention read a few hundred rows at 100k jobs of history.
 
 `store_changes` is one counter, raised by triggers whenever anything the desk shows changes
-(items, jobs, packages, companion orders, shipping labels; not the daemon's meta values): equal counters mean
-an equal board, so the desk answers an unchanged refresh without asking anything else.
+(items, jobs, packages, companion orders, shipping labels; not the daemon's meta values):
+equal counters mean an equal board, so the desk answers an unchanged refresh without asking
+anything else.
 """
 
 from __future__ import annotations
