@@ -131,6 +131,11 @@ class LabelDesk:
 
     def act(self, action: str, order_id: str, form: FormData) -> tuple[str, str]:
         """The flash (kind, message) of a label action on the order's page."""
+        voided = ""
+        if action == "reprint":  # the new labels are what `reprint_label` answers: say which went
+            old = [r.tracking for r in self.labels.store.labels(order_id=order_id)
+                   if r.state is _L.BOUGHT and r.tracking]  # fmt: skip
+            voided = f"Voided {', '.join(old)}. " if old else ""
         try:
             records = self._do(action, order_id, form)
         except ValueError as exc:
@@ -142,7 +147,7 @@ class LabelDesk:
             )
         except ProductionError as exc:
             return "error", f"Order {order_id}: {exc.message}"
-        return self.outcome(order_id, records)
+        return self.outcome(order_id, records, first=voided)
 
     def scanned(self, order_id: str) -> tuple[str, str] | None:
         """`buy = "scan"`: the label of an order scanned once it is printed; None: nothing to
@@ -170,20 +175,24 @@ class LabelDesk:
             return self.labels.buy_label(order_id)
         raise ValueError(f"no label action {action[:20]!r}")
 
-    def outcome(self, order_id: str, records: Sequence[LabelRecord]) -> tuple[str, str]:
+    def outcome(
+        self, order_id: str, records: Sequence[LabelRecord], *, first: str = ""
+    ) -> tuple[str, str]:
         """One flash for what became of each package, of the worst kind among them."""
         said = [self._said(record) for record in records]
         kind = max((k for k, _ in said), key=_KINDS.index, default="ok")
-        return kind, f"Order {order_id}: " + " ".join(text for _, text in said)
+        return kind, f"Order {order_id}: {first}" + " ".join(text for _, text in said)
 
     def _said(self, record: LabelRecord) -> tuple[str, str]:
         package = f"Package {record.package_ref}"
         view = self.view(record)
         state = record.state
         if state is _L.BOUGHT:
-            return "ok", (f"{package}: label bought ({view.carrier} {view.service},"
-                          f" {record.tracking}, {view.cost}); it is in the label printer's"
-                          " folder.")  # fmt: skip
+            service = view.service
+            if not service.startswith(view.carrier):  # "USPS Priority Mail" names its carrier
+                service = f"{view.carrier} {service}"
+            return "ok", (f"{package}: label bought ({service}, {record.tracking}, {view.cost});"
+                          " it is in the label printer's folder.")  # fmt: skip
         if state is _L.VOIDED:
             return "ok", f"{package}: label {record.tracking or ''} voided."
         if state is _L.REFUSED:
