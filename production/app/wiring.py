@@ -153,6 +153,7 @@ def floor_daemon(
                 amazon=client,
                 fulfillment=client,
                 label_api=client,
+                current=lambda: pipeline.settings,  # as re-read on a reload
                 wake=daemon.wake.set,
                 reload=daemon.request_reload,
                 log=pipeline.log,
@@ -254,6 +255,7 @@ def desk_service(
     reload: Callable[[], None] = lambda: None,
     fulfillment: ProofSource | None = None,
     label_api: SpApiClient | None = None,
+    current: Callable[[], Settings] | None = None,
     environ: Mapping[str, str] | None = None,
     now: Callable[[], datetime] = utc_now,
     monotonic: Callable[[], float] = time.monotonic,
@@ -266,7 +268,8 @@ def desk_service(
     `wake` tells the daemon there is work (a shipment to purge after, a job released);
     `reload` asks it to re-read its configuration first (the desk's Retry and Approve).
     With `[shipping] labels = "amazon"`, `label_api` buys, voids and reprints labels from the
-    desk (on the desk's own store connection, as the daemon's thread does on the loop's).
+    desk (on the desk's own store connection, as the daemon's thread does on the loop's), with
+    the settings `current` gives (the daemon's, as re-read on a reload), else `settings`.
     """
     from production.desk.app import Desk
     from production.desk.labels import LabelDesk
@@ -282,7 +285,7 @@ def desk_service(
     marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
     labels = None
     if settings.shipping.labels == "amazon" and label_api is not None:
-        buyer = _labels_on(store, label_api, lambda: settings, log or json_lines)
+        buyer = _labels_on(store, label_api, current or (lambda: settings), log or json_lines)
         labels = LabelDesk(buyer, marketplace_id=marketplace)
     desk = Desk(
         store=store,

@@ -16,7 +16,7 @@ from production.amazon.client import SpApiClient
 from production.amazon.sim import SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.app.wiring import desk_service
-from production.config.settings import load_settings
+from production.config.settings import Settings, load_settings
 from production.desk import DeskService
 from production.store import LabelRecord
 from production.store.factory import open_store
@@ -38,6 +38,11 @@ class LabelDeskShop:
     store: SqliteStore  # the shop's store, a connection of the test's own
     client: SpApiClient
     desk: DeskService
+    settings: list[Settings]  # what the desk works with: the daemon's, as re-read on a reload
+
+    def reload(self) -> None:
+        """Re-read the configuration, as the daemon does on a reload."""
+        self.settings[0] = load_settings(self.config)
 
     def order(self, *kinds: str, number: int = 1) -> tuple[str, list[SimItem]]:
         """An order on Amazon of one item per kind, taken in and printed in the store."""
@@ -71,6 +76,7 @@ def label_desk_shop(root: Path, *, shipping: str = 'labels = "amazon"') -> Itera
         with (config / "shop.toml").open("a") as shop_toml:
             shop_toml.write('\n[desk]\nlisten = "127.0.0.1:8080"\n')
         settings = load_settings(config)
+        current = [settings]
         settings.shop.data_dir.mkdir(parents=True, exist_ok=True)
         client = SpApiClient(
             endpoint=server.base_url,
@@ -86,13 +92,14 @@ def label_desk_shop(root: Path, *, shipping: str = 'labels = "amazon"') -> Itera
             amazon=client,
             fulfillment=client,
             label_api=client,
+            current=lambda: current[0],
             wake=lambda: None,
             environ=ENVIRON,
             port=0,
         )
         desk.start()
         try:
-            yield LabelDeskShop(server, state, config, store, client, desk)
+            yield LabelDeskShop(server, state, config, store, client, desk, current)
         finally:
             desk.stop()
             store.close()

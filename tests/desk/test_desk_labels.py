@@ -24,7 +24,7 @@ from production.store import LabelState
 from tests.desk.desk_shop import HOSTILE, DeskShop
 from tests.desk.label_desk import LabelDeskShop, label_desk_shop
 from tests.desk.test_desk_http import csrf_of, logged_in
-from tests.shipping.label_shop import read_label
+from tests.shipping.label_shop import PACKAGES, read_label, set_packages
 
 L = LabelState
 
@@ -142,6 +142,28 @@ def test_a_refused_label_is_first_on_the_board_in_amazons_words_until_bought(
     act(http, refused, "buy")
     (bought,) = labels_shop.labels(refused)
     assert bought.state is L.BOUGHT and len(labels_shop.at_amazon(refused)) == 1
+    assert 'id="labels-title"' not in http.get("/").text
+
+
+def test_missing_package_facts_are_on_the_board_saying_what_to_add_until_added(
+    labels_shop: LabelDeskShop,
+) -> None:
+    order_id, _ = labels_shop.order("photo-text")
+    set_packages(labels_shop.config, {})
+    labels_shop.reload()
+    http = logged_in(labels_shop.desk)
+    page = act(http, order_id, "buy")
+    (record,) = labels_shop.labels(order_id)
+    assert record.state is L.HELD and record.message and "products.toml" in record.message
+    assert f"Package 1: held: {escape(record.message)}" in page
+    top = section(http.get("/").text, "labels-title")
+    assert f'data-label-order="{order_id}"' in top and escape(record.message) in top
+    assert labels_shop.at_amazon(order_id) == []  # Amazon not asked
+
+    set_packages(labels_shop.config, PACKAGES)  # the shop adds them; the daemon re-reads
+    labels_shop.reload()
+    act(http, order_id, "buy")
+    assert [r.state for r in labels_shop.labels(order_id)] == [L.BOUGHT]
     assert 'id="labels-title"' not in http.get("/").text
 
 
