@@ -40,6 +40,7 @@ from production.shipping.confirm import ShipmentConfirmer, Shipping
 from production.shipping.label_slips import LabelSlips
 from production.shipping.labels import Labels
 from production.shipping.order_facts import AmazonOrderFacts
+from production.store import JobStore
 from production.store.factory import open_store, store_backups
 
 if TYPE_CHECKING:  # the web stack loads only for a shop with a desk page
@@ -151,6 +152,8 @@ def floor_daemon(
                 settings,
                 amazon=client,
                 fulfillment=client,
+                label_api=client,
+                current=lambda: pipeline.settings,  # as re-read on a reload
                 wake=daemon.wake.set,
                 reload=daemon.request_reload,
                 log=pipeline.log,
@@ -214,21 +217,21 @@ def label_buyer(pipeline: Pipeline, client: SpApiClient | None) -> Labels | None
     through `pipeline` voids its labels from then on."""
     if pipeline.settings.shipping.labels != "amazon" or client is None:
         return None
-    facts = AmazonOrderFacts(client)
 
     def settings() -> Settings:
         return pipeline.settings  # as re-read on a reload
 
-    labels = Labels(
-        pipeline.store,
-        client,
-        settings,
-        log=pipeline.log,
-        deliver_by=facts.deliver_by,
-        slips=LabelSlips(pipeline.store, settings, facts, log=pipeline.log),
-    )
+    labels = _labels_on(pipeline.store, client, settings, pipeline.log)
     pipeline.cancel_hooks.append(labels.on_cancel)
     return labels
+
+
+def _labels_on(
+    store: JobStore, client: SpApiClient, settings: Callable[[], Settings], log: EventLog
+) -> Labels:
+    facts = AmazonOrderFacts(client)
+    slips = LabelSlips(store, settings, facts, log=log)
+    return Labels(store, client, settings, log=log, deliver_by=facts.deliver_by, slips=slips)
 
 
 def _labels(
@@ -251,6 +254,8 @@ def desk_service(
     wake: Callable[[], None],
     reload: Callable[[], None] = lambda: None,
     fulfillment: ProofSource | None = None,
+    label_api: SpApiClient | None = None,
+    current: Callable[[], Settings] | None = None,
     environ: Mapping[str, str] | None = None,
     now: Callable[[], datetime] = utc_now,
     monotonic: Callable[[], float] = time.monotonic,
@@ -262,8 +267,12 @@ def desk_service(
 
     `wake` tells the daemon there is work (a shipment to purge after, a job released);
     `reload` asks it to re-read its configuration first (the desk's Retry and Approve).
+    With `[shipping] labels = "amazon"`, `label_api` buys, voids and reprints labels from the
+    desk (on the desk's own store connection, as the daemon's thread does on the loop's), with
+    the settings `current` gives (the daemon's, as re-read on a reload), else `settings`.
     """
     from production.desk.app import Desk
+    from production.desk.labels import LabelDesk
     from production.desk.proofs import Proofs
     from production.desk.service import DeskService
     from production.desk.sessions import Sessions, password_from_environment
@@ -274,6 +283,10 @@ def desk_service(
     folders = Folders(settings.shop.data_dir)
     store = open_store(settings)  # its own connection: pages never wait on the loop's
     marketplace = settings.amazon.marketplace_ids[0] if settings.amazon else None
+    labels = None
+    if settings.shipping.labels == "amazon" and label_api is not None:
+        buyer = _labels_on(store, label_api, current or (lambda: settings), log or json_lines)
+        labels = LabelDesk(buyer, marketplace_id=marketplace)
     desk = Desk(
         store=store,
         shipping=Shipping(store, amazon=amazon, marketplace_id=marketplace, clock=now),
@@ -287,6 +300,7 @@ def desk_service(
         product_name=lambda asin, sku: _product_name(settings, asin, sku),
         hosts=settings.desk.hosts,
         https=settings.desk.https,
+        labels=labels,
     )
     return DeskService(
         desk,

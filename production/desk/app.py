@@ -35,6 +35,7 @@ from production.desk.cards import OrderCards
 from production.desk.companions import ProofSource, proof_path, tracking_words
 from production.desk.etags import Rendered, RenderedPages
 from production.desk.hosts import HostCheck
+from production.desk.labels import LABEL_ACTIONS, LABEL_WORDS, LabelDesk
 from production.desk.proofs import Proofs
 from production.desk.sessions import SESSION_HOURS, Session, Sessions, same_token
 from production.floor.holds import APPROVABLE_CAUSES, Holds, what_to_fix
@@ -88,6 +89,8 @@ class Desk:
     product_name: Callable[[str | None, str | None], str | None] = lambda asin, sku: None
     hosts: tuple[str, ...] = LOCAL_HOSTS  # the names requests may give in their Host header
     https: bool = False  # reached over https (behind a TLS proxy): every cookie is Secure
+    # Labels bought through Amazon (`[shipping] labels = "amazon"`); None: bought elsewhere.
+    labels: LabelDesk | None = None
 
 
 def create_desk_app(desk: Desk) -> ASGIApp:
@@ -107,6 +110,7 @@ def create_desk_app(desk: Desk) -> ASGIApp:
         Route("/orders/{order_id}", pages.order, methods=["GET"]),
         Route("/fragments/orders/{order_id}", pages.order_fragment, methods=["GET"]),
         Route("/orders/{order_id}/ship", pages.ship, methods=["POST"]),
+        Route("/orders/{order_id}/labels/{action}", pages.label_action, methods=["POST"]),
         Route("/carrier", pages.carrier, methods=["GET"]),
         Route("/jobs/{job_id}/retry", pages.retry, methods=["POST"]),
         Route("/jobs/{job_id}/approve", pages.approve, methods=["POST"]),
@@ -216,6 +220,13 @@ class _Pages:
             shown = code.strip()[:80]
             session.flash.append(("error", f"Nothing found for “{shown}”."))
             return RedirectResponse("/", status_code=303)
+        if self.desk.labels is not None and _from_this_page(request):
+            # `buy = "scan"`: the scan buys the label (a top-level GET: the session cookie is
+            # SameSite=Strict, and a navigation from another site is refused besides).
+            bought = await run_in_threadpool(self.desk.labels.scanned, order_id)
+            if bought is not None:
+                session.flash.append(bought)
+                self.desk.wake()
         return RedirectResponse(f"/orders/{quote(order_id, safe='')}", status_code=303)
 
     async def order(self, request: Request) -> Response:
@@ -338,6 +349,22 @@ class _Pages:
             session.flash.append(("warning", f"Order {order_id}: {recorded}. {what}"))
         return RedirectResponse("/", status_code=303)
 
+    async def label_action(self, request: Request) -> Response:
+        """Buy, void, reprint or split an order's labels; Amazon is called in the thread pool."""
+        session, refused = await self._post_session(request)
+        if refused is not None:
+            return refused
+        assert session is not None
+        order_id, action = request.path_params["order_id"], request.path_params["action"]
+        labels = self.desk.labels
+        if labels is None or action not in LABEL_ACTIONS:
+            return Response("no such label action", status_code=404, media_type="text/plain")
+        form = await request.form()
+        flash = await run_in_threadpool(labels.act, action, order_id, form)
+        session.flash.append(flash)
+        self.desk.wake()  # a label bought ships jobs: retention may purge without a rescan
+        return RedirectResponse(f"/orders/{quote(order_id, safe='')}", status_code=303)
+
     async def retry(self, request: Request) -> Response:
         return await self._held_job(request, self._retry)
 
@@ -436,6 +463,8 @@ class _Pages:
             "what_to_fix": what_to_fix,
             "whole_item": ALL_SURFACES,
             "product_name": self.desk.product_name,
+            "label_desk": self.desk.labels,
+            "label_words": LABEL_WORDS,
         }
 
     def _page(
@@ -531,6 +560,11 @@ def _same_origin(request: Request) -> bool:
     if origin is None:
         return True  # not sent by every browser for same-origin posts; the token still counts
     return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _from_this_page(request: Request) -> bool:
+    """False for a navigation another site started (Fetch Metadata; "none": typed, scanned)."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
 def _local_path(back: str) -> str:

@@ -13,6 +13,8 @@ from production.store import (
     JobRecord,
     JobState,
     JobStore,
+    LabelRecord,
+    LabelState,
     OrderRecords,
     ShipmentRecord,
 )
@@ -20,6 +22,7 @@ from production.store.shipments import ShipmentState
 
 __all__ = [
     "RECENT_DAYS",
+    "WAITING_LABELS",
     "BoardItem",
     "DeskBoard",
     "OrderView",
@@ -30,6 +33,8 @@ __all__ = [
 
 RECENT_DAYS = 7  # how far back "recently shipped" looks
 RECENT_LIMIT = 50
+# Labels a person must look at (Amazon refused to buy or void one, package facts missing).
+WAITING_LABELS = frozenset({LabelState.HELD, LabelState.REFUSED, LabelState.VOID_REFUSED})
 _DONE_SHIPMENTS = frozenset({ShipmentState.CONFIRMED, ShipmentState.MANUAL})
 # Companion states that may need a person: Amazon cannot send them, refused a cancel or a
 # release, a hold is running out, or checking keeps failing.
@@ -55,6 +60,9 @@ class OrderView:
     shipments: tuple[ShipmentRecord, ...]
     ready: bool  # every job printed (or cancelled): the box can be packed
     companions: tuple[CompanionView, ...] = ()  # stock items Amazon ships (MCF)
+    # Shipping labels bought through Amazon: every package's on the order page; on the board,
+    # those waiting for a person.
+    labels: tuple[LabelRecord, ...] = ()
 
     @property
     def ship_by(self) -> datetime | None:
@@ -91,6 +99,8 @@ class DeskBoard:
     attention: tuple[CompanionView, ...] = ()  # companion orders a person should look at
     companions: dict[str, tuple[CompanionView, ...]] = field(default_factory=dict)  # by order
     valid_until: datetime | None = None  # when time alone changes it (a package grows old)
+    # Labels Amazon refused (to buy or to void), or held for missing package facts: first.
+    labels: tuple[LabelRecord, ...] = ()
 
     def companions_of(self, order_id: str) -> tuple[CompanionView, ...]:
         return self.companions.get(order_id, ())
@@ -99,12 +109,19 @@ class DeskBoard:
 def order_view(store: JobStore, order_id: str) -> OrderView | None:
     """The order with its items, jobs and packages; None if the store has no such order."""
     found = store.orders([order_id])
-    return _view(found[0]) if found else None
+    return _view(found[0], tuple(store.labels(order_id=order_id))) if found else None
 
 
 def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
     """The board in a fixed number of queries, however many orders are ready or in history."""
-    ready = [_view(records) for records in store.orders(store.orders_ready_to_ship())]
+    waiting = sorted(store.labels(states=WAITING_LABELS), key=lambda r: (r.updated_at, r.label_id))
+    labels_of: dict[str, list[LabelRecord]] = {}
+    for record in waiting:
+        labels_of.setdefault(record.order_id, []).append(record)
+    ready = [
+        _view(records, tuple(labels_of.get(records.order_id, ())))
+        for records in store.orders(store.orders_ready_to_ship())
+    ]
     # Most urgent first: the earliest ship-by date; orders without one (dropped by hand) last.
     ready.sort(key=lambda v: (v.ship_by is None, v.ship_by or now(), v.order_id))
     held = sorted(store.jobs(state=JobState.HELD), key=lambda j: (j.updated_at, j.job_id))
@@ -129,10 +146,11 @@ def desk_board(store: JobStore, *, now: Callable[[], datetime]) -> DeskBoard:
         attention,
         companions,
         valid_until=None if until is None else until + timedelta(days=RECENT_DAYS),
+        labels=tuple(waiting),
     )
 
 
-def _view(records: OrderRecords) -> OrderView:
+def _view(records: OrderRecords, labels: tuple[LabelRecord, ...] = ()) -> OrderView:
     jobs: dict[str, list[JobRecord]] = {}
     for job in records.jobs:
         jobs.setdefault(job.order_item_id, []).append(job)
@@ -140,7 +158,9 @@ def _view(records: OrderRecords) -> OrderView:
         BoardItem(item, tuple(jobs.get(item.order_item_id, ()))) for item in records.items
     )
     companions = tuple(companion_view(record) for record in records.companions)
-    return OrderView(records.order_id, board_items, records.shipments, records.ready, companions)
+    return OrderView(
+        records.order_id, board_items, records.shipments, records.ready, companions, labels
+    )
 
 
 def find_order(store: JobStore, code: str) -> str | None:

@@ -4,7 +4,7 @@ schema 5, the answers the old whole-history queries gave, and bulk loading."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from production.core.errors import StoreError
-from production.store import JobState, ShipmentState
+from production.store import JobState, LabelState, ShipmentState
 from production.store.sqlite.store import SCHEMA_VERSION, SqliteStore
 from production.store.sqlite.tables import stamp
 from tests.store.test_store_contract import START, Clock, new_item, new_job
@@ -179,3 +179,25 @@ def test_bulk_commits_everything_at_the_end_or_nothing(tmp_path: Path) -> None:
             raise RuntimeError("the loader failed")
         assert len(store.items()) == 3
         assert store.add_item(new_item("90000000000042", "900-0000042-0000042"))
+
+
+def test_every_label_write_raises_the_change_count(tmp_path: Path) -> None:
+    """The desk shows labels (and answers a refresh from the count alone): a label planned,
+    bought, refused or voided must move it, or the page would stay as it was."""
+    with SqliteStore(tmp_path / "jobs.sqlite3", clock=Clock()) as store:
+        store.add_item(new_item())
+        order_id = new_item().order_id
+        writes: list[Callable[[], object]] = [
+            lambda: store.plan_labels(order_id, [[(new_item().order_item_id, 1)]]),
+            lambda: store.finish_label(
+                store.labels()[0].label_id,
+                state=LabelState.REFUSED,
+                expect={LabelState.PLANNED},
+                message="InvalidInput: refused",
+            ),
+            lambda: store.plan_labels(order_id, [[(new_item().order_item_id, 1)]]),
+        ]
+        for write in writes:
+            count = store.change_count()
+            write()
+            assert store.change_count() > count

@@ -7,8 +7,9 @@ transaction as the write: no code path can forget it. Partial indexes hold only 
 the purgeable orders, so the desk and retention read a few hundred rows at 100k jobs of history.
 
 `store_changes` is one counter, raised by triggers whenever anything the desk shows changes
-(items, jobs, packages, companion orders; not the daemon's meta values): equal counters mean
-an equal board, so the desk answers an unchanged refresh without asking anything else.
+(items, jobs, packages, companion orders, shipping labels; not the daemon's meta values):
+equal counters mean an equal board, so the desk answers an unchanged refresh without asking
+anything else.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _counter_triggers() -> tuple[str, ...]:
         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_counted AFTER {event} ON {table}"
         + (f" WHEN {_ITEM_CHANGED}" if (table, event) == ("items", "UPDATE") else "")
         + " BEGIN UPDATE store_changes SET count = count + 1; END"
-        for table in ("items", "jobs", "shipments", "companion_orders")
+        for table in ("items", "jobs", "shipments", "companion_orders", "labels")
         for event in ("INSERT", "UPDATE", "DELETE")
     )
 
