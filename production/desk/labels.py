@@ -113,6 +113,10 @@ class LabelDesk:
     def buy_on_scan(self) -> bool:
         return self.labels.settings().shipping.buy == "scan"
 
+    def buys_again(self, order_id: str) -> bool:
+        """Every label of the order was voided by a person: Buy label buys them again."""
+        return bool(self.labels.voided_to_buy_again(order_id))
+
     def views(self, records: Sequence[LabelRecord]) -> tuple[LabelView, ...]:
         return tuple(map(self.view, records))
 

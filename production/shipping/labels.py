@@ -100,12 +100,24 @@ class Labels:
     # -- what a person (the CLI, the desk) asks for ---------------------------------------------
 
     def buy_label(self, order_id: str) -> list[LabelRecord]:
-        """A label for every package of the order that has none; refused or held ones again."""
+        """A label for every package of the order that has none; refused or held ones again,
+        and the packages whose labels a person voided (the same packages, new labels)."""
         self._finish_buying(order_id)
         return [
             self._buy(record) if record.state in _BUYABLE else record
-            for record in self._plan(order_id)
+            for record in self._plan(order_id, again=True)
         ]
+
+    def voided_to_buy_again(self, order_id: str) -> list[LabelRecord]:
+        """The last voided label of each package that has no other and is not cancelled: a
+        person voided it (wrong service, a box changed) and `buy_label` buys it again.
+
+        Its jobs stay SHIPPED after the void, so the daemon never buys it again by itself."""
+        records = self.store.labels(order_id=order_id)
+        if any(record.state is not _L.VOIDED for record in records):
+            return []
+        latest = {record.package_ref: record for record in records}  # oldest first: last wins
+        return [record for record in latest.values() if not self._cancelled(record)]
 
     def split(
         self, order_id: str, packages: Sequence[Sequence[tuple[str, int]]]
@@ -208,11 +220,15 @@ class Labels:
 
     # -- buying ----------------------------------------------------------------------------------
 
-    def _plan(self, order_id: str) -> list[LabelRecord]:
-        """The order's packages: as split, or one of every item still to ship."""
+    def _plan(self, order_id: str, *, again: bool = False) -> list[LabelRecord]:
+        """The order's packages: as split, or one of every item still to ship; with `again`,
+        the packages whose labels were voided by a person, planned afresh."""
         records = [r for r in self.store.labels(order_id=order_id) if r.state is not _L.VOIDED]
         if records:
             return records
+        voided = self.voided_to_buy_again(order_id) if again else []
+        if voided:
+            return [self.store.replan_label(record.label_id) for record in voided]
         jobs = self.store.jobs(order_id=order_id)
         items = [
             (item.order_item_id, item.quantity)

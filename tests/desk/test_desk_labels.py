@@ -111,7 +111,16 @@ def test_void_cancels_the_label_at_amazon_and_takes_it_out_of_the_folder(
     assert [s["status"] for s in labels_shop.at_amazon(order_id)] == ["Cancelled"]
     assert labels_shop.label_files() == []  # not printed yet: withdrawn
     assert f"label {record.tracking} voided" in page
-    assert 'data-state="voided"' in section(page, "labels-title")
+    labels = section(page, "labels-title")
+    assert 'data-state="voided"' in labels
+    assert "Buy label" in labels and "Void label" not in labels  # a person may buy it again
+
+    page = act(http, order_id, "buy")
+    voided, bought = labels_shop.labels(order_id)
+    assert voided.state is L.VOIDED and bought.state is L.BOUGHT
+    assert bought.tracking and bought.tracking != voided.tracking
+    assert f"tLabels={bought.tracking}" in section(page, "labels-title")
+    assert len(labels_shop.label_files()) == 1
 
 
 def test_a_refused_label_is_first_on_the_board_in_amazons_words_until_bought(

@@ -20,7 +20,7 @@ from production.amazon.client import SpApiClient
 from production.amazon.sim import Faults, SimServer, SimState, serve
 from production.amazon.sim.records import SimItem
 from production.config.settings import Settings, load_settings
-from production.core.errors import ConfigError
+from production.core.errors import ConfigError, ProductionError
 from production.retention.audit import audit
 from production.retention.purge import Retention
 from production.shipping.label_slips import LabelSlips
@@ -245,6 +245,37 @@ def test_a_damaged_label_is_voided_and_bought_again(shop: LabelShop) -> None:
     order = shop.state.order(item.order_id)
     assert order is not None and order.status == "Shipped"
     assert len(label_files(shop.config)) == 1
+
+
+def test_a_label_a_person_voided_is_bought_again_only_when_asked(shop: LabelShop) -> None:
+    mug, sign = shop.order("photo-text", "text-only")
+    shop.labels.split(mug.order_id, [[(mug.order_item_id, 1)], [(sign.order_item_id, 1)]])
+    shop.labels.step()
+    first = shop.store.labels(order_id=mug.order_id)
+    shop.labels.void_label(mug.order_id)
+    assert label_files(shop.config) == []
+    shop.labels.step()  # a person stopped it: the daemon does not buy it again by itself
+    assert {r.state for r in shop.store.labels(order_id=mug.order_id)} == {LabelState.VOIDED}
+    assert len(shop.labels.voided_to_buy_again(mug.order_id)) == 2
+
+    again = shop.labels.buy_label(mug.order_id)
+    assert [(r.package_ref, r.items, r.state) for r in again] == [
+        (old.package_ref, old.items, LabelState.BOUGHT) for old in first
+    ]  # the packages the person split, each with a new label
+    assert {r.tracking for r in again}.isdisjoint({r.tracking for r in first})
+    assert len(label_files(shop.config)) == 2
+    assert shop.labels.voided_to_buy_again(mug.order_id) == []
+
+
+def test_a_cancelled_orders_voided_label_is_not_bought_again(shop: LabelShop) -> None:
+    (item,) = shop.order("photo-text")
+    shop.labels.buy_label(item.order_id)
+    shop.store.cancel_order(item.order_id, reason="cancelled by an operator")
+    shop.labels.on_cancel(item.order_id)
+    assert shop.labels.voided_to_buy_again(item.order_id) == []
+    with pytest.raises(ProductionError, match="nothing of this order is left to ship"):
+        shop.labels.buy_label(item.order_id)
+    assert len(shop.at_amazon(item.order_id)) == 1
 
 
 def test_a_split_order_gets_a_label_per_package(shop: LabelShop) -> None:
