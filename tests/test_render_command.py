@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -120,6 +121,28 @@ def test_every_sample_renders_with_the_default_configuration(tmp_path: Path) -> 
             stem = f"{item.order_id}_{item.order_item_id}_{surface.name.replace(' ', '-')}"
             expected |= {f"{stem}.pdf", f"{stem}.json"}
     assert {p.name for p in out.iterdir()} == expected
+
+
+def test_every_sample_renders_under_a_tight_memory_limit(tmp_path: Path) -> None:
+    # The command imports NumPy, fontTools and the like only when a surface needs them, after
+    # its memory is capped: the cap leaves them room (a 64 MiB render once died in OpenBLAS).
+    config = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    shop_toml = config / "shop.toml"
+    text = shop_toml.read_text()
+    assert "# render_memory_mib = 1024" in text
+    shop_toml.write_text(text.replace("# render_memory_mib = 1024", "render_memory_mib = 64"))
+    assert load_settings(config).limits.render_memory_mib == 64
+    zips = sorted(SAMPLES_DIR.glob("*.zip"))
+    run = subprocess.run(
+        [sys.executable, "-m", "production", "render", *map(str, zips), "--out",
+         str(tmp_path / "out"), "--config", str(config)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert_only_preflight_reports(run.stderr)
+    surfaces = sum(max(1, len(parse_zip(path.read_bytes()).surfaces)) for path in zips)
+    assert run.stdout.count(": ready;") == surfaces and ": held;" not in run.stdout
 
 
 def test_a_ticket_describes_the_job_without_the_buyers_words(

@@ -34,6 +34,7 @@ from production.core.limits import LIMIT_KEYS, ZipLimits
 
 __all__ = [
     "KILL_GRACE_SECONDS",
+    "LAZY_IMPORTS_MIB",
     "cap_data",
     "cap_memory",
     "limit_errors_in_cleanup_dropped",
@@ -46,15 +47,26 @@ KILL_GRACE_SECONDS = 5.0  # past the limit, before a worker stuck in a C call is
 _MIB = 1024 * 1024
 
 
-def cap_memory(limits: ZipLimits) -> int | None:
+# What the modules a one-off render imports only when a surface needs them map (NumPy and its
+# OpenBLAS with one thread, fontTools, pikepdf, CairoSVG, the emoji tables: about 120 MiB,
+# `renderers.preload`; tests/floor/test_render_limits_reserve.py checks it still fits).
+LAZY_IMPORTS_MIB = 192
+
+
+def cap_memory(limits: ZipLimits, *, lazy_imports: bool = False) -> int | None:
     """Cap this process's address space at what it maps now plus the render's allowance; the
-    cap in bytes (None where the system has no such limit)."""
+    cap in bytes (None where the system has no such limit).
+
+    `lazy_imports`: the render may still import what it needs (a one-off `production render`
+    does, to start fast), so room for those modules is added; a worker has imported them all.
+    """
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[0])
         mapped = pages * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return None
-    return _cap(resource.RLIMIT_AS, mapped + limits.render_memory_mib * _MIB)
+    reserve = LAZY_IMPORTS_MIB if lazy_imports else 0
+    return _cap(resource.RLIMIT_AS, mapped + (limits.render_memory_mib + reserve) * _MIB)
 
 
 def cap_data(limits: ZipLimits) -> int | None:

@@ -56,6 +56,7 @@ from production.floor.render_limits import (
 from production.floor.rendering import ItemOutput, ItemRenderer, JobOutput
 from production.floor.staging import write_staged
 from production.floor.ticketing import ItemFacts
+from renderers.preload import preload, render_modules
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -314,8 +315,9 @@ def _context() -> multiprocessing.context.BaseContext:
     # whatever locks they held at that moment.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        # Imported once in the fork server; every worker starts with the renderers loaded.
-        context.set_forkserver_preload([__name__])
+        # Imported once in the fork server; every worker starts with the renderers loaded,
+        # and with all a render may import later (`renderers.preload`): forked, not imported.
+        context.set_forkserver_preload([__name__, *render_modules()])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -371,7 +373,9 @@ def _init_worker(settings: Settings, factory: RendererFactory, daemon_pid: int) 
     except Exception as exc:  # noqa: BLE001 - reported by every task instead of a traceback
         what = str(exc) if isinstance(exc, ProductionError) else type(exc).__name__
         _init_error = f"a render process cannot start: {what}"
-    # Once the renderer is loaded: what it maps now is its own, the rest is the renders'.
+    # Once the renderer is loaded, and every module a render might import later: what it maps
+    # now is its own, the rest is the renders'.
+    preload()
     _limits = settings.limits
     cap_memory(_limits)
 

@@ -133,7 +133,8 @@ def _render(args: argparse.Namespace) -> int:
     from production.floor.rendering import ItemRenderer
 
     renderer = ItemRenderer(settings_of(args))
-    cap_memory(renderer.settings.limits)  # as a daemon's render worker: one render at a time
+    # As a daemon's render worker (one render at a time), with room for what it imports late.
+    cap_memory(renderer.settings.limits, lazy_imports=True)
     return _render_paths(renderer, args.zips, args.out, out=sys.stdout, err=sys.stderr)
 
 

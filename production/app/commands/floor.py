@@ -121,6 +121,7 @@ def run_daemon(args: argparse.Namespace) -> int:
     from production.core.open_files import raise_open_file_limit
     from production.floor.render_limits import cap_data
     from production.floor.storecheck import check_before_start, check_opened, refusal
+    from renderers.preload import preload
 
     # Before anything is opened: the desk's connections and the floor share this one limit.
     raise_open_file_limit()
@@ -139,7 +140,9 @@ def run_daemon(args: argparse.Namespace) -> int:
             pipeline.store.close()
             raise
         if pipeline.render_pool is None:
-            # Rendering here, in the daemon: one run-away render must not take the rest down.
+            # Rendering here, in the daemon: one run-away render must not take the rest down;
+            # what a render may import is imported first, not charged to the render needing it.
+            preload()
             cap_data(settings.limits)
         with amazon_client(settings) as client:
             daemon = floor_daemon(settings, pipeline, client)
