@@ -4,6 +4,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from production.app import dataclass_code
 from production.app.startup import catch_early_signals
 
 
@@ -14,6 +15,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # element-wise arithmetic, which BLAS threads do not speed up; a render worker is one of
     # several processes already. A setting the user made is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # The ~100 dataclasses a command imports: their methods' code from the last run, not
+    # compiled again (~70 ms of a render's start-up).
+    dataclass_code.install()
     from production.app.cli import main as cli_main  # the heavy imports, now interruptible cleanly
 
     return cli_main(argv)
