@@ -38,19 +38,28 @@ MAX_ENTRIES = 4096  # far above the program's own classes: a bound, not a workin
 class _CodeCache:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.codes = _read(path)
+        self.codes = _read(path)  # text -> marshalled code, loaded only when asked for
         self.added = False
 
     def exec(self, source: object, globals_: Any = None, locals_: Any = None) -> None:
         if isinstance(source, str):
-            code = self.codes.get(source)
-            if code is None:
-                code = compile(source, "<string>", "exec")
-                if len(self.codes) < MAX_ENTRIES:
-                    self.codes[source] = code
-                    self.added = True
-            source = code
+            source = self._code(source)
         builtins.exec(source, globals_, locals_)  # type: ignore[arg-type]
+
+    def _code(self, text: str) -> CodeType:
+        kept = self.codes.get(text)
+        if kept is not None:
+            try:
+                code = marshal.loads(kept)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, CodeType):
+                return code
+        code = compile(text, "<string>", "exec")
+        if len(self.codes) < MAX_ENTRIES:
+            self.codes[text] = marshal.dumps(code)
+            self.added = True
+        return code
 
     def save(self) -> None:
         if not self.added or sys.dont_write_bytecode:
@@ -65,7 +74,7 @@ class _CodeCache:
         self.added = False
 
 
-def _read(path: Path) -> dict[str, CodeType]:
+def _read(path: Path) -> dict[str, bytes]:
     try:
         version, codes = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -75,7 +84,7 @@ def _read(path: Path) -> dict[str, CodeType]:
     return {
         text: code
         for text, code in codes.items()
-        if isinstance(text, str) and isinstance(code, CodeType)
+        if isinstance(text, str) and isinstance(code, bytes)
     }
 
 
